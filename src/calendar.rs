@@ -1,0 +1,247 @@
+//! The working-day calendar behind `workdays(a, b)` (SCHEME.md section 4).
+//!
+//! Weekends are off unless listed as make-up working days (调休上班);
+//! listed public holidays are off. Without a calendar, Monday-Friday are
+//! working days. `workdays(a, b)` counts working days after `a` up to and
+//! including `b`: it is `C(b) - C(a)` where `C(d)` is the number of working
+//! days from a fixed origin up to `d`. `C` is tabulated once per run
+//! (1970-01-01..2100-12-31) so that the data stage computes `workdays` as
+//! two vectorised lookups ([`Calendar::workdays_expr`]) instead of a loop.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use polars::prelude::*;
+use serde::Deserialize;
+
+use crate::scheme::diag::{Diagnostic, Source};
+use crate::scheme::raw::S;
+
+/// The bundled calendar for mainland China, 2024-2026.
+pub const CN_TOML: &str = include_str!("../indicators/calendars/cn.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Calendar {
+    pub name: String,
+    pub holidays: BTreeSet<NaiveDate>,
+    pub makeup: BTreeSet<NaiveDate>,
+    /// Years the calendar covers (inclusive), if it says.
+    pub years: Option<(i32, i32)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCalendar {
+    name: Option<String>,
+    years: Option<S<Vec<i32>>>,
+    #[serde(default)]
+    holiday: Vec<RawHoliday>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHoliday {
+    #[allow(dead_code)]
+    name: Option<String>,
+    from: S<toml::Value>,
+    to: Option<S<toml::Value>>,
+    #[serde(default)]
+    makeup: Vec<S<toml::Value>>,
+}
+
+/// A TOML date (`2025-03-01`) or a string holding one.
+pub fn toml_date(v: &toml::Value) -> Option<NaiveDate> {
+    match v {
+        toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+            let d = dt.date?;
+            NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
+        }
+        toml::Value::String(s) => crate::data::parse::parse_date(s),
+        _ => None,
+    }
+}
+
+const TABLE_START: (i32, u32, u32) = (1970, 1, 1);
+const TABLE_END: (i32, u32, u32) = (2100, 12, 31);
+
+impl Calendar {
+    /// Monday-Friday, no holidays.
+    pub fn weekdays_only() -> Self {
+        Calendar {
+            name: "Monday-Friday".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn builtin_cn() -> Self {
+        Calendar::parse(&Source::new("<builtin cn>", CN_TOML.to_string()))
+            .expect("the bundled calendar is valid")
+    }
+
+    pub fn load(path: &Path) -> Result<Self, Vec<Diagnostic>> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| vec![Diagnostic::file(path, format!("cannot read calendar: {e}"))])?;
+        Calendar::parse(&Source::new(path, text))
+    }
+
+    pub fn parse(src: &Source) -> Result<Self, Vec<Diagnostic>> {
+        let raw: RawCalendar = toml::from_str(&src.text).map_err(|e| {
+            let at = e.span().map(|s| s.start).unwrap_or(0);
+            vec![src.diag(at, format!("invalid calendar: {}", e.message()))]
+        })?;
+        let mut diags = Vec::new();
+        let mut date = |v: &S<toml::Value>| {
+            let d = toml_date(v.get_ref());
+            if d.is_none() {
+                diags.push(
+                    src.diag(v.span().start, "expected a date")
+                        .with_hint("write dates as 2025-10-01"),
+                );
+            }
+            d
+        };
+        let mut cal = Calendar {
+            name: raw.name.unwrap_or_else(|| src.path.display().to_string()),
+            ..Default::default()
+        };
+        for h in &raw.holiday {
+            let from = date(&h.from);
+            let to = h.to.as_ref().map_or(from, &mut date);
+            if let (Some(from), Some(to)) = (from, to) {
+                let mut d = from;
+                while d <= to {
+                    cal.holidays.insert(d);
+                    d = d.succ_opt().expect("date in range");
+                }
+            }
+            for m in &h.makeup {
+                if let Some(d) = date(m) {
+                    cal.makeup.insert(d);
+                }
+            }
+        }
+        if let Some(y) = &raw.years {
+            match y.get_ref().as_slice() {
+                [a, b] if a <= b => cal.years = Some((*a, *b)),
+                _ => diags.push(src.diag(y.span().start, "years must be [first, last]")),
+            }
+        }
+        if diags.is_empty() {
+            Ok(cal)
+        } else {
+            Err(diags)
+        }
+    }
+
+    pub fn is_workday(&self, d: NaiveDate) -> bool {
+        if self.holidays.contains(&d) {
+            return false;
+        }
+        if self.makeup.contains(&d) {
+            return true;
+        }
+        !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+    }
+
+    /// Working days after `a` up to and including `b` (negative if b < a).
+    pub fn workdays(&self, a: NaiveDate, b: NaiveDate) -> i64 {
+        let (lo, hi, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };
+        let mut n = 0;
+        let mut d = lo;
+        while d < hi {
+            d = d.succ_opt().expect("date in range");
+            n += i64::from(self.is_workday(d));
+        }
+        sign * n
+    }
+
+    fn table_origin() -> NaiveDate {
+        NaiveDate::from_ymd_opt(TABLE_START.0, TABLE_START.1, TABLE_START.2).unwrap()
+    }
+
+    /// `C(d)` for every day of the table: working days in (origin, d].
+    pub fn cumulative(&self) -> Vec<i32> {
+        let start = Self::table_origin();
+        let end = NaiveDate::from_ymd_opt(TABLE_END.0, TABLE_END.1, TABLE_END.2).unwrap();
+        let mut out = Vec::with_capacity((end - start).num_days() as usize + 1);
+        let mut c = 0i32;
+        let mut d = start;
+        out.push(0);
+        while d < end {
+            d = d.succ_opt().unwrap();
+            c += i32::from(self.is_workday(d));
+            out.push(c);
+        }
+        out
+    }
+
+    /// A polars expression for `workdays(a, b)`: `a` and `b` are dates or
+    /// datetimes (the day counts); null if either is null or outside
+    /// 1970..2100.
+    pub fn workdays_expr(&self, a: Expr, b: Expr, table: &Series) -> Expr {
+        let origin =
+            (Self::table_origin() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
+        let len = table.len() as i64;
+        let lookup = |e: Expr| {
+            let idx = e.cast(DataType::Date).cast(DataType::Int64) - lit(origin);
+            when(idx.clone().gt_eq(lit(0i64)).and(idx.clone().lt(lit(len))))
+                .then(lit(table.clone()).gather(idx, true))
+                .otherwise(lit(NULL).cast(DataType::Int32))
+        };
+        (lookup(b) - lookup(a)).cast(DataType::Int64)
+    }
+
+    /// The table as a polars Series, for [`Calendar::workdays_expr`].
+    pub fn table_series(&self) -> Series {
+        Series::new("__workday_table".into(), self.cumulative())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn weekdays_only_counts_monday_to_friday() {
+        let c = Calendar::weekdays_only();
+        // 2025-03-07 is a Friday; after it up to Monday 03-10: Sat, Sun off, Mon on = 1.
+        assert_eq!(c.workdays(d(2025, 3, 7), d(2025, 3, 10)), 1);
+        assert_eq!(c.workdays(d(2025, 3, 10), d(2025, 3, 10)), 0);
+        assert_eq!(c.workdays(d(2025, 3, 10), d(2025, 3, 7)), -1);
+    }
+
+    #[test]
+    fn bundled_calendar_has_holidays_and_makeup_days() {
+        let c = Calendar::builtin_cn();
+        // 国庆 2025: 10-01..10-08 off; 09-28 (Sun) and 10-11 (Sat) worked.
+        assert!(!c.is_workday(d(2025, 10, 8)));
+        assert!(c.is_workday(d(2025, 9, 28)));
+        assert!(c.is_workday(d(2025, 10, 11)));
+        // After Tue 2025-09-30 up to Sat 10-11: 10-01..08 off, Thu 10-09,
+        // Fri 10-10 on, Sat 10-11 make-up on = 3.
+        assert_eq!(c.workdays(d(2025, 9, 30), d(2025, 10, 11)), 3);
+        // 春节 2026: 02-15..02-23 off, 02-14 (Sat) and 02-28 (Sat) worked.
+        assert!(c.is_workday(d(2026, 2, 14)));
+        assert!(!c.is_workday(d(2026, 2, 23)));
+        assert_eq!(c.years, Some((2024, 2026)));
+    }
+
+    #[test]
+    fn cumulative_table_matches_scalar_count() {
+        let c = Calendar::builtin_cn();
+        let t = c.cumulative();
+        let idx = |x: NaiveDate| (x - Calendar::table_origin()).num_days() as usize;
+        for (a, b) in [
+            (d(2024, 2, 1), d(2024, 2, 20)),
+            (d(2025, 1, 20), d(2025, 2, 10)),
+            (d(2026, 9, 18), d(2026, 10, 12)),
+        ] {
+            assert_eq!(i64::from(t[idx(b)] - t[idx(a)]), c.workdays(a, b));
+        }
+    }
+}

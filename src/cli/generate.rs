@@ -1,0 +1,60 @@
+//! `govtrust generate`: synthetic data for the default scheme.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::generate::{self, Options, OutFormat};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Format {
+    Csv,
+    Parquet,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Output directory.
+    #[arg(long, default_value = "datasets/demo")]
+    pub out: PathBuf,
+    /// Units in all (two thirds departments, one third towns).
+    #[arg(long, default_value_t = 60)]
+    pub units: usize,
+    /// 12345 hotline tickets; other datasets scale along.
+    #[arg(long, default_value_t = 30_000)]
+    pub tickets: usize,
+    /// Random seed; the same seed gives the same files.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Assessment year.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// Malformed hotline rows to add (CSV only; they end in rejects.csv).
+    #[arg(long, default_value_t = 5)]
+    pub bad_rows: usize,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    let opts = Options {
+        out: a.out.clone(),
+        units: a.units,
+        tickets: a.tickets,
+        seed: a.seed,
+        year: a.year,
+        format: match a.format {
+            Format::Csv => OutFormat::Csv,
+            Format::Parquet => OutFormat::Parquet,
+        },
+        bad_rows: a.bad_rows,
+    };
+    let summary = generate::generate(&opts)?;
+    if !quiet {
+        for (f, n) in &summary.files {
+            println!("{n:>10} rows  {f}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,271 @@
+//! Declared column types: text to typed values, as polars expressions.
+//!
+//! Each declared column becomes two expressions: its typed value, and an
+//! error code per row (0 fine, [`BAD`] a value that is not of the declared
+//! type, [`EMPTY`] an empty value where one is required). Rows with a
+//! non-zero code are rejected by the caller; nothing here loops over rows.
+//!
+//! Accepted forms (SCHEME.md section 1): `bool` true/false, 1/0, 是/否, Y/N
+//! (any case); `date` 2025-03-01 or 2025/3/1; `datetime` 2025-03-01 08:30,
+//! 2025-03-01 08:30:00, with `T` or `/` as well. Surrounding spaces are
+//! ignored for every type but `string`.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::scheme::ColType;
+use crate::scheme::checks_dtype as dtype;
+
+pub const OK: i32 = 0;
+pub const BAD: i32 = 1;
+pub const EMPTY: i32 = 2;
+
+const TRUE: &[&str] = &["true", "1", "是", "y"];
+const FALSE: &[&str] = &["false", "0", "否", "n"];
+
+/// Objection values (SCHEME.md section 3) and the Chinese words accepted
+/// for them, normalised to the English value.
+pub const OBJECTION_VALUES: &[(&str, &str)] = &[
+    ("none", "none"),
+    ("无", "none"),
+    ("pending", "pending"),
+    ("待处理", "pending"),
+    ("upheld", "upheld"),
+    ("成立", "upheld"),
+    ("rejected", "rejected"),
+    ("驳回", "rejected"),
+];
+
+fn opts(fmt: &str) -> StrptimeOptions {
+    StrptimeOptions {
+        format: Some(fmt.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
+}
+
+fn strings(name: &str, v: &[&str]) -> Expr {
+    lit(Series::new(name.into(), v))
+}
+
+/// Typed value of a text column.
+pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
+    let t = raw.clone().str().strip_chars(lit(NULL));
+    match ty {
+        ColType::String => when(t.eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(raw),
+        ColType::Int => t.cast(DataType::Int64),
+        ColType::Float => t.cast(DataType::Float64),
+        ColType::Bool => {
+            let l = t.str().to_lowercase();
+            when(l.clone().is_in(strings("t", TRUE).implode(false), false))
+                .then(lit(true))
+                .when(l.is_in(strings("f", FALSE).implode(false), false))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+        }
+        ColType::Date => t
+            .str()
+            .replace_all(lit("/"), lit("-"), true)
+            .str()
+            .to_date(opts("%Y-%m-%d")),
+        ColType::Datetime => {
+            let n = t.str().replace_all(lit("/"), lit("-"), true).str().replace(
+                lit("T"),
+                lit(" "),
+                true,
+            );
+            let dt = |f| {
+                n.clone().str().to_datetime(
+                    Some(TimeUnit::Microseconds),
+                    None,
+                    opts(f),
+                    lit("raise"),
+                )
+            };
+            dt("%Y-%m-%d %H:%M:%S").fill_null(dt("%Y-%m-%d %H:%M"))
+        }
+    }
+}
+
+/// Typed value of a column that already has a type (Parquet).
+pub fn parse_typed(raw: Expr, from: &DataType, ty: ColType) -> Expr {
+    let target = dtype(ty);
+    match (from, ty) {
+        (DataType::String, _) => parse_text(raw, ty),
+        (f, _) if *f == target => raw,
+        (f, ColType::Int) if f.is_integer() => raw.cast(target),
+        (f, ColType::Float) if f.is_primitive_numeric() => raw.cast(target),
+        (DataType::Datetime(..), ColType::Datetime) => raw.cast(target),
+        (DataType::Datetime(..), ColType::Date) => raw.cast(target),
+        (DataType::Date, ColType::Datetime) => raw.cast(target),
+        (f, ColType::String) if f.is_primitive_numeric() || *f == DataType::Boolean => {
+            raw.cast(DataType::String)
+        }
+        _ => parse_text(raw.cast(DataType::String), ty),
+    }
+}
+
+/// Is the raw value empty (null, or only spaces for text)?
+pub fn is_empty(raw: Expr, from: &DataType) -> Expr {
+    if *from == DataType::String {
+        raw.clone()
+            .is_null()
+            .or(raw.str().strip_chars(lit(NULL)).eq(lit("")))
+    } else {
+        raw.is_null()
+    }
+}
+
+/// An error code as a typed literal.
+pub fn code(c: i32) -> Expr {
+    lit(c).cast(DataType::Int32)
+}
+
+/// Error code for one column: empty where required, or not parseable.
+pub fn error_code(raw: Expr, parsed: Expr, from: &DataType, required: bool) -> Expr {
+    let empty = is_empty(raw, from);
+    let e = when(empty.clone()).then(code(if required { EMPTY } else { OK }));
+    e.when(parsed.is_null()).then(code(BAD)).otherwise(code(OK))
+}
+
+/// The objection column normalised to none/pending/upheld/rejected; null
+/// (with an error code from [`error_code`]) for anything else.
+pub fn parse_objection(raw: Expr) -> Expr {
+    let l = raw.str().strip_chars(lit(NULL)).str().to_lowercase();
+    let mut e = lit(NULL).cast(DataType::String);
+    for (word, value) in OBJECTION_VALUES.iter().rev() {
+        e = when(l.clone().eq(lit(*word)))
+            .then(lit(*value))
+            .otherwise(e);
+    }
+    e
+}
+
+/// A date as the scheme or a calendar writes it (scalar, for TOML strings).
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim().replace('/', "-");
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(values: &[Option<&str>], ty: ColType, required: bool) -> (Vec<String>, Vec<i32>) {
+        let df = df!("x" => values).unwrap();
+        let p = parse_text(col("x"), ty);
+        let out = df
+            .lazy()
+            .select([
+                p.clone().cast(DataType::String).alias("v"),
+                error_code(col("x"), p, &DataType::String, required).alias("e"),
+            ])
+            .collect()
+            .unwrap();
+        let v = out
+            .column("v")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap_or("∅").to_string())
+            .collect();
+        let e = out
+            .column("e")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap())
+            .collect();
+        (v, e)
+    }
+
+    #[test]
+    fn bools_in_every_accepted_spelling() {
+        let (v, e) = run(
+            &[
+                Some("是"),
+                Some("N"),
+                Some(" TRUE "),
+                Some("1"),
+                Some("maybe"),
+                None,
+            ],
+            ColType::Bool,
+            false,
+        );
+        assert_eq!(v, ["true", "false", "true", "true", "∅", "∅"]);
+        assert_eq!(e, [OK, OK, OK, OK, BAD, OK]);
+    }
+
+    #[test]
+    fn dates_with_dashes_or_slashes() {
+        let (v, e) = run(
+            &[
+                Some("2025-03-01"),
+                Some("2025/3/1"),
+                Some("2025-02-30"),
+                Some(""),
+            ],
+            ColType::Date,
+            true,
+        );
+        assert_eq!(v, ["2025-03-01", "2025-03-01", "∅", "∅"]);
+        assert_eq!(e, [OK, OK, BAD, EMPTY]);
+    }
+
+    #[test]
+    fn datetimes_with_or_without_seconds() {
+        let (v, e) = run(
+            &[
+                Some("2025-03-01 08:30"),
+                Some("2025-03-01T08:30:05"),
+                Some("2025/3/1 8:30"),
+                Some("2025-03-01"),
+            ],
+            ColType::Datetime,
+            false,
+        );
+        assert_eq!(v[0], "2025-03-01 08:30:00.000000");
+        assert_eq!(v[1], "2025-03-01 08:30:05.000000");
+        assert_eq!(v[2], "2025-03-01 08:30:00.000000");
+        // A bare date is not a datetime: rejected rather than guessed.
+        assert_eq!(e, [OK, OK, OK, BAD]);
+    }
+
+    #[test]
+    fn numbers_are_trimmed_but_not_guessed() {
+        let (v, e) = run(
+            &[Some(" 12 "), Some("1.5"), Some("1,000")],
+            ColType::Int,
+            true,
+        );
+        assert_eq!(v, ["12", "∅", "∅"]);
+        assert_eq!(e, [OK, BAD, BAD]);
+        let (v, _) = run(&[Some("1.5"), Some("-2")], ColType::Float, true);
+        assert_eq!(v, ["1.5", "-2.0"]);
+    }
+
+    #[test]
+    fn strings_keep_their_text_and_empty_is_empty() {
+        let (v, e) = run(&[Some(" a "), Some("  "), None], ColType::String, true);
+        assert_eq!(v, [" a ", "∅", "∅"]);
+        assert_eq!(e, [OK, EMPTY, EMPTY]);
+    }
+
+    #[test]
+    fn objections_normalise() {
+        let df = df!("o" => [Some("Pending"), Some("驳回"), Some("maybe"), None]).unwrap();
+        let out = df
+            .lazy()
+            .select([parse_objection(col("o")).alias("o")])
+            .collect()
+            .unwrap();
+        let v: Vec<Option<&str>> = out.column("o").unwrap().str().unwrap().iter().collect();
+        assert_eq!(v, [Some("pending"), Some("rejected"), None, None]);
+    }
+}

@@ -1,0 +1,162 @@
+//! The unit register (被考核单位名册): unit_id, unit_name, group, and any
+//! other column as an attribute (e.g. population, for `per`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::read::{ROW, Wanted, read_table};
+use super::{Accounting, DataError, InputFile, Reject};
+use crate::scheme::Scheme;
+
+pub const REQUIRED: [&str; 3] = ["unit_id", "unit_name", "group"];
+
+#[derive(Debug, Clone, Default)]
+pub struct Units {
+    pub ids: Vec<String>,
+    pub names: Vec<String>,
+    pub groups: Vec<String>,
+    /// Groups in order of first appearance in the register.
+    pub group_order: Vec<String>,
+    /// Attribute columns, as text.
+    pub attrs: HashMap<String, Vec<Option<String>>>,
+    pub path: PathBuf,
+    index: HashMap<String, usize>,
+}
+
+impl Units {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+    /// Units of a group, in register order.
+    pub fn members(&self, group: &str) -> Vec<usize> {
+        (0..self.len())
+            .filter(|&i| self.groups[i] == group)
+            .collect()
+    }
+    /// An attribute as numbers; empty or non-numeric values are `None`.
+    pub fn attr_f64(&self, name: &str) -> Option<Vec<Option<f64>>> {
+        self.attrs.get(name).map(|v| {
+            v.iter()
+                .map(|x| x.as_deref().and_then(|s| s.trim().parse::<f64>().ok()))
+                .collect()
+        })
+    }
+
+    /// Build a register directly (tests, generators).
+    pub fn from_rows(rows: &[(&str, &str, &str)]) -> Self {
+        let mut u = Units::default();
+        for (id, name, group) in rows {
+            u.push(id.to_string(), name.to_string(), group.to_string());
+        }
+        u
+    }
+
+    fn push(&mut self, id: String, name: String, group: String) {
+        self.index.insert(id.clone(), self.ids.len());
+        if !self.group_order.contains(&group) {
+            self.group_order.push(group.clone());
+        }
+        self.ids.push(id);
+        self.names.push(name);
+        self.groups.push(group);
+    }
+
+    /// unit_id → index, as a two-column frame for joins.
+    pub fn id_series(&self) -> Series {
+        Series::new("unit_id".into(), &self.ids)
+    }
+}
+
+pub(super) fn load(
+    scheme: &Scheme,
+    data_dir: &Path,
+) -> Result<(Units, Vec<Reject>, InputFile), DataError> {
+    let raw = read_table(data_dir, &scheme.units, "units", Wanted::All)?;
+    let names: Vec<String> = raw
+        .frame
+        .get_column_names()
+        .iter()
+        .filter(|n| n.as_str() != ROW)
+        .map(|n| n.to_string())
+        .collect();
+    for r in REQUIRED {
+        if !names.iter().any(|n| n == r) {
+            return Err(DataError::MissingColumn {
+                dataset: "units".into(),
+                path: raw.path.clone(),
+                column: r.into(),
+                hint: "the unit register needs unit_id, unit_name and group".into(),
+            });
+        }
+    }
+    let text = |name: &str| -> Result<Vec<Option<String>>, DataError> {
+        let c = raw.frame.column(name)?.cast(&DataType::String)?;
+        Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let cols: Vec<Vec<Option<String>>> =
+        REQUIRED.iter().map(|c| text(c)).collect::<Result<_, _>>()?;
+    let mut attrs: HashMap<String, Vec<Option<String>>> = HashMap::new();
+    let mut units = Units {
+        path: raw.path.clone(),
+        ..Default::default()
+    };
+    let mut rejects = Vec::new();
+    let mut kept = Vec::new();
+    let n = raw.frame.height();
+    for row in 0..n {
+        let line = raw.lines.line(row);
+        let reject = |column: &str, value: &str, reason: &str| Reject {
+            dataset: "units".into(),
+            file: scheme.units.file.clone(),
+            line,
+            column: column.into(),
+            value: value.into(),
+            reason: reason.into(),
+        };
+        let vals: Vec<&str> = cols
+            .iter()
+            .map(|c| c[row].as_deref().unwrap_or("").trim())
+            .collect();
+        if let Some(k) = vals.iter().position(|v| v.is_empty()) {
+            rejects.push(reject(REQUIRED[k], "", "empty value in a required column"));
+            continue;
+        }
+        if units.index_of(vals[0]).is_some() {
+            rejects.push(reject(
+                "unit_id",
+                vals[0],
+                "duplicate unit_id (an earlier row has it)",
+            ));
+            continue;
+        }
+        units.push(vals[0].into(), vals[1].into(), vals[2].into());
+        kept.push(row);
+    }
+    for name in names.iter().filter(|n| !REQUIRED.contains(&n.as_str())) {
+        let all = text(name)?;
+        attrs.insert(name.clone(), kept.iter().map(|&r| all[r].clone()).collect());
+    }
+    units.attrs = attrs;
+    let input = InputFile {
+        dataset: "units".into(),
+        file: scheme.units.file.clone(),
+        digest: raw.digest,
+        bytes: raw.bytes,
+        accounting: Accounting {
+            rows_read: n as u64,
+            counted: units.len() as u64,
+            rejected: rejects.len() as u64,
+            ..Default::default()
+        },
+        pending_objections: 0,
+    };
+    Ok((units, rejects, input))
+}

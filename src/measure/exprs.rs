@@ -1,0 +1,111 @@
+//! Scheme expressions made ready for a dataset's counted records.
+
+use polars::prelude::*;
+
+use crate::data::{PENDING, REPAIRED, UNIT};
+use crate::scheme::expr::SqlExpr;
+use crate::scheme::{MeasureKind, Points, Scheme};
+
+/// True for every record, as a column (a bare `lit(true)` would be one
+/// value, and summing it in a group-by gives 1, not the group's size).
+pub fn every_row() -> Expr {
+    col(UNIT).is_not_null()
+}
+
+/// A condition, with null treated as "does not match" (SQL three-valued
+/// logic, SCHEME.md section 2); absent means every record.
+pub fn cond(e: &Option<SqlExpr>) -> Expr {
+    match e {
+        Some(e) if e.expr.clone().meta().root_names().is_empty() && e.workdays.is_empty() => {
+            every_row().and(e.expr.clone().fill_null(lit(false)))
+        }
+        Some(e) => e.expr.clone().fill_null(lit(false)),
+        None => every_row(),
+    }
+}
+
+/// A numeric expression as f64.
+pub fn num(e: &SqlExpr) -> Expr {
+    e.expr.clone().cast(DataType::Float64)
+}
+
+/// Points of one record before the repair factor.
+pub fn points(p: &Points) -> Expr {
+    match p {
+        Points::Fixed(x) => lit(*x),
+        Points::Map { column, map } => {
+            let mut e = lit(0.0);
+            for (k, v) in map.iter().rev() {
+                e = when(col(column.as_str()).eq(lit(k.as_str())))
+                    .then(lit(*v))
+                    .otherwise(e);
+            }
+            e
+        }
+    }
+}
+
+/// × repair_factor for repaired records (信用修复).
+pub fn repaired_points(p: &Points, factor: f64) -> Expr {
+    points(p) * when(col(REPAIRED)).then(lit(factor)).otherwise(lit(1.0))
+}
+
+/// Note for an evidence record: repaired and/or pending objection.
+pub fn note(factor: f64, repair_applies: bool) -> Expr {
+    let rep = if repair_applies {
+        when(col(REPAIRED))
+            .then(lit(format!("repaired ×{factor}")))
+            .otherwise(lit(""))
+    } else {
+        lit("")
+    };
+    let pend = when(col(PENDING))
+        .then(lit("pending objection"))
+        .otherwise(lit(""));
+    concat_notes(rep, pend)
+}
+
+fn concat_notes(a: Expr, b: Expr) -> Expr {
+    when(a.clone().eq(lit("")))
+        .then(b.clone())
+        .when(b.clone().eq(lit("")))
+        .then(a.clone())
+        .otherwise(a + lit("; ") + b)
+}
+
+/// Every expression of the scheme that runs on dataset `ds`, so their
+/// `workdays` placeholder columns can be added once.
+pub fn dataset_exprs(scheme: &Scheme, ds: usize) -> Vec<&SqlExpr> {
+    let mut out = Vec::new();
+    for ind in scheme.indicators.iter().filter(|i| i.dataset == ds) {
+        out.extend(ind.measure.where_.iter());
+        match &ind.measure.kind {
+            MeasureKind::Sum { expr } | MeasureKind::Mean { expr } => out.push(expr),
+            MeasureKind::Share { of } => out.extend(of.iter()),
+            MeasureKind::Ratio { num, den } => out.extend([num, den]),
+            _ => {}
+        }
+    }
+    for r in scheme.rules.iter().filter(|r| r.dataset == ds) {
+        out.extend(r.where_.iter());
+    }
+    out
+}
+
+/// Columns for the `workdays(a, b)` calls of these expressions.
+pub fn workday_columns(scheme: &Scheme, exprs: &[&SqlExpr]) -> Vec<Expr> {
+    let calls: Vec<_> = exprs.iter().flat_map(|e| e.workdays.iter()).collect();
+    if calls.is_empty() {
+        return Vec::new();
+    }
+    let table = scheme.calendar.table_series();
+    calls
+        .into_iter()
+        .map(|w| {
+            scheme
+                .calendar
+                .workdays_expr(w.a.clone(), w.b.clone(), &table)
+                .alias(w.column.as_str())
+        })
+        .collect()
+}

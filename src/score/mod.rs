@@ -1,0 +1,236 @@
+//! Scoring (SCHEME.md sections 5-8): measured values to attainments,
+//! points, totals, ranks and grades.
+//!
+//! Scoring works on the small units × indicators matrix the measure stage
+//! produced, in plain Rust: no records are touched here, so the same code
+//! re-scores thousands of times per second under perturbed assumptions
+//! ([`Config`]) for the uncertainty analysis.
+
+pub mod kinds;
+pub mod rank;
+pub mod values;
+
+use crate::data::Units;
+use crate::measure::Measured;
+use crate::scheme::{Aggregation, MissingPolicy, NodeKind, RuleKind, Scheme, ScoreKind, VetoRank};
+pub use values::{Scored, Status};
+
+/// The assumptions scoring runs under; [`Config::nominal`] is the scheme's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Per tree node.
+    pub weights: Vec<f64>,
+    /// Per tree node (used for the root and [[node]]s).
+    pub aggregation: Vec<Aggregation>,
+    /// Per indicator.
+    pub kinds: Vec<ScoreKind>,
+    /// Per indicator.
+    pub missing: Vec<MissingPolicy>,
+}
+
+impl Config {
+    pub fn nominal(scheme: &Scheme) -> Self {
+        Config {
+            weights: scheme.tree.iter().map(|n| n.weight).collect(),
+            aggregation: scheme.tree.iter().map(|n| n.aggregation).collect(),
+            kinds: scheme
+                .indicators
+                .iter()
+                .map(|i| i.score.kind.clone())
+                .collect(),
+            missing: scheme.indicators.iter().map(|i| i.missing).collect(),
+        }
+    }
+}
+
+/// One unit's result.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct UnitScore {
+    /// Attainment per tree node (`None`: n/a or missing throughout).
+    pub attainment: Vec<Option<f64>>,
+    pub base: f64,
+    pub bonus: f64,
+    pub penalty: f64,
+    /// base + bonus - penalty, never below 0, rounded to 2 decimals.
+    pub total: f64,
+    /// Indices into `scheme.rules` of the vetoes that hit the unit.
+    pub vetoes: Vec<usize>,
+    pub rank: usize,
+    pub grade: Option<usize>,
+}
+
+/// The whole result.
+#[derive(Debug, Clone)]
+pub struct Result {
+    /// `cells[indicator][unit]`.
+    pub cells: Vec<Vec<Scored>>,
+    /// In register order.
+    pub units: Vec<UnitScore>,
+    /// Output order: by group (register order of groups), rank, register order.
+    pub order: Vec<usize>,
+    pub warnings: Vec<String>,
+}
+
+/// Members of each group, in register order of groups and units.
+pub fn groups(units: &Units) -> Vec<Vec<usize>> {
+    units.group_order.iter().map(|g| units.members(g)).collect()
+}
+
+/// Tree nodes in an order where every child comes before its parent.
+pub fn post_order(scheme: &Scheme) -> Vec<usize> {
+    let mut order = vec![0];
+    let mut k = 0;
+    while k < order.len() {
+        order.extend(scheme.tree[order[k]].children.iter().copied());
+        k += 1;
+    }
+    order.reverse();
+    order
+}
+
+/// Weighted mean of (weight, attainment) pairs; `None` if there are none.
+pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
+    if parts.is_empty() {
+        return None;
+    }
+    let w: f64 = parts.iter().map(|p| p.0).sum();
+    Some(match agg {
+        Aggregation::Arithmetic => parts.iter().map(|(wi, a)| wi * a).sum::<f64>() / w,
+        Aggregation::Geometric => {
+            if parts.iter().any(|p| p.1 <= 0.0) {
+                0.0
+            } else {
+                (parts.iter().map(|(wi, a)| wi * a.ln()).sum::<f64>() / w).exp()
+            }
+        }
+    })
+}
+
+/// Attainment of every tree node for one unit.
+pub fn node_attainments(
+    scheme: &Scheme,
+    cfg: &Config,
+    order: &[usize],
+    cells: &[Vec<Scored>],
+    u: usize,
+) -> Vec<Option<f64>> {
+    let mut att: Vec<Option<f64>> = vec![None; scheme.tree.len()];
+    let mut parts = Vec::new();
+    for &n in order {
+        let node = &scheme.tree[n];
+        att[n] = match node.kind {
+            NodeKind::Indicator(i) => cells[i][u].attainment,
+            _ => {
+                parts.clear();
+                parts.extend(
+                    node.children
+                        .iter()
+                        .filter_map(|&c| att[c].map(|a| (cfg.weights[c], a))),
+                );
+                aggregate(cfg.aggregation[n], &parts)
+            }
+        };
+    }
+    att
+}
+
+/// Bonus, penalty and the vetoes for one unit (SCHEME.md section 7).
+fn adjustments(
+    scheme: &Scheme,
+    measured: &Measured,
+    group: &str,
+    u: usize,
+) -> (f64, f64, Vec<usize>) {
+    let (mut bonus, mut penalty, mut vetoes) = (0.0, 0.0, Vec::new());
+    for (r, rule) in scheme.rules.iter().enumerate() {
+        if !rule.applies(group) {
+            continue;
+        }
+        let s = measured.rules[r][u];
+        let capped = rule.cap.map_or(s, |c| s.min(c));
+        match rule.kind {
+            RuleKind::Bonus => bonus += capped,
+            RuleKind::Penalty => penalty += capped,
+            RuleKind::Veto if s > 0.0 => vetoes.push(r),
+            RuleKind::Veto => {}
+        }
+    }
+    if let Some(c) = scheme.bonus_cap {
+        bonus = bonus.min(c);
+    }
+    (bonus, penalty, vetoes)
+}
+
+/// Score every unit under `cfg`.
+pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Config) -> Result {
+    let groups = groups(units);
+    let cells: Vec<Vec<Scored>> = (0..scheme.indicators.len())
+        .map(|i| {
+            values::score_indicator(
+                scheme,
+                i,
+                &cfg.kinds[i],
+                cfg.missing[i],
+                &measured.cells[i],
+                units,
+                &groups,
+            )
+        })
+        .collect();
+    let order = post_order(scheme);
+    let mut warnings = Vec::new();
+    let mut out: Vec<UnitScore> = (0..units.len())
+        .map(|u| {
+            let attainment = node_attainments(scheme, cfg, &order, &cells, u);
+            if attainment[0].is_none() {
+                warnings.push(format!(
+                    "unit {}: no indicator could be scored; base is 0",
+                    units.ids[u]
+                ));
+            }
+            let base = attainment[0].unwrap_or(0.0) * scheme.points;
+            let (bonus, penalty, vetoes) = adjustments(scheme, measured, &units.groups[u], u);
+            let total = rank::round2((base + bonus - penalty).max(0.0));
+            UnitScore {
+                attainment,
+                base,
+                bonus,
+                penalty,
+                total,
+                vetoes,
+                rank: 0,
+                grade: None,
+            }
+        })
+        .collect();
+    let mut output = Vec::with_capacity(units.len());
+    for members in &groups {
+        let totals: Vec<i64> = members.iter().map(|&u| rank::cents(out[u].total)).collect();
+        let vetoed: Vec<bool> = members.iter().map(|&u| !out[u].vetoes.is_empty()).collect();
+        let ranks = rank::ranks(&totals, &vetoed, scheme.veto_rank == VetoRank::Last);
+        let veto_grade: Vec<Option<usize>> = members
+            .iter()
+            .map(|&u| out[u].vetoes.iter().map(|&r| scheme.rules[r].grade).max())
+            .collect();
+        let t: Vec<f64> = members.iter().map(|&u| out[u].total).collect();
+        let grades = rank::grades(&t, &ranks, &veto_grade, &scheme.grades);
+        for (k, &u) in members.iter().enumerate() {
+            out[u].rank = ranks[k];
+            out[u].grade = grades[k];
+        }
+        let mut m = members.clone();
+        m.sort_by_key(|&u| (out[u].rank, u));
+        output.extend(m);
+    }
+    Result {
+        cells,
+        units: out,
+        order: output,
+        warnings,
+    }
+}
+
+/// Score every unit under the scheme's own assumptions.
+pub fn score(scheme: &Scheme, units: &Units, measured: &Measured) -> Result {
+    score_with(scheme, units, measured, &Config::nominal(scheme))
+}
