@@ -15,3 +15,19 @@ pub mod report;
 pub mod run;
 pub mod scheme;
 pub mod score;
+
+/// The thread pool govtrust's own parallel work runs on (datasets loaded
+/// and measured side by side). rayon's global pool gives its threads 2 MiB
+/// stacks, which polars' recursive query planner can exhaust on deep
+/// expressions in unoptimised builds; these threads get 64 MiB (virtual
+/// memory: only the pages used are committed).
+pub fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .thread_name(|i| format!("govtrust-{i}"))
+            .build()
+            .expect("cannot start worker threads")
+    })
+}

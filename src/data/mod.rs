@@ -140,10 +140,12 @@ pub fn load(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Loade
             }
         }
     }
-    let results: Vec<_> = (0..scheme.datasets.len())
-        .into_par_iter()
-        .map(|d| records::load(scheme, d, data_dir, &units))
-        .collect();
+    let results: Vec<_> = crate::pool().install(|| {
+        (0..scheme.datasets.len())
+            .into_par_iter()
+            .map(|d| records::load(scheme, d, data_dir, &units))
+            .collect()
+    });
     let mut records = Vec::new();
     let mut inputs = vec![units_input];
     for r in results {

@@ -136,9 +136,14 @@ pub fn error_code(raw: Expr, parsed: Expr, from: &DataType, required: bool) -> E
 pub fn parse_objection(raw: Expr) -> Expr {
     let l = raw.str().strip_chars(lit(NULL)).str().to_lowercase();
     let mut e = lit(NULL).cast(DataType::String);
-    for (word, value) in OBJECTION_VALUES.iter().rev() {
-        e = when(l.clone().eq(lit(*word)))
-            .then(lit(*value))
+    for value in ["rejected", "upheld", "pending", "none"] {
+        let words: Vec<&str> = OBJECTION_VALUES
+            .iter()
+            .filter(|(_, v)| *v == value)
+            .map(|(w, _)| *w)
+            .collect();
+        e = when(l.clone().is_in(strings("o", &words).implode(false), false))
+            .then(lit(value))
             .otherwise(e);
     }
     e

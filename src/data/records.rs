@@ -25,9 +25,8 @@ pub const REPAIRED: &str = "__repaired";
 /// Objection pending (异议待处理).
 pub const PENDING: &str = "__pending";
 
-const ECOL: &str = "__ecol";
-const ECODE: &str = "__ecode";
-const ERAW: &str = "__eraw";
+/// Column × 100 + error code of a row's first failing column, or null.
+const EKEY: &str = "__ekey";
 /// Error codes from MAP upwards: value not in points map number (code - MAP).
 const MAP: i32 = 10;
 
@@ -117,9 +116,9 @@ pub(super) fn load(
     let schema = raw.frame.schema().clone();
     let maps = points_maps(scheme, ds);
 
-    // Parse every column into `__v{i}` with its error code `__e{i}`; the
-    // first failing column of a row is its reject.
-    let mut step1 = vec![col(ROW)];
+    // Parse every column; the first failing column of a row is its reject.
+    let mut values = vec![col(ROW)];
+    let mut keys = Vec::new();
     for (i, c) in spec.columns.iter().enumerate() {
         let name = c.name.as_str();
         let from = schema.get(name).cloned().unwrap_or(DataType::String);
@@ -145,33 +144,17 @@ pub(super) fn load(
                 .then(parse::code(MAP + k as i32))
                 .otherwise(parse::code(OK));
         }
-        step1.push(col(name).cast(DataType::String).alias(format!("__r{i}")));
-        step1.push(parsed.alias(format!("__v{i}")));
-        step1.push(code.alias(format!("__e{i}")));
+        // key = column × 100 + code: the smallest key of a row is its
+        // first failing column (a flat min, not a nested when-chain).
+        let key = when(code.clone().gt(parse::code(OK)))
+            .then(lit(i as i64 * 100) + code.cast(DataType::Int64))
+            .otherwise(lit(NULL).cast(DataType::Int64));
+        values.push(parsed.alias(name));
+        keys.push(key);
     }
-    let (mut ecol, mut ecode, mut eraw) = (
-        lit(NULL).cast(DataType::UInt32),
-        lit(NULL).cast(DataType::Int32),
-        lit(NULL).cast(DataType::String),
-    );
-    for i in (0..spec.columns.len()).rev() {
-        let e = col(format!("__e{i}"));
-        let bad = e.clone().gt(parse::code(OK));
-        ecol = when(bad.clone())
-            .then(lit(i as u32).cast(DataType::UInt32))
-            .otherwise(ecol);
-        ecode = when(bad.clone()).then(e).otherwise(ecode);
-        eraw = when(bad).then(col(format!("__r{i}"))).otherwise(eraw);
-    }
-    let mut step2 = vec![col(ROW)];
-    step2.extend(
-        spec.columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| col(format!("__v{i}")).alias(c.name.as_str())),
-    );
-    step2.extend([ecol.alias(ECOL), ecode.alias(ECODE), eraw.alias(ERAW)]);
-    let df = raw.frame.lazy().select(step1).select(step2).collect()?;
+    values.push(polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY));
+    let raw_frame = raw.frame.clone();
+    let df = raw.frame.lazy().select(values).collect()?;
     let rows_read = df.height() as u64;
     let file = spec.source.file.clone();
     let mut rejects = Vec::new();
@@ -193,30 +176,38 @@ pub(super) fn load(
         Ok(())
     };
 
-    // 1. Bad or empty values.
+    // 1. Bad or empty values: the raw text is looked up for these rows only.
     let bad = df
         .clone()
         .lazy()
-        .filter(col(ECODE).is_not_null())
+        .filter(col(EKEY).is_not_null())
+        .select([col(ROW), col(EKEY)])
         .collect()?;
     {
-        let ec = bad.column(ECOL)?.u32()?.clone();
-        let code = bad.column(ECODE)?.i32()?.clone();
-        let rv = bad.column(ERAW)?.str()?.clone();
+        let keys = bad.column(EKEY)?.i64()?.clone();
+        let raws = raw_frame.take(bad.column(ROW)?.idx()?)?;
+        let text: Vec<Column> = spec
+            .columns
+            .iter()
+            .map(|c| raws.column(&c.name).and_then(|x| x.cast(&DataType::String)))
+            .collect::<PolarsResult<_>>()?;
         reject_rows(&bad, &|i| {
-            let c = &spec.columns[ec.get(i).unwrap() as usize];
-            let code = code.get(i).unwrap();
-            (
-                c.name.clone(),
-                rv.get(i).unwrap_or("").to_string(),
-                reason(code, c.ty, &c.name, &maps),
-            )
+            let key = keys.get(i).unwrap();
+            let (k, code) = ((key / 100) as usize, (key % 100) as i32);
+            let c = &spec.columns[k];
+            let value = text[k]
+                .str()
+                .ok()
+                .and_then(|s| s.get(i))
+                .unwrap_or("")
+                .to_string();
+            (c.name.clone(), value, reason(code, c.ty, &c.name, &maps))
         })?;
     }
-    let good =
-        df.lazy()
-            .filter(col(ECODE).is_null())
-            .drop(by_name([ECOL, ECODE, ERAW], true, false));
+    let good = df
+        .lazy()
+        .filter(col(EKEY).is_null())
+        .drop(by_name([EKEY], true, false));
 
     // 2. Unknown units (a left join on the register gives the unit index).
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);

@@ -137,24 +137,25 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
 /// Measure every indicator and rule over the loaded records.
 pub fn measure(scheme: &Scheme, data: &Loaded) -> Result<Measured, PolarsError> {
     let nu = data.units.len();
-    let per_dataset: Vec<PolarsResult<DataFrame>> = data
-        .records
-        .par_iter()
-        .map(|rec| {
-            let aggs = aggregations(scheme, rec.dataset);
-            if aggs.is_empty() {
-                return Ok(DataFrame::empty());
-            }
-            let wd = exprs::workday_columns(scheme, &exprs::dataset_exprs(scheme, rec.dataset));
-            rec.frame
-                .clone()
-                .lazy()
-                .with_columns(wd)
-                .group_by([col(UNIT)])
-                .agg(aggs)
-                .collect()
-        })
-        .collect();
+    let per_dataset: Vec<PolarsResult<DataFrame>> = crate::pool().install(|| {
+        data.records
+            .par_iter()
+            .map(|rec| {
+                let aggs = aggregations(scheme, rec.dataset);
+                if aggs.is_empty() {
+                    return Ok(DataFrame::empty());
+                }
+                let wd = exprs::workday_columns(scheme, &exprs::dataset_exprs(scheme, rec.dataset));
+                rec.frame
+                    .clone()
+                    .lazy()
+                    .with_columns(wd)
+                    .group_by([col(UNIT)])
+                    .agg(aggs)
+                    .collect()
+            })
+            .collect()
+    });
     let mut cells = vec![vec![Cell::default(); nu]; scheme.indicators.len()];
     let mut rules = vec![vec![0.0; nu]; scheme.rules.len()];
     for (rec, df) in data.records.iter().zip(per_dataset) {
@@ -245,7 +246,9 @@ pub fn cell_value(kind: &MeasureKind, c: &Cell, attr: Option<f64>) -> Option<f64
             scale,
         } => attr
             .filter(|a| *a != 0.0 && a.is_finite())
-            .map(|a| c.n as f64 / a * scale),
+            // n × scale / attr: exact where it can be (3 × 10000 / 20000 =
+            // 1.5, while 3 / 20000 × 10000 = 1.4999999999999998).
+            .map(|a| c.n as f64 * scale / a),
         MeasureKind::Sum { .. } => (c.n > 0).then_some(c.num),
         MeasureKind::Deduction { .. } => Some(c.num),
         MeasureKind::Mean { .. } | MeasureKind::Share { .. } | MeasureKind::Value => {

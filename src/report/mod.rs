@@ -68,10 +68,13 @@ pub fn write(
     exporters: &[Box<dyn Exporter>],
     out: &Path,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    let files: Vec<(String, Vec<u8>)> = exporters
-        .par_iter()
-        .map(|e| e.export(run))
-        .collect::<Result<Vec<_>, _>>()?
+    let files: Vec<(String, Vec<u8>)> = crate::pool()
+        .install(|| {
+            exporters
+                .par_iter()
+                .map(|e| e.export(run))
+                .collect::<Result<Vec<_>, _>>()
+        })?
         .into_iter()
         .flatten()
         .collect();

@@ -566,7 +566,7 @@ fn score(v: &mut Validator, f: usize, s: &RawScore) -> Option<Score> {
                     }
                 }
             }
-            if bands.is_empty() {
+            if b.get_ref().is_empty() {
                 v.err(f, b.span().start, "bands is empty");
             }
             ScoreKind::Bands { bands }

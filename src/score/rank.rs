@@ -129,10 +129,7 @@ mod tests {
         let cents: Vec<i64> = totals.iter().map(|t| cents(*t)).collect();
         let r = ranks(&cents, &[false; 10], true);
         let out = grades(&totals, &r, &[None; 10], &gs);
-        let names: Vec<&str> = out
-            .iter()
-            .map(|g| gs[g.unwrap()].name.as_str())
-            .collect();
+        let names: Vec<&str> = out.iter().map(|g| gs[g.unwrap()].name.as_str()).collect();
         assert_eq!(
             names,
             [

@@ -1,0 +1,317 @@
+//! SCHEME.md section 9 on the golden fixture (tests/fixtures/golden, whose
+//! scheme works every number out by hand): the numbers, the files' form,
+//! determinism, atomic writes, and snapshots of every output.
+
+mod common;
+use common::*;
+
+use std::path::{Path, PathBuf};
+
+use govtrust::data::LoadOptions;
+use govtrust::report;
+use govtrust::run::{self, Run};
+
+fn golden() -> (Run, tempfile::TempDir, PathBuf) {
+    let base = Path::new("tests/fixtures/golden");
+    let run = run::assess(
+        &base.join("scheme"),
+        &base.join("data"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    report::write(&run, &report::standard(), &out).unwrap();
+    (run, tmp, out)
+}
+
+fn text(path: &Path) -> String {
+    let b = std::fs::read(path).unwrap();
+    String::from_utf8(b[3..].to_vec())
+        .unwrap()
+        .replace("\r\n", "\n")
+}
+
+#[test]
+fn golden_numbers() {
+    let (run, _t, out) = golden();
+    let rows = read_csv(&out.join("scores.csv"));
+    let get = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    // unit_id, unit_name, group, rank, total, base, bonus, penalty, grade,
+    // veto, veto_rules, service, integrity (worked out in scheme.toml).
+    assert_eq!(
+        get("D1")[3..],
+        [
+            "3", "84.00", "82.00", "2.00", "0.00", "良好", "false", "", "45.00", "37.00"
+        ]
+    );
+    assert_eq!(
+        get("D2")[3..],
+        [
+            "1", "104.00", "100.00", "4.00", "0.00", "优秀", "false", "", "60.00", "40.00"
+        ]
+    );
+    assert_eq!(
+        get("D3")[3..],
+        [
+            "4",
+            "30.00",
+            "30.00",
+            "0.00",
+            "0.00",
+            "不合格",
+            "true",
+            "serious",
+            "0.00",
+            "30.00"
+        ]
+    );
+    assert_eq!(
+        get("D4")[3..],
+        [
+            "2", "95.00", "95.00", "0.00", "0.00", "优秀", "false", "", "", "38.00"
+        ]
+    );
+    assert_eq!(
+        get("T1")[3..],
+        [
+            "1", "97.50", "97.50", "0.00", "0.00", "优秀", "false", "", "57.50", "40.00"
+        ]
+    );
+    assert_eq!(
+        get("T2")[3..],
+        [
+            "2", "62.50", "62.50", "0.00", "0.00", "合格", "false", "", "22.50", "40.00"
+        ]
+    );
+    // Output order: group by group, by rank.
+    let order: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(order, ["D2", "D4", "D1", "D3", "T1", "T2"]);
+    // Accounting: tickets 18 read = 16 counted + 1 out of period + 1 rejected.
+    let t = run
+        .data
+        .inputs
+        .iter()
+        .find(|i| i.dataset == "tickets")
+        .unwrap();
+    assert_eq!(
+        (
+            t.accounting.rows_read,
+            t.accounting.counted,
+            t.accounting.out_of_period,
+            t.accounting.rejected
+        ),
+        (18, 16, 1, 1)
+    );
+    let r = run
+        .data
+        .inputs
+        .iter()
+        .find(|i| i.dataset == "records")
+        .unwrap();
+    assert_eq!(
+        (
+            r.accounting.counted,
+            r.accounting.excluded_by_status,
+            r.pending_objections
+        ),
+        (4, 2, 1)
+    );
+}
+
+#[test]
+fn scores_csv_form_and_formula_injection() {
+    let (_run, _t, out) = golden();
+    let bytes = std::fs::read(out.join("scores.csv")).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let rows = read_csv(&out.join("scores.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "unit_id",
+            "unit_name",
+            "group",
+            "rank",
+            "total",
+            "base",
+            "bonus",
+            "penalty",
+            "grade",
+            "veto",
+            "veto_rules",
+            "service",
+            "integrity"
+        ]
+    );
+    // A unit name that is a spreadsheet formula is written as text.
+    let d3 = rows.iter().find(|r| r[0] == "D3").unwrap();
+    assert_eq!(d3[1], "'=cmd|' /C calc'!A0");
+}
+
+#[test]
+fn values_csv_statuses_and_full_precision() {
+    let (_run, _t, out) = golden();
+    let rows = read_csv(&out.join("values.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "unit_id",
+            "indicator_id",
+            "value",
+            "n",
+            "attainment",
+            "points",
+            "status"
+        ]
+    );
+    let get =
+        |u: &str, i: &str| rows.iter().find(|r| r[0] == u && r[1] == i).unwrap()[2..].to_vec();
+    assert_eq!(get("D1", "on_time"), ["0.75", "4", "0.75", "30", "ok"]);
+    assert_eq!(get("D1", "complaints"), ["", "", "", "", "n/a"]);
+    assert_eq!(get("D4", "on_time"), ["", "0", "", "", "missing"]);
+    assert_eq!(get("T1", "complaints"), ["1.5", "3", "0.875", "17.5", "ok"]);
+    assert_eq!(get("D1", "records"), ["3", "2", "0.925", "37", "ok"]);
+    assert_eq!(rows.len(), 1 + 6 * 3);
+}
+
+#[test]
+fn evidence_csv_is_signed_and_traceable() {
+    let (_run, _t, out) = golden();
+    let rows = read_csv(&out.join("evidence.csv"));
+    assert_eq!(
+        rows[0],
+        [
+            "unit_id",
+            "rule_id",
+            "dataset",
+            "record_key",
+            "points",
+            "note"
+        ]
+    );
+    let body: Vec<Vec<&str>> = rows[1..]
+        .iter()
+        .map(|r| r.iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(
+        body,
+        vec![
+            vec!["D1", "records", "records", "r1", "-2", ""],
+            vec!["D1", "records", "records", "r2", "-1", "repaired ×0.5"],
+            vec!["D1", "honours", "honours", "2", "2", ""],
+            vec!["D2", "honours", "honours", "3", "1", ""],
+            vec!["D2", "honours", "honours", "4", "1", ""],
+            vec!["D2", "honours", "honours", "5", "1", ""],
+            vec!["D2", "honours", "honours", "6", "1", ""],
+            vec!["D3", "records", "records", "r4", "-10", ""],
+            vec!["D3", "serious", "records", "r4", "0", ""],
+            vec!["D4", "records", "records", "r5", "-2", "pending objection"],
+        ]
+    );
+}
+
+#[test]
+fn rejects_csv_names_the_line() {
+    let (_run, _t, out) = golden();
+    let rows = read_csv(&out.join("rejects.csv"));
+    assert_eq!(
+        rows[0],
+        ["dataset", "file", "line", "column", "value", "reason"]
+    );
+    assert_eq!(
+        rows[1][..5],
+        [
+            "tickets",
+            "tickets.csv",
+            "19",
+            "received_at",
+            "2025-07-32 09:00"
+        ]
+    );
+    assert_eq!(rows.len(), 2);
+}
+
+#[test]
+fn manifest_accounts_for_every_file() {
+    let (_run, _t, out) = golden();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["scheme"]["name"], "金样例考核");
+    assert!(
+        m["scheme"]["digest"]
+            .as_str()
+            .unwrap()
+            .starts_with("blake3:")
+    );
+    assert_eq!(m["period"]["start"], "2025-01-01");
+    let inputs = m["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 4);
+    for i in inputs {
+        let n = |k: &str| i[k].as_u64().unwrap();
+        assert_eq!(
+            n("rows_read"),
+            n("counted") + n("out_of_period") + n("excluded_by_status") + n("rejected"),
+            "{i}"
+        );
+        assert_eq!(i["digest"].as_str().unwrap().len(), "blake3:".len() + 64);
+    }
+    assert_eq!(m["totals"]["rows_read"], 18 + 6 + 5);
+    assert!(m["timings_ms"].as_array().unwrap().len() >= 4);
+}
+
+/// The manifest without its timings.
+fn manifest_sans_timings(p: &Path) -> serde_json::Value {
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+    m.as_object_mut().unwrap().remove("timings_ms");
+    m
+}
+
+#[test]
+fn re_runs_are_byte_identical_but_for_timings() {
+    let (_r1, _t1, a) = golden();
+    let (_r2, _t2, b) = golden();
+    for f in ["scores.csv", "values.csv", "evidence.csv", "rejects.csv"] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        manifest_sans_timings(&a.join("manifest.json")),
+        manifest_sans_timings(&b.join("manifest.json"))
+    );
+}
+
+#[test]
+fn a_failed_write_leaves_no_half_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    // An earlier report is in place.
+    report::write_files(&[("scores.csv".into(), b"old".to_vec())], &out).unwrap();
+    // "x" is a file, so "x/y" cannot be written: the write fails midway.
+    let files = vec![
+        ("a.csv".to_string(), b"new".to_vec()),
+        ("x".into(), vec![]),
+        ("x/y".into(), vec![]),
+    ];
+    assert!(report::write_files(&files, &out).is_err());
+    // The old report is untouched, and no temporary directory is left.
+    assert_eq!(std::fs::read(out.join("scores.csv")).unwrap(), b"old");
+    assert!(!out.join("a.csv").exists());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("report")]);
+}
+
+#[test]
+fn snapshots_of_every_output() {
+    let (_run, _t, out) = golden();
+    for f in ["scores.csv", "values.csv", "evidence.csv", "rejects.csv"] {
+        insta::assert_snapshot!(f, text(&out.join(f)));
+    }
+    let m = manifest_sans_timings(&out.join("manifest.json"));
+    insta::assert_snapshot!("manifest.json", serde_json::to_string_pretty(&m).unwrap());
+}

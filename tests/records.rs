@@ -1,0 +1,480 @@
+//! SCHEME.md sections 1 and 3: which records count, status columns, and
+//! every way a row is rejected or a file refused; CSV (UTF-8, GB18030),
+//! XLSX and Parquet inputs.
+
+mod common;
+use common::*;
+
+const UNITS: &str = "unit_id,unit_name,group\nA,甲局,dept\nB,乙局,dept\n";
+
+fn scheme(extra_header: &str, veto: bool) -> String {
+    let header = HEADER.replace("period = {", &format!("{extra_header}period = {{"));
+    let veto = if veto {
+        "[[grade]]\nname = \"合格\"\nmin = 0\n[[veto]]\nid = \"v\"\ndataset = \"recs\"\nwhere = \"sev = '较重'\"\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"{header}
+[datasets.recs]
+file = "recs.csv"
+key = "key"
+unit = "unit"
+date = "day"
+[datasets.recs.columns]
+key = "string"
+unit = "string"
+day = "date"
+exempt = "bool"
+objection = "string?"
+repaired_on = "date?"
+sev = "string"
+
+[[indicator]]
+id = "ded"
+weight = 1
+dataset = "recs"
+measure = {{ kind = "deduction", points = {{ column = "sev", map = {{ 一般 = 2, 较重 = 5 }} }} }}
+score = {{ kind = "deduction" }}
+{veto}"#
+    )
+}
+
+// Lines: header 1, r1 at line 2 ... r11 at line 12.
+const RECS: &str = "key,unit,day,exempt,objection,repaired_on,sev
+r1,A,2025-03-01,false,,,一般
+r2,A,2024-12-31,false,,,一般
+r3,A,2025-05-01,true,,,一般
+r4,A,2025-06-01,false,upheld,,一般
+r5,A,2025-07-01,false,pending,,一般
+r6,A,2025-08-01,false,rejected,,一般
+r7,A,2025-09-01,false,,2025-10-01,较重
+r8,A,2025-09-02,否,,2026-01-05,较重
+r9,B,2025-02-30,false,,,一般
+r10,Z,2025-02-01,false,,,一般
+r1,A,2025-04-01,false,,,一般
+";
+
+fn fixture(extra: &str, veto: bool) -> Fixture {
+    let f = Fixture::new();
+    f.scheme("scheme.toml", &scheme(extra, veto))
+        .data("units.csv", UNITS)
+        .data("recs.csv", RECS);
+    f
+}
+
+#[test]
+fn every_row_ends_in_exactly_one_place() {
+    let run = fixture("", false).run();
+    let input = run
+        .data
+        .inputs
+        .iter()
+        .find(|i| i.dataset == "recs")
+        .unwrap();
+    let a = &input.accounting;
+    // counted: r1, r5 (pending, counted by default), r6 (objection
+    // rejected), r7, r8; out of period: r2; excluded: r3 (exempt), r4
+    // (upheld); rejected: r9 (bad date), r10 (unknown unit), r1 again.
+    assert_eq!(
+        (
+            a.rows_read,
+            a.counted,
+            a.out_of_period,
+            a.excluded_by_status,
+            a.rejected
+        ),
+        (11, 5, 1, 2, 3)
+    );
+    assert!(a.balanced());
+    assert_eq!(input.pending_objections, 1);
+}
+
+#[test]
+fn repaired_records_count_times_the_factor() {
+    let run = fixture("", false).run();
+    // r1 2 + r5 2 + r6 2 + r7 (repaired 2025-10-01, within the period)
+    // 5 × 0.5 + r8 (repaired only in 2026: not repaired) 5 = 13.5.
+    let c = run.measured.cells[0][unit_index(&run, "A")];
+    assert_eq!(c.value, Some(13.5));
+    // With repair_factor 0: 2 + 2 + 2 + 0 + 5 = 11.
+    let run = fixture("repair_factor = 0\n", false).run();
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(11.0)
+    );
+}
+
+#[test]
+fn pending_objections_can_be_excluded() {
+    let run = fixture("pending_objections = \"exclude\"\n", false).run();
+    let a = &run
+        .data
+        .inputs
+        .iter()
+        .find(|i| i.dataset == "recs")
+        .unwrap()
+        .accounting;
+    assert_eq!((a.counted, a.excluded_by_status), (4, 3));
+    // 13.5 without r5's 2 points.
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(11.5)
+    );
+}
+
+#[test]
+fn evidence_notes_repairs_and_pending_objections() {
+    let run = fixture("", false).run();
+    let ev: Vec<(String, f64, String)> = run
+        .evidence
+        .iter()
+        .map(|e| (e.record_key.clone(), e.points, e.note.clone()))
+        .collect();
+    assert_eq!(
+        ev,
+        vec![
+            ("r1".into(), -2.0, "".into()),
+            ("r5".into(), -2.0, "pending objection".into()),
+            ("r6".into(), -2.0, "".into()),
+            ("r7".into(), -2.5, "repaired ×0.5".into()),
+            ("r8".into(), -5.0, "".into()),
+        ]
+    );
+}
+
+#[test]
+fn a_repaired_record_never_triggers_a_veto() {
+    let run = fixture("", true).run();
+    // r7 and r8 match sev = '较重'; r7 is repaired, r8 (repaired after the
+    // period) is not: the veto hits, with r8 alone as its evidence.
+    assert_eq!(unit(&run, "A").vetoes.len(), 1);
+    let ev: Vec<(&str, f64)> = run
+        .evidence
+        .iter()
+        .filter(|e| e.rule_id == "v")
+        .map(|e| (e.record_key.as_str(), e.points))
+        .collect();
+    assert_eq!(ev, vec![("r8", 0.0)]);
+}
+
+#[test]
+fn rejects_name_line_column_value_and_reason() {
+    let run = fixture("", false).run();
+    let r: Vec<(u64, &str, &str, &str)> = run
+        .data
+        .rejects
+        .iter()
+        .map(|r| {
+            (
+                r.line,
+                r.column.as_str(),
+                r.value.as_str(),
+                r.reason.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (
+                10,
+                "day",
+                "2025-02-30",
+                "not a date (expected 2025-03-01 or 2025/3/1)"
+            ),
+            (11, "unit", "Z", "unknown unit (not in the unit register)"),
+            (12, "key", "r1", "duplicate key (an earlier row has it)"),
+        ]
+    );
+    assert!(
+        run.data
+            .rejects
+            .iter()
+            .all(|r| r.dataset == "recs" && r.file == "recs.csv")
+    );
+}
+
+/// One dataset of every column type, for the bad-value paths.
+fn typed_fixture(rows: &str) -> Fixture {
+    let f = Fixture::new();
+    f.scheme(
+        "scheme.toml",
+        &format!(
+            r#"{HEADER}
+[datasets.t]
+file = "t.csv"
+unit = "unit"
+[datasets.t.columns]
+unit = "string"
+n = "int"
+x = "float?"
+ok = "bool?"
+d = "date?"
+ts = "datetime?"
+objection = "string?"
+sev = "string?"
+
+[[indicator]]
+id = "c"
+weight = 1
+dataset = "t"
+measure = {{ kind = "deduction", points = {{ column = "sev", map = {{ 一般 = 1 }} }} }}
+score = {{ kind = "deduction" }}
+"#
+        ),
+    )
+    .data("units.csv", UNITS)
+    .data("t.csv", &format!("unit,n,x,ok,d,ts,objection,sev\n{rows}"));
+    f
+}
+
+#[test]
+fn each_bad_value_is_rejected_with_its_reason() {
+    let run = typed_fixture(
+        "A,1,1.5,是,2025/3/1,2025-03-01T08:30,none,一般
+A,1.5,,,,,,
+A,2,abc,,,,,
+A,3,,maybe,,,,
+A,4,,,03/01/2025,,,
+A,5,,,,2025-03-01,,
+A,6,,,,,withdrawn,
+A,7,,,,,,严重
+A,,,,,,,
+",
+    )
+    .run();
+    let r: Vec<(u64, &str, &str)> = run
+        .data
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(r.len(), 8, "{r:?}");
+    assert_eq!(r[0], (3, "n", "not a whole number"));
+    assert_eq!(r[1], (4, "x", "not a number"));
+    assert_eq!(
+        r[2],
+        (5, "ok", "not a bool (expected true/false, 1/0, 是/否, Y/N)")
+    );
+    assert_eq!(
+        r[3],
+        (6, "d", "not a date (expected 2025-03-01 or 2025/3/1)")
+    );
+    assert_eq!(r[4].0, 7);
+    assert!(r[4].2.starts_with("not a datetime"));
+    assert_eq!(r[5].1, "objection");
+    assert!(r[5].2.starts_with("objection must be one of"));
+    assert_eq!(r[6].1, "sev");
+    assert_eq!(
+        r[6].2,
+        "not a key of the points map of c (expected one of: 一般)"
+    );
+    assert_eq!(r[7], (10, "n", "empty value in a required column"));
+    // The first row is fine: 1 counted, 1 point.
+    assert_eq!(run.measured.cells[0][0].value, Some(1.0));
+}
+
+#[test]
+fn a_missing_declared_column_is_fatal_and_named() {
+    let f = fixture("", false);
+    f.data(
+        "recs.csv",
+        "key,unit,day,exempt,objection,repaired_on\nr1,A,2025-03-01,false,,\n",
+    );
+    let e = f.err();
+    assert!(e.contains("dataset recs"), "{e}");
+    assert!(e.contains("recs.csv"), "{e}");
+    assert!(e.contains("no column \"sev\""), "{e}");
+}
+
+#[test]
+fn a_missing_file_is_fatal_and_named() {
+    let f = fixture("", false);
+    std::fs::remove_file(f.data_dir().join("recs.csv")).unwrap();
+    let e = f.err();
+    assert!(
+        e.contains("dataset recs") && e.contains("recs.csv") && e.contains("does not exist"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_unit_register_without_group_is_fatal() {
+    let f = fixture("", false);
+    f.data("units.csv", "unit_id,unit_name\nA,甲\n");
+    let e = f.err();
+    assert!(
+        e.contains("units") && e.contains("no column \"group\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn strict_mode_makes_any_reject_fatal() {
+    let f = fixture("", false);
+    let e = govtrust::run::assess(
+        &f.scheme_dir(),
+        &f.data_dir(),
+        govtrust::data::LoadOptions { strict: true },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("--strict: 3 input rows were rejected"), "{e}");
+    assert!(e.contains("recs.csv:10"), "{e}");
+}
+
+#[test]
+fn quoted_line_breaks_keep_physical_line_numbers() {
+    let f = fixture("", false);
+    // A quoted key spanning lines 2-3; the bad date of the next record is
+    // on physical line 4, not 3.
+    f.data(
+        "recs.csv",
+        "key,unit,day,exempt,objection,repaired_on,sev\n\"r\n1\",A,2025-03-01,false,,,一般\nr2,A,2025-02-30,false,,,一般\n",
+    );
+    let run = f.run();
+    assert_eq!(run.data.rejects.len(), 1);
+    assert_eq!(run.data.rejects[0].line, 4);
+}
+
+#[test]
+fn records_without_key_are_identified_by_line() {
+    let f = fixture("", false);
+    let text = scheme("", false).replace("key = \"key\"\n", "");
+    f.scheme("scheme.toml", &text);
+    let run = f.run();
+    // No key: the duplicate r1 is no longer a duplicate (counted); evidence
+    // names records by their line.
+    let keys: Vec<&str> = run.evidence.iter().map(|e| e.record_key.as_str()).collect();
+    assert_eq!(keys, vec!["2", "6", "7", "8", "9", "12"]);
+}
+
+#[test]
+fn gb18030_files_are_decoded() {
+    let f = fixture("", false);
+    let text = scheme("", false).replace(
+        "file = \"recs.csv\"",
+        "file = \"recs.csv\"\nencoding = \"gb18030\"",
+    );
+    f.scheme("scheme.toml", &text);
+    let (bytes, _, bad) = encoding_rs::GB18030.encode(RECS);
+    assert!(!bad);
+    assert_ne!(
+        &*bytes,
+        RECS.as_bytes(),
+        "the fixture must really be GB18030"
+    );
+    f.bytes("recs.csv", &bytes);
+    let run = f.run();
+    // Same result as the UTF-8 file: 13.5 points for A, 3 rejects.
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(13.5)
+    );
+    assert_eq!(run.data.rejects.len(), 3);
+}
+
+#[test]
+fn a_gbk_file_read_as_utf8_says_so() {
+    let f = fixture("", false);
+    let (bytes, _, _) = encoding_rs::GB18030.encode(RECS);
+    f.bytes("recs.csv", &bytes);
+    let e = f.err();
+    assert!(e.contains("recs.csv"), "{e}");
+    assert!(e.contains("gb18030"), "{e}");
+}
+
+#[test]
+fn xlsx_sheets_are_read_with_sheet_row_numbers() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let f = fixture("", false);
+    let text = scheme("", false).replace(
+        "file = \"recs.csv\"",
+        "file = \"recs.xlsx\"\nsheet = \"记录\"",
+    );
+    f.scheme("scheme.toml", &text);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("记录").unwrap();
+    let datefmt = Format::new().set_num_format("yyyy-mm-dd");
+    let header = [
+        "key",
+        "unit",
+        "day",
+        "exempt",
+        "objection",
+        "repaired_on",
+        "sev",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // Row 2 (sheet row numbers): a real Excel date; row 3: a date as text;
+    // row 4: a bad date as text.
+    let d = ExcelDateTime::from_ymd(2025, 3, 1).unwrap();
+    ws.write_string(1, 0, "x1").unwrap();
+    ws.write_string(1, 1, "A").unwrap();
+    ws.write_datetime_with_format(1, 2, &d, &datefmt).unwrap();
+    ws.write_boolean(1, 3, false).unwrap();
+    ws.write_string(1, 6, "较重").unwrap();
+    for (r, day) in [(2u32, "2025/4/1"), (3, "2025-02-30")] {
+        ws.write_string(r, 0, format!("x{r}")).unwrap();
+        ws.write_string(r, 1, "A").unwrap();
+        ws.write_string(r, 2, day).unwrap();
+        ws.write_string(r, 3, "否").unwrap();
+        ws.write_string(r, 6, "一般").unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    f.bytes("recs.xlsx", &bytes);
+    let run = f.run();
+    // x1 5 + x2 2 = 7; x3 rejected on sheet row 4.
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(7.0)
+    );
+    assert_eq!(run.data.rejects.len(), 1);
+    assert_eq!(
+        (
+            run.data.rejects[0].line,
+            run.data.rejects[0].column.as_str()
+        ),
+        (4, "day")
+    );
+}
+
+#[test]
+fn parquet_files_keep_their_types() {
+    use polars::prelude::*;
+    let f = fixture("", false);
+    let text = scheme("", false).replace("file = \"recs.csv\"", "file = \"recs.parquet\"");
+    f.scheme("scheme.toml", &text);
+    let day = |m: u32| chrono::NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+    let mut df = df!(
+        "key" => ["p1", "p2", "p3"],
+        "unit" => [Some("A"), Some("A"), None],
+        "day" => [day(3), day(4), day(5)],
+        "exempt" => [false, true, false],
+        "objection" => [None::<&str>, None, None],
+        "repaired_on" => [None, Some(day(6)), None],
+        "sev" => ["较重", "一般", "一般"],
+    )
+    .unwrap();
+    let file = std::fs::File::create(f.data_dir().join("recs.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let run = f.run();
+    // p1 counts 5; p2 is exempt; p3 has no unit: rejected as row 3 ("line" 4,
+    // as if the table were a CSV file with its header on line 1).
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(5.0)
+    );
+    assert_eq!(run.data.rejects.len(), 1);
+    assert_eq!(
+        (
+            run.data.rejects[0].line,
+            run.data.rejects[0].column.as_str()
+        ),
+        (4, "unit")
+    );
+}
