@@ -31,3 +31,39 @@ pub fn pool() -> &'static rayon::ThreadPool {
             .expect("cannot start worker threads")
     })
 }
+
+/// Is `GOVTRUST_TRACE` set? Then stages print their timings to stderr.
+pub fn tracing() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("GOVTRUST_TRACE").is_some_and(|v| v != "0"))
+}
+
+/// A stopwatch that prints `label step: ms` to stderr when tracing.
+pub struct Trace {
+    label: String,
+    start: std::time::Instant,
+    last: std::time::Instant,
+}
+
+impl Trace {
+    pub fn new(label: impl Into<String>) -> Self {
+        let now = std::time::Instant::now();
+        Trace {
+            label: label.into(),
+            start: now,
+            last: now,
+        }
+    }
+    pub fn step(&mut self, step: &str) {
+        if tracing() {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "[trace] {} {step}: {:.1} ms (at {:.1} ms)",
+                self.label,
+                (now - self.last).as_secs_f64() * 1e3,
+                (now - self.start).as_secs_f64() * 1e3
+            );
+            self.last = now;
+        }
+    }
+}

@@ -23,15 +23,12 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let opts = LoadOptions {
         strict: a.inputs.strict,
     };
-    let mut run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
-    let t = std::time::Instant::now();
-    let exporters = report::standard();
-    // The manifest's own write time is measured on the files before it.
-    run.timings.push(("write".into(), 0.0));
-    report::write(&run, &exporters, &a.out)?;
-    if let Some(w) = run.timings.last_mut() {
-        w.1 = t.elapsed().as_secs_f64() * 1000.0;
-    }
+    let run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
+    // The manifest cannot hold the time it takes to write itself: the
+    // write stage shows only in the trace (GOVTRUST_TRACE=1).
+    let mut trace = crate::Trace::new("outputs");
+    report::write(&run, &report::standard(), &a.out)?;
+    trace.step("write");
     if !quiet {
         summary(&run, &a.out);
     }

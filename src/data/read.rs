@@ -84,8 +84,10 @@ pub fn read_table(
     let bytes = map.len() as u64;
     let (digest, table) = rayon::join(
         || {
+            let mut t = crate::Trace::new(format!("{dataset} file"));
             let mut h = blake3::Hasher::new();
             h.update_rayon(&map);
+            t.step("digest");
             format!("blake3:{}", h.finalize().to_hex())
         },
         || match spec.format {
@@ -173,7 +175,9 @@ fn read_csv(
             &decoded
         }
     };
+    let mut t = crate::Trace::new(format!("{dataset} csv"));
     let lines = csv_line_map(text);
+    t.step("line map");
     let lf = match encoding {
         Encoding::Utf8 => {
             let p = PlRefPath::new(path.to_str().ok_or_else(|| DataError::Read {
@@ -203,6 +207,7 @@ fn read_csv(
         .with_row_index(ROW, None)
         .collect()
         .map_err(|e| polars_err(path, e))?;
+    t.step("read text");
     Ok((frame, lines))
 }
 

@@ -13,7 +13,8 @@ use super::parse::{self, EMPTY, OBJECTION_VALUES, OK};
 use super::read::{ROW, Wanted, read_table};
 use super::{Accounting, DataError, InputFile, Records, Reject, Units};
 use crate::scheme::{
-    ColType, EXEMPT, MeasureKind, OBJECTION, PendingPolicy, Points, REPAIRED_ON, RuleKind, Scheme,
+    ColType, DatasetSpec, EXEMPT, MeasureKind, OBJECTION, PendingPolicy, Points, REPAIRED_ON,
+    RuleKind, Scheme,
 };
 
 /// Unit index (u32) of a counted record.
@@ -95,6 +96,61 @@ fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> String {
     }
 }
 
+/// The parse step as three selects, so that each column's typed value and
+/// error code are computed once (a value used in several expressions of one
+/// select is recomputed for each): (1) raw text and typed value `__v{i}`;
+/// (2) typed value under its own name, and error code `__e{i}`; (3) the
+/// row's first failing column × 100 + code as [`EKEY`] (a flat min).
+fn parse_plan(
+    spec: &DatasetSpec,
+    schema: &Schema,
+    maps: &[PointsMap],
+    fast: bool,
+) -> PolarsResult<[Vec<Expr>; 3]> {
+    let v = |i: usize| format!("__v{i}");
+    let e = |i: usize| format!("__e{i}");
+    let mut parse = vec![col(ROW)];
+    let mut codes = vec![col(ROW)];
+    let mut keys = Vec::new();
+    for (i, c) in spec.columns.iter().enumerate() {
+        let name = c.name.as_str();
+        let from = schema.get(name).cloned().unwrap_or(DataType::String);
+        let parsed = if name == OBJECTION {
+            parse::parse_objection(col(name).cast(DataType::String))
+        } else {
+            parse::parse_typed(col(name), &from, c.ty, fast)
+        };
+        parse.push(col(name));
+        parse.push(parsed.alias(v(i)));
+        let structural = [Some(&spec.unit), spec.key.as_ref(), spec.date.as_ref()]
+            .iter()
+            .any(|x| x.is_some_and(|x| x == name));
+        let mut code = parse::error_code(col(name), col(v(i)), &from, !c.nullable || structural);
+        for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
+            let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
+            let outside = col(v(i))
+                .is_not_null()
+                .and(col(v(i)).is_in(keys, false).not());
+            code = when(code.clone().gt(parse::code(OK)))
+                .then(code)
+                .when(outside)
+                .then(parse::code(MAP + k as i32))
+                .otherwise(parse::code(OK));
+        }
+        codes.push(col(v(i)).alias(name));
+        codes.push(code.alias(e(i)));
+        keys.push(
+            when(col(e(i)).gt(parse::code(OK)))
+                .then(lit(i as i64 * 100) + col(e(i)).cast(DataType::Int64))
+                .otherwise(lit(NULL).cast(DataType::Int64)),
+        );
+    }
+    let mut last = vec![col(ROW)];
+    last.extend(spec.columns.iter().map(|c| col(c.name.as_str())));
+    last.push(polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY));
+    Ok([parse, codes, last])
+}
+
 pub(super) fn load(
     scheme: &Scheme,
     ds: usize,
@@ -107,6 +163,7 @@ pub(super) fn load(
         .iter()
         .map(|c| (c.name.clone(), c.ty))
         .collect();
+    let mut trace = crate::Trace::new(&spec.id);
     let raw = read_table(
         data_dir,
         &spec.source,
@@ -116,45 +173,33 @@ pub(super) fn load(
     let schema = raw.frame.schema().clone();
     let maps = points_maps(scheme, ds);
 
-    // Parse every column; the first failing column of a row is its reject.
-    let mut values = vec![col(ROW)];
-    let mut keys = Vec::new();
-    for (i, c) in spec.columns.iter().enumerate() {
-        let name = c.name.as_str();
-        let from = schema.get(name).cloned().unwrap_or(DataType::String);
-        let parsed = if name == OBJECTION {
-            parse::parse_objection(col(name).cast(DataType::String))
-        } else {
-            parse::parse_typed(col(name), &from, c.ty)
-        };
-        let structural = [Some(&spec.unit), spec.key.as_ref(), spec.date.as_ref()]
-            .iter()
-            .any(|x| x.is_some_and(|x| x == name));
-        let mut code =
-            parse::error_code(col(name), parsed.clone(), &from, !c.nullable || structural);
-        for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
-            let keys = lit(Series::new("k".into(), &m.keys));
-            let outside = parsed
-                .clone()
-                .is_not_null()
-                .and(parsed.clone().is_in(keys.implode(false), false).not());
-            code = when(code.clone().gt(parse::code(OK)))
-                .then(code)
-                .when(outside)
-                .then(parse::code(MAP + k as i32))
-                .otherwise(parse::code(OK));
-        }
-        // key = column × 100 + code: the smallest key of a row is its
-        // first failing column (a flat min, not a nested when-chain).
-        let key = when(code.clone().gt(parse::code(OK)))
-            .then(lit(i as i64 * 100) + code.cast(DataType::Int64))
-            .otherwise(lit(NULL).cast(DataType::Int64));
-        values.push(parsed.alias(name));
-        keys.push(key);
-    }
-    values.push(polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY));
+    trace.step("read");
     let raw_frame = raw.frame.clone();
-    let df = raw.frame.lazy().select(values).collect()?;
+    let run = |frame: DataFrame, fast: bool| -> PolarsResult<DataFrame> {
+        let [parse, codes, last] = parse_plan(spec, &schema, &maps, fast)?;
+        frame
+            .lazy()
+            .select(parse)
+            .select(codes)
+            .select(last)
+            .collect()
+    };
+    let mut df = run(raw.frame, true)?;
+    // A second chance, with the lenient parser, for the rows the fast
+    // path could not read (2025/3/1, spaces, 是/否 in any case...).
+    let retry = df
+        .clone()
+        .lazy()
+        .filter(col(EKEY).is_not_null())
+        .select([col(ROW)])
+        .collect()?;
+    if retry.height() > 0 {
+        let redone = run(raw_frame.take(retry.column(ROW)?.idx()?)?, false)?;
+        let mut kept = df.lazy().filter(col(EKEY).is_null()).collect()?;
+        kept.vstack_mut(&redone)?;
+        df = kept.sort([ROW], SortMultipleOptions::default())?;
+    }
+    trace.step("parse");
     let rows_read = df.height() as u64;
     let file = spec.source.file.clone();
     let mut rejects = Vec::new();
@@ -209,6 +254,7 @@ pub(super) fn load(
         .filter(col(EKEY).is_null())
         .drop(by_name([EKEY], true, false));
 
+    trace.step("bad values");
     // 2. Unknown units (a left join on the register gives the unit index).
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);
     let register = df!(
@@ -242,6 +288,7 @@ pub(super) fn load(
         .drop(by_name(["__utext", "__uid"], false, false))
         .collect()?;
 
+    trace.step("unknown units");
     // 3. Duplicate keys: the later row is rejected.
     if let Some(k) = &spec.key {
         let kt = col(k.as_str()).cast(DataType::String);
@@ -270,6 +317,7 @@ pub(super) fn load(
             .collect()?;
     }
 
+    trace.step("duplicate keys");
     // 4. Period and status.
     let p = scheme.period;
     let in_period = match &spec.date {
@@ -329,6 +377,7 @@ pub(super) fn load(
         .drop(by_name(["__in", "__ex"], true, false))
         .collect()?;
     let counted = frame.height() as u64;
+    trace.step("period and status");
     let pending_objections = frame.column(PENDING)?.bool()?.sum().unwrap_or(0) as u64;
     let accounting = Accounting {
         rows_read,
