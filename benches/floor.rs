@@ -37,7 +37,11 @@ fn scan(dir: &Path, name: &str, format: &str, schema: &[(&str, DataType)]) -> La
             )),
             _ => {}
         }
-        let read_as = if t.is_temporal() { DataType::String } else { t.clone() };
+        let read_as = if t.is_temporal() {
+            DataType::String
+        } else {
+            t.clone()
+        };
         s.with_column((*n).into(), read_as);
     }
     LazyCsvReader::new(p)
