@@ -9,7 +9,7 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use govtrust::data::{self, LoadOptions};
 use govtrust::generate::{self, Options, OutFormat};
-use govtrust::{measure, report, run, scheme, score};
+use govtrust::{report, run, scheme, score};
 
 const SIZES: [usize; 2] = [30_000, 300_000];
 
@@ -54,40 +54,60 @@ fn stages(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group("load");
+    // Reading, classifying and measuring are one streaming pass per dataset.
+    let mut g = c.benchmark_group("pass");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     for format in [OutFormat::Csv, OutFormat::Parquet] {
         let s = scheme_for(format);
         for n in SIZES {
             let dir = dataset(n, format);
-            g.bench_with_input(BenchmarkId::new(format.ext(), n), &dir, |b, dir| {
-                b.iter(|| data::load(&s, dir, LoadOptions::default()).unwrap())
-            });
+            g.bench_with_input(
+                BenchmarkId::new(format!("open_{}", format.ext()), n),
+                &dir,
+                |b, dir| b.iter(|| data::prepare(&s, dir).unwrap()),
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("read_classify_measure_{}", format.ext()), n),
+                &dir,
+                |b, dir| {
+                    b.iter(|| {
+                        run::load_and_measure(
+                            &s,
+                            dir,
+                            LoadOptions::default(),
+                            &mut run::Timer::start(),
+                        )
+                        .unwrap()
+                    })
+                },
+            );
         }
     }
     g.finish();
 
     let s = scheme_for(OutFormat::Csv);
     for n in SIZES {
-        let loaded = data::load(&s, &dataset(n, OutFormat::Csv), LoadOptions::default()).unwrap();
-        let measured = measure::measure(&s, &loaded).unwrap();
-        let mut g = c.benchmark_group(format!("stages_{n}"));
-        g.sample_size(10);
-        g.bench_function("measure", |b| {
-            b.iter(|| measure::measure(&s, &loaded).unwrap())
-        });
-        g.bench_function("evidence", |b| {
-            b.iter(|| measure::evidence(&s, &loaded).unwrap())
-        });
-        g.bench_function("score_rank_grade", |b| {
-            b.iter(|| score::score(&s, &loaded.units, &measured))
-        });
         let run = run::assess(
             Path::new("indicators"),
             &dataset(n, OutFormat::Csv),
             LoadOptions::default(),
         )
         .unwrap();
+        let mut g = c.benchmark_group(format!("stages_{n}"));
+        g.sample_size(20);
+        g.bench_function("score_rank_grade", |b| {
+            b.iter(|| score::score(&s, &run.data.units, &run.measured))
+        });
+        let totals: Vec<i64> = run
+            .scored
+            .units
+            .iter()
+            .map(|u| score::rank::cents(u.total))
+            .collect();
+        let vetoed = vec![false; totals.len()];
+        g.bench_function("rank_only", |b| {
+            b.iter(|| score::rank::ranks(&totals, &vetoed, true))
+        });
         let out = tempfile::tempdir().unwrap();
         g.bench_function("write_outputs", |b| {
             b.iter(|| report::write(&run, &report::standard(), &out.path().join("r")).unwrap())

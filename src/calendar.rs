@@ -182,12 +182,11 @@ impl Calendar {
     pub fn workdays_expr(&self, a: Expr, b: Expr, table: &Series) -> Expr {
         let origin =
             (Self::table_origin() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
-        let len = table.len() as i64;
+        // Days before the table are negative: the cast to u32 makes them
+        // null; days after it are out of bounds: gather makes them null.
         let lookup = |e: Expr| {
             let idx = e.cast(DataType::Date).cast(DataType::Int64) - lit(origin);
-            when(idx.clone().gt_eq(lit(0i64)).and(idx.clone().lt(lit(len))))
-                .then(lit(table.clone()).gather(idx, true))
-                .otherwise(lit(NULL).cast(DataType::Int32))
+            lit(table.clone()).gather(idx.cast(DataType::UInt32), true)
         };
         (lookup(b) - lookup(a)).cast(DataType::Int64)
     }
@@ -229,6 +228,29 @@ mod tests {
         assert!(c.is_workday(d(2026, 2, 14)));
         assert!(!c.is_workday(d(2026, 2, 23)));
         assert_eq!(c.years, Some((2024, 2026)));
+    }
+
+    #[test]
+    fn workdays_expression_matches_the_scalar_count_and_nulls_out_of_range() {
+        let c = Calendar::builtin_cn();
+        let t = c.table_series();
+        let a = [
+            d(2025, 9, 30),
+            d(2025, 1, 24),
+            d(1960, 1, 1),
+            d(2025, 3, 10),
+        ];
+        let b = [d(2025, 10, 11), d(2025, 2, 5), d(2025, 1, 1), d(2150, 1, 1)];
+        let df = df!("a" => a, "b" => b).unwrap();
+        let out = df
+            .lazy()
+            .select([c.workdays_expr(col("a"), col("b"), &t).alias("w")])
+            .collect()
+            .unwrap();
+        let w: Vec<Option<i64>> = out.column("w").unwrap().i64().unwrap().iter().collect();
+        // 3 and 3 as in bundled_calendar_has_holidays_and_makeup_days;
+        // dates before 1970 or after 2100 give null.
+        assert_eq!(w, vec![Some(3), Some(3), None, None]);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use crate::data::{self, DataError, LoadOptions, Loaded};
 use crate::measure::{self, Evidence, Measured};
 use crate::scheme::{self, Scheme, SchemeError};
@@ -70,6 +72,68 @@ pub fn assess(scheme_path: &Path, data_dir: &Path, opts: LoadOptions) -> Result<
     assess_scheme(scheme, data_dir, opts, t)
 }
 
+/// Open and classify every record, and measure: the data and measure
+/// stages, one streaming pass per dataset (in parallel).
+pub fn load_and_measure(
+    scheme: &Scheme,
+    data_dir: &Path,
+    opts: LoadOptions,
+    t: &mut Timer,
+) -> Result<(Loaded, Measured, Vec<Evidence>), RunError> {
+    let prepared = data::prepare(scheme, data_dir)?;
+    t.lap("open");
+    let units = prepared.units;
+    let passes = crate::pool().install(|| {
+        prepared
+            .sources
+            .par_iter()
+            .enumerate()
+            .map(|(ds, src)| measure::pass::run(scheme, ds, src, &units))
+            .collect::<Result<Vec<_>, DataError>>()
+    })?;
+    t.lap("read, classify, measure");
+    let mut rejects = prepared.units_rejects;
+    let mut inputs = vec![prepared.units_input];
+    let mut warnings = prepared.warnings;
+    let mut evidence = Vec::new();
+    for (p, src) in passes.iter().zip(&prepared.sources) {
+        let spec = &scheme.datasets[p.dataset];
+        if p.accounting.counted == 0 {
+            warnings.push(format!(
+                "dataset {}: no record counts (all {} rows are rejected, out of period or excluded)",
+                spec.id, p.accounting.rows_read
+            ));
+        }
+        rejects.extend(p.rejects.iter().cloned());
+        evidence.extend(p.evidence.iter().cloned());
+        inputs.push(data::InputFile {
+            dataset: spec.id.clone(),
+            file: spec.source.file.clone(),
+            digest: src.digest.clone(),
+            bytes: src.bytes,
+            accounting: p.accounting.clone(),
+            pending_objections: p.pending_objections,
+        });
+    }
+    rejects.sort();
+    if opts.strict && !rejects.is_empty() {
+        return Err(DataError::Strict {
+            count: rejects.len(),
+            first: rejects[0].to_string(),
+        }
+        .into());
+    }
+    let measured = measure::cells(scheme, &units, &passes)?;
+    measure::evidence::sort(&units, &mut evidence);
+    let loaded = Loaded {
+        units,
+        rejects,
+        inputs,
+        warnings,
+    };
+    Ok((loaded, measured, evidence))
+}
+
 /// Assess with an already loaded scheme.
 pub fn assess_scheme(
     scheme: Scheme,
@@ -77,14 +141,9 @@ pub fn assess_scheme(
     opts: LoadOptions,
     mut t: Timer,
 ) -> Result<Run, RunError> {
-    let data = data::load(&scheme, data_dir, opts)?;
-    t.lap("load");
-    let measured = measure::measure(&scheme, &data)?;
-    t.lap("measure");
+    let (data, measured, evidence) = load_and_measure(&scheme, data_dir, opts, &mut t)?;
     let scored = score::score(&scheme, &data.units, &measured);
     t.lap("score");
-    let evidence = measure::evidence(&scheme, &data)?;
-    t.lap("evidence");
     Ok(Run {
         scheme,
         data,

@@ -478,3 +478,38 @@ fn parquet_files_keep_their_types() {
         (4, "unit")
     );
 }
+
+#[test]
+fn spaces_are_judged_by_the_lenient_parser() {
+    // Row 2: padded text is kept as written and a padded number read;
+    // row 3: a required text of spaces only is empty (rejected); row 4:
+    // an ideographic space (U+3000) only, likewise.
+    let f = Fixture::new();
+    f.scheme(
+        "scheme.toml",
+        &format!(
+            "{HEADER}[datasets.t]\nfile = \"t.csv\"\nunit = \"unit\"\n[datasets.t.columns]\nunit = \"string\"\nname = \"string\"\nn = \"int\"\n[[indicator]]\nid = \"s\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"sum\", expr = \"n\", where = \"name = ' 甲 '\" }}\nscore = {{ kind = \"target\", target = 100, floor = 0 }}\n"
+        ),
+    )
+    .data("units.csv", UNITS)
+    .data("t.csv", "unit,name,n\nA, 甲 , 12 \nA,  ,1\nA,\u{3000},1\n");
+    let run = f.run();
+    // Only row 2 counts, matched by its padded name: Σ n = 12.
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(12.0)
+    );
+    let r: Vec<(u64, &str, &str)> = run
+        .data
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (3, "name", "empty value in a required column"),
+            (4, "name", "empty value in a required column")
+        ]
+    );
+}

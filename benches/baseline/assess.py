@@ -51,7 +51,7 @@ def counted(df, units, key, date):
     if "exempt" in df:
         df = df[~df["exempt"].fillna(False).astype(bool)]
     if "objection" in df:
-        df = df[df["objection"].fillna("") != "upheld"]
+        df = df[df["objection"].astype("string").fillna("") != "upheld"]
     if "repaired_on" in df:
         df = df.assign(repaired=df["repaired_on"].notna() & (df["repaired_on"] <= PERIOD[1]))
     return df

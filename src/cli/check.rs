@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Inputs;
-use crate::data::{self, LoadOptions};
+use crate::data::LoadOptions;
+use crate::run;
 use crate::scheme;
 
 #[derive(clap::Args, Debug)]
@@ -19,13 +20,10 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let s = scheme::load(&a.inputs.scheme)?;
-    let loaded = data::load(
-        &s,
-        &a.inputs.data,
-        LoadOptions {
-            strict: a.inputs.strict,
-        },
-    )?;
+    let opts = LoadOptions {
+        strict: a.inputs.strict,
+    };
+    let (loaded, _, _) = run::load_and_measure(&s, &a.inputs.data, opts, &mut run::Timer::start())?;
     if !quiet {
         println!(
             "scheme {:?}: {} indicators, {} rules, {} datasets — valid",

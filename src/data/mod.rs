@@ -3,12 +3,13 @@
 //!
 //! Every input row ends in exactly one of: counted, out of period, excluded
 //! by status, or rejected (with a [`Reject`] naming file, line, column,
-//! value and reason). Datasets load in parallel (rayon); each is read and
-//! parsed with polars expressions, never row by row.
+//! value and reason). [`prepare`] opens the files (in parallel); the rows
+//! are parsed and classified by the lazy plan of [`records::plan`], which
+//! the measure stage runs as one streaming pass per dataset.
 
 pub mod parse;
 pub mod read;
-mod records;
+pub mod records;
 mod units;
 
 use std::collections::HashMap;
@@ -21,7 +22,7 @@ use serde::Serialize;
 pub use records::{KEY, PENDING, REPAIRED, UNIT};
 pub use units::Units;
 
-use crate::scheme::{MeasureKind, Scheme};
+use crate::scheme::{ColType, MeasureKind, Scheme};
 
 /// A fatal problem with the input data.
 #[derive(Debug, thiserror::Error)]
@@ -100,20 +101,12 @@ pub struct InputFile {
     pub pending_objections: u64,
 }
 
-/// The counted records of one dataset: declared columns (typed) plus
-/// [`UNIT`] (unit index), [`KEY`] (record key, or line), [`REPAIRED`] and
-/// [`PENDING`].
-#[derive(Debug, Clone)]
-pub struct Records {
-    pub dataset: usize,
-    pub frame: DataFrame,
-}
-
-/// Everything the data stage produces.
+/// Everything the data stage produces: the register and the accounting of
+/// every input file, after the measure stage's passes have classified the
+/// rows.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub units: Units,
-    pub records: Vec<Records>,
     pub rejects: Vec<Reject>,
     pub inputs: Vec<InputFile>,
     pub warnings: Vec<String>,
@@ -125,9 +118,19 @@ pub struct LoadOptions {
     pub strict: bool,
 }
 
-/// Load the unit register and every dataset of `scheme` from `data_dir`.
-pub fn load(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Loaded, DataError> {
-    let (units, mut rejects, units_input) = units::load(scheme, data_dir)?;
+/// The register and every dataset opened (checked, digested), not read.
+pub struct Prepared {
+    pub units: Units,
+    pub units_rejects: Vec<Reject>,
+    pub units_input: InputFile,
+    /// One per dataset, in scheme order.
+    pub sources: Vec<read::Source>,
+    pub warnings: Vec<String>,
+}
+
+/// Load the unit register and open every dataset of `scheme`.
+pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> {
+    let (units, units_rejects, units_input) = units::load(scheme, data_dir)?;
     let mut warnings = Vec::new();
     check_attributes(scheme, &units)?;
     for ind in &scheme.indicators {
@@ -140,38 +143,27 @@ pub fn load(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Loade
             }
         }
     }
-    let results: Vec<_> = crate::pool().install(|| {
-        (0..scheme.datasets.len())
-            .into_par_iter()
-            .map(|d| records::load(scheme, d, data_dir, &units))
-            .collect()
-    });
-    let mut records = Vec::new();
-    let mut inputs = vec![units_input];
-    for r in results {
-        let (rec, rej, input) = r?;
-        if input.accounting.counted == 0 {
-            warnings.push(format!(
-                "dataset {}: no record counts (all {} rows are rejected, out of period or excluded)",
-                input.dataset, input.accounting.rows_read
-            ));
-        }
-        rejects.extend(rej);
-        inputs.push(input);
-        records.push(rec);
-    }
-    rejects.sort();
-    if opts.strict && !rejects.is_empty() {
-        return Err(DataError::Strict {
-            count: rejects.len(),
-            first: rejects[0].to_string(),
-        });
-    }
-    Ok(Loaded {
+    let sources = crate::pool().install(|| {
+        scheme
+            .datasets
+            .par_iter()
+            .map(|d| {
+                let declared: Vec<(String, ColType)> =
+                    d.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+                read::open(
+                    data_dir,
+                    &d.source,
+                    &d.id,
+                    read::Wanted::Declared(&declared),
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    Ok(Prepared {
         units,
-        records,
-        rejects,
-        inputs,
+        units_rejects,
+        units_input,
+        sources,
         warnings,
     })
 }

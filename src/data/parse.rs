@@ -56,9 +56,11 @@ fn strings(name: &str, v: &[&str]) -> Expr {
 /// accepts every form SCHEME.md allows; only then is a row rejected.
 pub fn parse_fast(raw: Expr, ty: ColType) -> Expr {
     match ty {
-        ColType::String => parse_text(raw, ty),
+        // Empty and whitespace-led text is left to the lenient parser
+        // (see [`error_code`]); the rest is taken as written.
+        ColType::String => raw,
         ColType::Int => raw.cast(DataType::Int64),
-        ColType::Float => raw.cast(DataType::Float64),
+        ColType::Float => finite(raw.cast(DataType::Float64)),
         ColType::Bool => when(
             raw.clone()
                 .eq(lit("true"))
@@ -92,7 +94,7 @@ pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
             .then(lit(NULL).cast(DataType::String))
             .otherwise(raw),
         ColType::Int => t.cast(DataType::Int64),
-        ColType::Float => t.cast(DataType::Float64),
+        ColType::Float => finite(t.cast(DataType::Float64)),
         ColType::Bool => {
             let l = t.str().to_lowercase();
             when(l.clone().is_in(strings("t", TRUE).implode(false), false))
@@ -134,7 +136,7 @@ pub fn parse_typed(raw: Expr, from: &DataType, ty: ColType, fast: bool) -> Expr 
         (DataType::String, _) => parse_text(raw, ty),
         (f, _) if *f == target => raw,
         (f, ColType::Int) if f.is_integer() => raw.cast(target),
-        (f, ColType::Float) if f.is_primitive_numeric() => raw.cast(target),
+        (f, ColType::Float) if f.is_primitive_numeric() => finite(raw.cast(target)),
         (DataType::Datetime(..), ColType::Datetime) => raw.cast(target),
         (DataType::Datetime(..), ColType::Date) => raw.cast(target),
         (DataType::Date, ColType::Datetime) => raw.cast(target),
@@ -143,6 +145,14 @@ pub fn parse_typed(raw: Expr, from: &DataType, ty: ColType, fast: bool) -> Expr 
         }
         _ => parse_text(raw.cast(DataType::String), ty),
     }
+}
+
+/// A float, or null if it is NaN or infinite (a bad value: SCHEME.md
+/// numbers are finite, and exact sums need finite values).
+fn finite(x: Expr) -> Expr {
+    when(x.clone().is_finite())
+        .then(x)
+        .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
 /// Is the raw value empty (null, or only spaces for text)?
@@ -161,11 +171,63 @@ pub fn code(c: i32) -> Expr {
     lit(c).cast(DataType::Int32)
 }
 
-/// Error code for one column: empty where required, or not parseable.
-pub fn error_code(raw: Expr, parsed: Expr, from: &DataType, required: bool) -> Expr {
-    let empty = is_empty(raw, from);
-    let e = when(empty.clone()).then(code(if required { EMPTY } else { OK }));
-    e.when(parsed.is_null()).then(code(BAD)).otherwise(code(OK))
+/// The checks one column's values must pass, in order, each a condition
+/// and the error code it gives; empty means no value can fail.
+///
+/// The fast form does not strip spaces: a value is empty if null or "",
+/// and text that starts with whitespace (space, tab, ideographic space
+/// U+3000) is sent to the lenient parser as if it were bad, to be judged
+/// there with spaces stripped. A typed column read as is (Parquet) can
+/// only be empty.
+pub fn checks(
+    raw: Expr,
+    parsed: Expr,
+    from: &DataType,
+    ty: ColType,
+    required: bool,
+    fast: bool,
+) -> Vec<(Expr, i32)> {
+    let text = *from == DataType::String;
+    let as_is = !text && *from == dtype(ty);
+    let mut out = Vec::new();
+    let empty = if fast && text {
+        raw.clone().is_null().or(raw.clone().eq(lit("")))
+    } else {
+        is_empty(raw.clone(), from)
+    };
+    if required {
+        out.push((empty.clone(), EMPTY));
+    }
+    if as_is {
+        return out;
+    }
+    let bad = parsed.is_null().and(empty.not());
+    if fast && text {
+        let s = |w: &str| raw.clone().str().starts_with(lit(w));
+        out.push((s(" ").or(s("\t")).or(s("\u{3000}")).or(bad), BAD));
+    } else {
+        out.push((bad, BAD));
+    }
+    out
+}
+
+/// The error code of one column (0 if fine), from its [`checks`].
+pub fn error_code(
+    raw: Expr,
+    parsed: Expr,
+    from: &DataType,
+    ty: ColType,
+    required: bool,
+    fast: bool,
+) -> Expr {
+    let mut e = code(OK);
+    for (cond, c) in checks(raw, parsed, from, ty, required, fast)
+        .into_iter()
+        .rev()
+    {
+        e = when(cond).then(code(c)).otherwise(e);
+    }
+    e
 }
 
 /// The objection column normalised to none/pending/upheld/rejected; null
@@ -203,7 +265,7 @@ mod tests {
             .lazy()
             .select([
                 p.clone().cast(DataType::String).alias("v"),
-                error_code(col("x"), p, &DataType::String, required).alias("e"),
+                error_code(col("x"), p, &DataType::String, ty, required, false).alias("e"),
             ])
             .collect()
             .unwrap();
@@ -288,8 +350,13 @@ mod tests {
         );
         assert_eq!(v, ["12", "∅", "∅"]);
         assert_eq!(e, [OK, BAD, BAD]);
-        let (v, _) = run(&[Some("1.5"), Some("-2")], ColType::Float, true);
-        assert_eq!(v, ["1.5", "-2.0"]);
+        let (v, e) = run(
+            &[Some("1.5"), Some("-2"), Some("inf"), Some("NaN")],
+            ColType::Float,
+            true,
+        );
+        assert_eq!(v, ["1.5", "-2.0", "∅", "∅"]);
+        assert_eq!(e, [OK, OK, BAD, BAD]);
     }
 
     #[test]

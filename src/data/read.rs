@@ -48,13 +48,44 @@ impl LineMap {
     }
 }
 
-/// A file read into memory, before parsing.
+/// A file opened for reading: a lazy frame of its wanted columns (text
+/// for CSV and XLSX, their own types for Parquet) and the row number
+/// [`ROW`]. CSV and Parquet are scanned when the query runs, not here.
+pub struct Source {
+    pub lf: LazyFrame,
+    /// Wanted column names and their types as found in the file.
+    pub schema: Schema,
+    pub lines: LineMap,
+    pub digest: String,
+    pub bytes: u64,
+    pub path: PathBuf,
+}
+
+/// A file read into memory (the unit register).
 pub struct RawTable {
     pub frame: DataFrame,
     pub lines: LineMap,
     pub digest: String,
     pub bytes: u64,
     pub path: PathBuf,
+}
+
+/// Read a whole (small) table into memory.
+pub fn read_table(
+    data_dir: &Path,
+    spec: &FileSpec,
+    dataset: &str,
+    wanted: Wanted,
+) -> Result<RawTable, DataError> {
+    let s = open(data_dir, spec, dataset, wanted)?;
+    let frame = s.lf.collect().map_err(|e| polars_err(&s.path, e))?;
+    Ok(RawTable {
+        frame,
+        lines: s.lines,
+        digest: s.digest,
+        bytes: s.bytes,
+        path: s.path,
+    })
 }
 
 /// Which columns to take: the declared ones (with their types, which guide
@@ -64,12 +95,14 @@ pub enum Wanted<'a> {
     All,
 }
 
-pub fn read_table(
+/// Open a table: check it exists and has the wanted columns, digest it,
+/// map its lines; its rows are read when the returned query runs.
+pub fn open(
     data_dir: &Path,
     spec: &FileSpec,
     dataset: &str,
     wanted: Wanted,
-) -> Result<RawTable, DataError> {
+) -> Result<Source, DataError> {
     let path = data_dir.join(&spec.file);
     if !path.is_file() {
         return Err(DataError::MissingFile {
@@ -96,14 +129,43 @@ pub fn read_table(
             Format::Xlsx => read_xlsx(&path, spec.sheet.as_deref(), dataset, &wanted),
         },
     );
-    let (frame, lines) = table?;
-    Ok(RawTable {
-        frame,
+    let (lf, schema, lines) = table?;
+    Ok(Source {
+        lf,
+        schema,
         lines,
         digest,
         bytes,
         path,
     })
+}
+
+type Opened = (LazyFrame, Schema, LineMap);
+
+/// The wanted columns of `lf` (after checking them) with a row number.
+fn wanted_columns(
+    path: &Path,
+    dataset: &str,
+    mut lf: LazyFrame,
+    wanted: &Wanted,
+) -> Result<(LazyFrame, Schema), DataError> {
+    let found_schema = lf.collect_schema().map_err(|e| polars_err(path, e))?;
+    let found: Vec<String> = found_schema.iter_names().map(|n| n.to_string()).collect();
+    let cols = pick(path, dataset, &found, wanted)?;
+    let mut schema = Schema::default();
+    for c in &cols {
+        schema.with_column(
+            c.as_str().into(),
+            found_schema
+                .get(c.as_str())
+                .cloned()
+                .unwrap_or(DataType::String),
+        );
+    }
+    let lf = lf
+        .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
+        .with_row_index(ROW, None);
+    Ok((lf, schema))
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> DataError {
@@ -113,8 +175,8 @@ fn io_err(path: &Path, e: std::io::Error) -> DataError {
     }
 }
 
-fn polars_err(path: &Path, e: PolarsError) -> DataError {
-    let mut message = e.to_string();
+pub fn polars_err(path: &Path, e: PolarsError) -> DataError {
+    let mut message = crate::scheme::expr::clean_polars_error(&e);
     if message.contains("utf-8") || message.contains("utf8") {
         message.push_str(" (hint: if the file is GBK/GB18030, declare encoding = \"gb18030\")");
     }
@@ -159,25 +221,8 @@ fn read_csv(
     encoding: Encoding,
     dataset: &str,
     wanted: &Wanted,
-) -> Result<(DataFrame, LineMap), DataError> {
-    let decoded;
-    let text: &[u8] = match encoding {
-        Encoding::Utf8 => bytes,
-        Encoding::Gb18030 => {
-            let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err(DataError::Read {
-                    path: path.to_path_buf(),
-                    message: "the file is not valid GB18030 text".into(),
-                });
-            }
-            decoded = s.into_owned().into_bytes();
-            &decoded
-        }
-    };
+) -> Result<Opened, DataError> {
     let mut t = crate::Trace::new(format!("{dataset} csv"));
-    let lines = csv_line_map(text);
-    t.step("line map");
     let lf = match encoding {
         Encoding::Utf8 => {
             let p = PlRefPath::new(path.to_str().ok_or_else(|| DataError::Read {
@@ -190,25 +235,32 @@ fn read_csv(
                 .finish()
                 .map_err(|e| polars_err(path, e))?
         }
-        Encoding::Gb18030 => CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .into_reader_with_file_handle(Cursor::new(text.to_vec()))
-            .finish()
-            .map_err(|e| polars_err(path, e))?
-            .lazy(),
+        Encoding::Gb18030 => {
+            // Decoded into memory: GB18030 files are office exports, small.
+            let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err(DataError::Read {
+                    path: path.to_path_buf(),
+                    message: "the file is not valid GB18030 text".into(),
+                });
+            }
+            let text = s.into_owned().into_bytes();
+            let lines = csv_line_map(&text);
+            let lf = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(0))
+                .into_reader_with_file_handle(Cursor::new(text))
+                .finish()
+                .map_err(|e| polars_err(path, e))?
+                .lazy();
+            let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
+            return Ok((lf, schema, lines));
+        }
     };
-    let mut lf = lf;
-    let schema = lf.collect_schema().map_err(|e| polars_err(path, e))?;
-    let found: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let cols = pick(path, dataset, &found, wanted)?;
-    let frame = lf
-        .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .with_row_index(ROW, None)
-        .collect()
-        .map_err(|e| polars_err(path, e))?;
-    t.step("read text");
-    Ok((frame, lines))
+    let lines = csv_line_map(bytes);
+    t.step("line map");
+    let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
+    Ok((lf, schema, lines))
 }
 
 /// Physical line of each data record of a CSV text: `row + 2` unless a
@@ -244,24 +296,13 @@ pub fn csv_line_map(text: &[u8]) -> LineMap {
     LineMap::Table(Arc::new(starts))
 }
 
-fn read_parquet(
-    path: &Path,
-    dataset: &str,
-    wanted: &Wanted,
-) -> Result<(DataFrame, LineMap), DataError> {
+fn read_parquet(path: &Path, dataset: &str, wanted: &Wanted) -> Result<Opened, DataError> {
     let p = PlRefPath::new(path.to_str().unwrap_or_default());
-    let mut lf =
+    let lf =
         LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(path, e))?;
-    let schema = lf.collect_schema().map_err(|e| polars_err(path, e))?;
-    let found: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
-    let cols = pick(path, dataset, &found, wanted)?;
-    let frame = lf
-        .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .with_row_index(ROW, None)
-        .collect()
-        .map_err(|e| polars_err(path, e))?;
+    let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
-    Ok((frame, LineMap::Offset(2)))
+    Ok((lf, schema, LineMap::Offset(2)))
 }
 
 fn read_xlsx(
@@ -269,7 +310,7 @@ fn read_xlsx(
     sheet: Option<&str>,
     dataset: &str,
     wanted: &Wanted,
-) -> Result<(DataFrame, LineMap), DataError> {
+) -> Result<Opened, DataError> {
     let err = |m: String| DataError::Read {
         path: path.to_path_buf(),
         message: m,
@@ -324,13 +365,17 @@ fn read_xlsx(
         .map(|(c, v)| Column::new(c.as_str().into(), v))
         .collect();
     let height = columns.first().map_or(0, |c| c.len());
+    let schema: Schema = columns
+        .iter()
+        .map(|c| (c.name().clone(), DataType::String))
+        .collect();
     columns.insert(
         0,
         Column::new(ROW.into(), (0..height as IdxSize).collect::<Vec<_>>()),
     );
     let frame = DataFrame::new(height, columns).map_err(|e| polars_err(path, e))?;
     // The sheet's own row numbers: header at first_row + 1 (1-based).
-    Ok((frame, LineMap::Offset(first_row + 2)))
+    Ok((frame.lazy(), schema, LineMap::Offset(first_row + 2)))
 }
 
 /// A spreadsheet cell as text, in the form the parser expects for `ty`.

@@ -1,23 +1,24 @@
-//! One dataset: read, parse, reject, classify (SCHEME.md section 3).
+//! One dataset's records, classified (SCHEME.md section 3), as a lazy
+//! query: nothing here reads a row; [`crate::measure::pass`] runs it.
 //!
 //! The order of judgement is fixed, so every row ends in exactly one
-//! place: a row is *rejected* (bad or empty value, value outside a points
-//! map, unknown unit, duplicate key: the later row), else *out of period*
+//! state: *rejected* (a bad or empty value, a value outside a points map,
+//! an unknown unit, a duplicate key: the later row), else *out of period*
 //! (its `date`, the day of a datetime, outside the period), else *excluded
 //! by status* (exempt, upheld objection, or pending objection under
 //! `pending_objections = "exclude"`), else *counted*.
 
 use polars::prelude::*;
 
-use super::parse::{self, EMPTY, OBJECTION_VALUES, OK};
-use super::read::{ROW, Wanted, read_table};
-use super::{Accounting, DataError, InputFile, Records, Reject, Units};
+use super::parse::{self, EMPTY, OBJECTION_VALUES};
+use super::read::{ROW, Source};
+use super::{Reject, Units};
 use crate::scheme::{
     ColType, DatasetSpec, EXEMPT, MeasureKind, OBJECTION, PendingPolicy, Points, REPAIRED_ON,
     RuleKind, Scheme,
 };
 
-/// Unit index (u32) of a counted record.
+/// The unit a record is charged to, as text (known units only are counted).
 pub const UNIT: &str = "__unit";
 /// Record key as text: the `key` column, or the line number.
 pub const KEY: &str = "__key";
@@ -25,20 +26,40 @@ pub const KEY: &str = "__key";
 pub const REPAIRED: &str = "__repaired";
 /// Objection pending (异议待处理).
 pub const PENDING: &str = "__pending";
-
+/// Where the row ends: one of the `STATE_*` values.
+pub const STATE: &str = "__state";
 /// Column × 100 + error code of a row's first failing column, or null.
-const EKEY: &str = "__ekey";
+pub const EKEY: &str = "__ekey";
+
+pub const COUNTED: i32 = 0;
+pub const OUT_OF_PERIOD: i32 = 1;
+pub const EXCLUDED: i32 = 2;
+pub const BAD_VALUE: i32 = 3;
+pub const UNKNOWN_UNIT: i32 = 4;
+pub const DUPLICATE: i32 = 5;
+
 /// Error codes from MAP upwards: value not in points map number (code - MAP).
 const MAP: i32 = 10;
 
+/// A date literal typed as a polars Date (`lit(NaiveDate)` is a datetime,
+/// and comparing with it would cast every value).
+fn date_lit(d: chrono::NaiveDate) -> Expr {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
+    lit((d - epoch).num_days() as i32).cast(DataType::Date)
+}
+
+/// The raw text of column `i` (kept by the lenient plan, for rejects).
+pub fn raw_column(i: usize) -> String {
+    format!("__r{i}")
+}
+
 /// A points map over a column of this dataset, for checking values.
-struct PointsMap {
+pub struct PointsMap {
     rule: String,
     column: String,
     keys: Vec<String>,
 }
-
-fn points_maps(scheme: &Scheme, ds: usize) -> Vec<PointsMap> {
+pub fn points_maps(scheme: &Scheme, ds: usize) -> Vec<PointsMap> {
     let mut out = Vec::new();
     let mut add = |rule: &str, p: &Points| {
         if let Points::Map { column, map } = p {
@@ -64,7 +85,8 @@ fn points_maps(scheme: &Scheme, ds: usize) -> Vec<PointsMap> {
     out
 }
 
-fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> String {
+/// Why a bad value was rejected.
+pub fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> String {
     if code >= MAP {
         let m = &maps[(code - MAP) as usize];
         return format!(
@@ -96,22 +118,23 @@ fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> String {
     }
 }
 
-/// The parse step as three selects, so that each column's typed value and
-/// error code are computed once (a value used in several expressions of one
-/// select is recomputed for each): (1) raw text and typed value `__v{i}`;
-/// (2) typed value under its own name, and error code `__e{i}`; (3) the
-/// row's first failing column × 100 + code as [`EKEY`] (a flat min).
+/// Parse as two selects, so that each column's typed value is computed
+/// once (a value used in several expressions of one select is recomputed
+/// for each): (1) typed value `__v{i}`; (2) typed values under their own
+/// names and the row's first failing column × 100 + error code as
+/// [`EKEY`] (a flat min over per-column keys; columns that cannot fail
+/// have none). The lenient plan (for the few rows the fast one rejects)
+/// keeps the raw text as `__r{i}`.
 fn parse_plan(
     spec: &DatasetSpec,
     schema: &Schema,
     maps: &[PointsMap],
     fast: bool,
-) -> PolarsResult<[Vec<Expr>; 3]> {
+) -> PolarsResult<[Vec<Expr>; 2]> {
     let v = |i: usize| format!("__v{i}");
-    let e = |i: usize| format!("__e{i}");
     let mut parse = vec![col(ROW)];
-    let mut codes = vec![col(ROW)];
     let mut keys = Vec::new();
+    let mut last = vec![col(ROW)];
     for (i, c) in spec.columns.iter().enumerate() {
         let name = c.name.as_str();
         let from = schema.get(name).cloned().unwrap_or(DataType::String);
@@ -125,205 +148,65 @@ fn parse_plan(
         let structural = [Some(&spec.unit), spec.key.as_ref(), spec.date.as_ref()]
             .iter()
             .any(|x| x.is_some_and(|x| x == name));
-        let mut code = parse::error_code(col(name), col(v(i)), &from, !c.nullable || structural);
+        let required = !c.nullable || structural;
+        let mut checks = parse::checks(col(name), col(v(i)), &from, c.ty, required, fast);
         for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
             let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
             let outside = col(v(i))
                 .is_not_null()
                 .and(col(v(i)).is_in(keys, false).not());
-            code = when(code.clone().gt(parse::code(OK)))
-                .then(code)
-                .when(outside)
-                .then(parse::code(MAP + k as i32))
-                .otherwise(parse::code(OK));
+            checks.push((outside, MAP + k as i32));
         }
-        codes.push(col(v(i)).alias(name));
-        codes.push(code.alias(e(i)));
-        keys.push(
-            when(col(e(i)).gt(parse::code(OK)))
-                .then(lit(i as i64 * 100) + col(e(i)).cast(DataType::Int64))
-                .otherwise(lit(NULL).cast(DataType::Int64)),
-        );
+        if !checks.is_empty() {
+            let mut key = lit(NULL).cast(DataType::Int64);
+            for (cond, code) in checks.into_iter().rev() {
+                key = when(cond)
+                    .then(lit(i as i64 * 100 + code as i64))
+                    .otherwise(key);
+            }
+            keys.push(key);
+        }
+        if !fast {
+            parse.push(col(name).cast(DataType::String).alias(raw_column(i)));
+            last.push(col(raw_column(i)));
+        }
+        last.push(col(v(i)).alias(name));
     }
-    let mut last = vec![col(ROW)];
-    last.extend(spec.columns.iter().map(|c| col(c.name.as_str())));
-    last.push(polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY));
-    Ok([parse, codes, last])
+    last.push(match keys.len() {
+        0 => lit(NULL).cast(DataType::Int64).alias(EKEY),
+        _ => polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY),
+    });
+    Ok([parse, last])
 }
 
-pub(super) fn load(
+/// The classified rows of dataset `ds`: declared columns (typed), [`ROW`],
+/// [`EKEY`], [`UNIT`], [`KEY`], [`REPAIRED`], [`PENDING`], [`STATE`], and
+/// the `workdays` columns of the scheme's expressions on this dataset.
+/// `fast` picks the parser (see [`parse::parse_fast`]); `duplicates` lists
+/// rows already known to repeat an earlier key.
+pub fn plan(
     scheme: &Scheme,
     ds: usize,
-    data_dir: &std::path::Path,
+    lf: LazyFrame,
+    source: &Source,
     units: &Units,
-) -> Result<(Records, Vec<Reject>, InputFile), DataError> {
+    fast: bool,
+    duplicates: Option<&[IdxSize]>,
+) -> PolarsResult<LazyFrame> {
     let spec = &scheme.datasets[ds];
-    let declared: Vec<(String, ColType)> = spec
-        .columns
-        .iter()
-        .map(|c| (c.name.clone(), c.ty))
-        .collect();
-    let mut trace = crate::Trace::new(&spec.id);
-    let raw = read_table(
-        data_dir,
-        &spec.source,
-        &spec.id,
-        Wanted::Declared(&declared),
-    )?;
-    let schema = raw.frame.schema().clone();
     let maps = points_maps(scheme, ds);
-
-    trace.step("read");
-    let raw_frame = raw.frame.clone();
-    let run = |frame: DataFrame, fast: bool| -> PolarsResult<DataFrame> {
-        let [parse, codes, last] = parse_plan(spec, &schema, &maps, fast)?;
-        frame
-            .lazy()
-            .select(parse)
-            .select(codes)
-            .select(last)
-            .collect()
-    };
-    let mut df = run(raw.frame, true)?;
-    // A second chance, with the lenient parser, for the rows the fast
-    // path could not read (2025/3/1, spaces, 是/否 in any case...).
-    let retry = df
-        .clone()
-        .lazy()
-        .filter(col(EKEY).is_not_null())
-        .select([col(ROW)])
-        .collect()?;
-    if retry.height() > 0 {
-        let redone = run(raw_frame.take(retry.column(ROW)?.idx()?)?, false)?;
-        let mut kept = df.lazy().filter(col(EKEY).is_null()).collect()?;
-        kept.vstack_mut(&redone)?;
-        df = kept.sort([ROW], SortMultipleOptions::default())?;
-    }
-    trace.step("parse");
-    let rows_read = df.height() as u64;
-    let file = spec.source.file.clone();
-    let mut rejects = Vec::new();
-    let mut reject_rows = |frame: &DataFrame,
-                           column: &dyn Fn(usize) -> (String, String, String)|
-     -> Result<(), DataError> {
-        let rows = frame.column(ROW)?.idx()?.clone();
-        for (i, r) in rows.into_no_null_iter().enumerate() {
-            let (column, value, reason) = column(i);
-            rejects.push(Reject {
-                dataset: spec.id.clone(),
-                file: file.clone(),
-                line: raw.lines.line(r as usize),
-                column,
-                value,
-                reason,
-            });
-        }
-        Ok(())
-    };
-
-    // 1. Bad or empty values: the raw text is looked up for these rows only.
-    let bad = df
-        .clone()
-        .lazy()
-        .filter(col(EKEY).is_not_null())
-        .select([col(ROW), col(EKEY)])
-        .collect()?;
-    {
-        let keys = bad.column(EKEY)?.i64()?.clone();
-        let raws = raw_frame.take(bad.column(ROW)?.idx()?)?;
-        let text: Vec<Column> = spec
-            .columns
-            .iter()
-            .map(|c| raws.column(&c.name).and_then(|x| x.cast(&DataType::String)))
-            .collect::<PolarsResult<_>>()?;
-        reject_rows(&bad, &|i| {
-            let key = keys.get(i).unwrap();
-            let (k, code) = ((key / 100) as usize, (key % 100) as i32);
-            let c = &spec.columns[k];
-            let value = text[k]
-                .str()
-                .ok()
-                .and_then(|s| s.get(i))
-                .unwrap_or("")
-                .to_string();
-            (c.name.clone(), value, reason(code, c.ty, &c.name, &maps))
-        })?;
-    }
-    let good = df
-        .lazy()
-        .filter(col(EKEY).is_null())
-        .drop(by_name([EKEY], true, false));
-
-    trace.step("bad values");
-    // 2. Unknown units (a left join on the register gives the unit index).
-    let unit_text = col(spec.unit.as_str()).cast(DataType::String);
-    let register = df!(
-        "__uid" => &units.ids,
-        UNIT => (0..units.len() as u32).collect::<Vec<_>>()
-    )?;
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    let joined = good
-        .with_column(unit_text.alias("__utext"))
-        .join(register.lazy(), [col("__utext")], [col("__uid")], args)
-        .collect()?;
-    let unknown = joined
-        .clone()
-        .lazy()
-        .filter(col(UNIT).is_null())
-        .collect()?;
-    {
-        let u = unknown.column("__utext")?.str()?.clone();
-        reject_rows(&unknown, &|i| {
-            (
-                spec.unit.clone(),
-                u.get(i).unwrap_or("").to_string(),
-                "unknown unit (not in the unit register)".into(),
-            )
-        })?;
-    }
-    let mut good = joined
-        .lazy()
-        .filter(col(UNIT).is_not_null())
-        .drop(by_name(["__utext", "__uid"], false, false))
-        .collect()?;
-
-    trace.step("unknown units");
-    // 3. Duplicate keys: the later row is rejected.
-    if let Some(k) = &spec.key {
-        let kt = col(k.as_str()).cast(DataType::String);
-        let marked = good
-            .lazy()
-            .with_column(kt.clone().is_first_distinct().alias("__first"))
-            .collect()?;
-        let dups = marked
-            .clone()
-            .lazy()
-            .filter(col("__first").not())
-            .select([col(ROW), kt.alias("k")])
-            .collect()?;
-        let kv = dups.column("k")?.str()?.clone();
-        reject_rows(&dups, &|i| {
-            (
-                k.clone(),
-                kv.get(i).unwrap_or("").to_string(),
-                "duplicate key (an earlier row has it)".into(),
-            )
-        })?;
-        good = marked
-            .lazy()
-            .filter(col("__first"))
-            .drop(by_name(["__first"], true, false))
-            .collect()?;
-    }
-
-    trace.step("duplicate keys");
-    // 4. Period and status.
+    let [parse, last] = parse_plan(spec, &source.schema, &maps, fast)?;
     let p = scheme.period;
+    let unit_text = col(spec.unit.as_str()).cast(DataType::String);
+    let known = unit_text
+        .clone()
+        .is_in(lit(units.id_series()).implode(false), false);
     let in_period = match &spec.date {
         Some(d) => {
             let day = col(d.as_str()).cast(DataType::Date);
-            day.clone().gt_eq(lit(p.start)).and(day.lt_eq(lit(p.end)))
+            day.clone()
+                .gt_eq(date_lit(p.start))
+                .and(day.lt_eq(date_lit(p.end)))
         }
         None => lit(true),
     };
@@ -350,50 +233,95 @@ pub(super) fn load(
     };
     let key = match &spec.key {
         Some(k) => col(k.as_str()).cast(DataType::String),
-        None => raw.lines.expr().cast(DataType::String),
+        None => source.lines.expr().cast(DataType::String),
     };
-    let classed = good
-        .lazy()
-        .with_columns([in_period.alias("__in"), excluded.alias("__ex")])
-        .collect()?;
-    let count = |e: Expr| -> Result<u64, DataError> {
-        let s = classed
-            .clone()
-            .lazy()
-            .select([e.cast(DataType::UInt64).sum().alias("n")])
-            .collect()?;
-        Ok(s.column("n")?.u64()?.get(0).unwrap_or(0))
+    let duplicate = match duplicates {
+        Some(rows) if !rows.is_empty() => {
+            col(ROW).is_in(lit(Series::new("d".into(), rows)).implode(false), false)
+        }
+        _ => lit(false),
     };
-    let out_of_period = count(col("__in").not())?;
-    let excluded_by_status = count(col("__in").and(col("__ex")))?;
-    let frame = classed
-        .lazy()
-        .filter(col("__in").and(col("__ex").not()))
+    let state = when(col(EKEY).is_not_null())
+        .then(lit(BAD_VALUE))
+        .when(known.not())
+        .then(lit(UNKNOWN_UNIT))
+        .when(duplicate)
+        .then(lit(DUPLICATE))
+        .when(in_period.not())
+        .then(lit(OUT_OF_PERIOD))
+        .when(excluded)
+        .then(lit(EXCLUDED))
+        .otherwise(lit(COUNTED));
+    let wd = crate::measure::exprs::workday_columns(
+        scheme,
+        &crate::measure::exprs::dataset_exprs(scheme, ds),
+    );
+    Ok(lf
+        .select(parse)
+        .select(last)
         .with_columns([
+            unit_text.alias(UNIT),
             key.alias(KEY),
             repaired.alias(REPAIRED),
             objection("pending").alias(PENDING),
+            state.cast(DataType::Int32).alias(STATE),
         ])
-        .drop(by_name(["__in", "__ex"], true, false))
-        .collect()?;
-    let counted = frame.height() as u64;
-    trace.step("period and status");
-    let pending_objections = frame.column(PENDING)?.bool()?.sum().unwrap_or(0) as u64;
-    let accounting = Accounting {
-        rows_read,
-        counted,
-        out_of_period,
-        excluded_by_status,
-        rejected: rejects.len() as u64,
-    };
-    debug_assert!(accounting.balanced(), "{accounting:?}");
-    let input = InputFile {
-        dataset: spec.id.clone(),
-        file,
-        digest: raw.digest,
-        bytes: raw.bytes,
-        accounting,
-        pending_objections,
-    };
-    Ok((Records { dataset: ds, frame }, rejects, input))
+        .with_columns(wd))
+}
+
+/// The reject for a row in a rejected state, from the issue columns the
+/// pass collects: [`ROW`], [`STATE`], [`EKEY`], [`UNIT`], [`KEY`] and (for
+/// bad values) the raw text columns.
+pub fn rejects(
+    spec: &DatasetSpec,
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    issues: &DataFrame,
+) -> PolarsResult<Vec<Reject>> {
+    let maps = points_maps(scheme, ds);
+    let rows = issues.column(ROW)?.idx()?;
+    let state = issues.column(STATE)?.i32()?;
+    let ekey = issues.column(EKEY)?.i64()?;
+    let unit = issues.column(UNIT)?.str()?;
+    let key = issues.column(KEY)?.str()?;
+    let mut out = Vec::with_capacity(issues.height());
+    for i in 0..issues.height() {
+        let (column, value, reason) = match state.get(i) {
+            Some(BAD_VALUE) => {
+                let k = ekey.get(i).unwrap_or(0);
+                let (c, code) = ((k / 100) as usize, (k % 100) as i32);
+                let col_spec = &spec.columns[c];
+                let value = issues
+                    .column(&raw_column(c))
+                    .ok()
+                    .and_then(|s| s.str().ok().and_then(|s| s.get(i).map(str::to_string)))
+                    .unwrap_or_default();
+                (
+                    col_spec.name.clone(),
+                    value,
+                    reason(code, col_spec.ty, &col_spec.name, &maps),
+                )
+            }
+            Some(UNKNOWN_UNIT) => (
+                spec.unit.clone(),
+                unit.get(i).unwrap_or("").to_string(),
+                "unknown unit (not in the unit register)".to_string(),
+            ),
+            _ => (
+                spec.key.clone().unwrap_or_default(),
+                key.get(i).unwrap_or("").to_string(),
+                "duplicate key (an earlier row has it)".to_string(),
+            ),
+        };
+        out.push(Reject {
+            dataset: spec.id.clone(),
+            file: spec.source.file.clone(),
+            line: source.lines.line(rows.get(i).unwrap_or(0) as usize),
+            column,
+            value,
+            reason,
+        });
+    }
+    Ok(out)
 }

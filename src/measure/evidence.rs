@@ -4,13 +4,19 @@
 //! "Behind a deduction" means a record matching a `deduction` measure's
 //! `where`; a veto's evidence is its unrepaired matching records (a
 //! repaired record never triggers a veto). Records of units a rule does not
-//! apply to (`applies_to`) are not evidence for them.
+//! apply to are not evidence for them.
+//!
+//! The pass collects one evidence sink per dataset: the counted records
+//! matching any evidence rule, with one column per rule holding its points
+//! where the rule matches (null elsewhere); [`rows`] turns that into
+//! evidence records.
 
 use polars::prelude::*;
 
-use super::exprs::{cond, note, points, repaired_points};
+use super::exprs::{cond, points, repaired_points};
 use crate::data::read::ROW;
-use crate::data::{KEY, Loaded, REPAIRED, UNIT};
+use crate::data::records::{COUNTED, STATE};
+use crate::data::{KEY, PENDING, REPAIRED, UNIT, Units};
 use crate::scheme::{MeasureKind, RuleKind, Scheme};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,110 +34,141 @@ pub struct Evidence {
     pub note: String,
 }
 
+/// One rule whose matching records are evidence.
 struct Source<'a> {
     order: usize,
     id: &'a str,
-    ds: usize,
+    /// Whether `repair_factor` applies (deductions and penalties).
+    repairs: bool,
     applies: Box<dyn Fn(&str) -> bool + 'a>,
     filter: Expr,
     points: Expr,
-    note: Expr,
 }
 
-fn sources(scheme: &Scheme) -> Vec<Source<'_>> {
+fn sources(scheme: &Scheme, ds: usize) -> Vec<Source<'_>> {
     let f = scheme.repair_factor;
     let mut out = Vec::new();
-    for (i, ind) in scheme.indicators.iter().enumerate() {
+    for (i, ind) in scheme
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.dataset == ds)
+    {
         if let MeasureKind::Deduction { points: p } = &ind.measure.kind {
             out.push(Source {
                 order: i,
                 id: &ind.id,
-                ds: ind.dataset,
+                repairs: true,
                 applies: Box::new(move |g| ind.applies(g)),
                 filter: cond(&ind.measure.where_),
                 points: -repaired_points(p, f),
-                note: note(f, true),
             });
         }
     }
     let base = scheme.indicators.len();
-    for (r, rule) in scheme.rules.iter().enumerate() {
-        let (filter, pts, nt) = match rule.kind {
-            RuleKind::Bonus => (cond(&rule.where_), points(&rule.points), note(f, false)),
-            RuleKind::Penalty => (
-                cond(&rule.where_),
-                -repaired_points(&rule.points, f),
-                note(f, true),
-            ),
-            RuleKind::Veto => (
-                cond(&rule.where_).and(col(REPAIRED).not()),
-                lit(0.0),
-                note(f, false),
-            ),
+    for (r, rule) in scheme
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| x.dataset == ds)
+    {
+        let (filter, pts, repairs) = match rule.kind {
+            RuleKind::Bonus => (cond(&rule.where_), points(&rule.points), false),
+            RuleKind::Penalty => (cond(&rule.where_), -repaired_points(&rule.points, f), true),
+            RuleKind::Veto => (cond(&rule.where_).and(col(REPAIRED).not()), lit(0.0), false),
         };
         out.push(Source {
             order: base + r,
             id: &rule.id,
-            ds: rule.dataset,
+            repairs,
             applies: Box::new(move |g| rule.applies(g)),
             filter,
             points: pts,
-            note: nt,
         });
     }
     out
 }
 
-/// Collect the evidence records, sorted by unit_id, rule order and record.
-pub fn evidence(scheme: &Scheme, data: &Loaded) -> PolarsResult<Vec<Evidence>> {
+fn column(k: usize) -> String {
+    format!("__ev{k}")
+}
+
+/// The evidence sink of dataset `ds` over its classified rows, if any rule
+/// of the dataset produces evidence.
+pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
+    let src = sources(scheme, ds);
+    let any = src
+        .iter()
+        .map(|s| s.filter.clone())
+        .reduce(|a, b| a.or(b))?;
+    let mut cols = vec![col(UNIT), col(KEY), col(ROW), col(REPAIRED), col(PENDING)];
+    for (k, s) in src.iter().enumerate() {
+        cols.push(
+            when(s.filter.clone())
+                .then(s.points.clone().cast(DataType::Float64))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(column(k)),
+        );
+    }
+    Some(lf.filter(col(STATE).eq(lit(COUNTED)).and(any)).select(cols))
+}
+
+/// Evidence records from a dataset's evidence sink.
+pub fn rows(
+    scheme: &Scheme,
+    ds: usize,
+    units: &Units,
+    df: &DataFrame,
+) -> PolarsResult<Vec<Evidence>> {
+    let src = sources(scheme, ds);
+    let unit = df.column(UNIT)?.str()?;
+    let key = df.column(KEY)?.str()?;
+    let row = df.column(ROW)?.cast(&DataType::UInt64)?;
+    let row = row.u64()?;
+    let repaired = df.column(REPAIRED)?.bool()?;
+    let pending = df.column(PENDING)?.bool()?;
+    let pts: Vec<Float64Chunked> = (0..src.len())
+        .map(|k| Ok(df.column(&column(k))?.f64()?.clone()))
+        .collect::<PolarsResult<_>>()?;
+    let factor = scheme.repair_factor;
     let mut out = Vec::new();
-    for s in sources(scheme) {
-        let Some(rec) = data.records.iter().find(|r| r.dataset == s.ds) else {
+    for i in 0..df.height() {
+        let Some(u) = unit.get(i).and_then(|u| units.index_of(u)) else {
             continue;
         };
-        let exprs: Vec<_> = crate::measure::exprs::dataset_exprs(scheme, s.ds);
-        let wd = crate::measure::exprs::workday_columns(scheme, &exprs);
-        let df = rec
-            .frame
-            .clone()
-            .lazy()
-            .with_columns(wd)
-            .filter(s.filter.clone())
-            .select([
-                col(UNIT),
-                col(KEY),
-                col(ROW).cast(DataType::UInt64),
-                s.points.clone().cast(DataType::Float64).alias("__p"),
-                s.note.clone().alias("__note"),
-            ])
-            .collect()?;
-        let unit = df.column(UNIT)?.u32()?;
-        let key = df.column(KEY)?.str()?;
-        let row = df.column(ROW)?.u64()?;
-        let p = df.column("__p")?.f64()?;
-        let nt = df.column("__note")?.str()?;
-        for k in 0..df.height() {
-            let u = unit.get(k).unwrap_or(0) as usize;
-            if !(s.applies)(&data.units.groups[u]) {
+        for (k, s) in src.iter().enumerate() {
+            let Some(p) = pts[k].get(i) else { continue };
+            if !(s.applies)(&units.groups[u]) {
                 continue;
+            }
+            let mut notes = Vec::new();
+            if s.repairs && repaired.get(i) == Some(true) {
+                notes.push(format!("repaired ×{factor}"));
+            }
+            if pending.get(i) == Some(true) {
+                notes.push("pending objection".to_string());
             }
             out.push(Evidence {
                 unit: u,
                 rule_order: s.order,
                 rule_id: s.id.to_string(),
-                dataset: scheme.datasets[s.ds].id.clone(),
-                record_key: key.get(k).unwrap_or("").to_string(),
-                row: row.get(k).unwrap_or(0),
-                points: p.get(k).unwrap_or(0.0) + 0.0,
-                note: nt.get(k).unwrap_or("").to_string(),
+                dataset: scheme.datasets[ds].id.clone(),
+                record_key: key.get(i).unwrap_or("").to_string(),
+                row: row.get(i).unwrap_or(0),
+                points: p + 0.0,
+                note: notes.join("; "),
             });
         }
     }
-    out.sort_by(|a, b| {
-        data.units.ids[a.unit]
-            .cmp(&data.units.ids[b.unit])
+    Ok(out)
+}
+
+/// Sort evidence by unit_id, rule order and record.
+pub fn sort(units: &Units, ev: &mut [Evidence]) {
+    ev.sort_by(|a, b| {
+        units.ids[a.unit]
+            .cmp(&units.ids[b.unit])
             .then(a.rule_order.cmp(&b.rule_order))
             .then(a.row.cmp(&b.row))
     });
-    Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use crate::data::{PENDING, REPAIRED, UNIT};
+use crate::data::{REPAIRED, UNIT};
 use crate::scheme::expr::SqlExpr;
 use crate::scheme::{MeasureKind, Points, Scheme};
 
@@ -48,29 +48,6 @@ pub fn points(p: &Points) -> Expr {
 /// × repair_factor for repaired records (信用修复).
 pub fn repaired_points(p: &Points, factor: f64) -> Expr {
     points(p) * when(col(REPAIRED)).then(lit(factor)).otherwise(lit(1.0))
-}
-
-/// Note for an evidence record: repaired and/or pending objection.
-pub fn note(factor: f64, repair_applies: bool) -> Expr {
-    let rep = if repair_applies {
-        when(col(REPAIRED))
-            .then(lit(format!("repaired ×{factor}")))
-            .otherwise(lit(""))
-    } else {
-        lit("")
-    };
-    let pend = when(col(PENDING))
-        .then(lit("pending objection"))
-        .otherwise(lit(""));
-    concat_notes(rep, pend)
-}
-
-fn concat_notes(a: Expr, b: Expr) -> Expr {
-    when(a.clone().eq(lit("")))
-        .then(b.clone())
-        .when(b.clone().eq(lit("")))
-        .then(a.clone())
-        .otherwise(a + lit("; ") + b)
 }
 
 /// Every expression of the scheme that runs on dataset `ds`, so their

@@ -2,20 +2,23 @@
 //! and indicator, and the bonus, penalty and veto sums per unit.
 //!
 //! All indicators and rules of one dataset are evaluated in a single
-//! grouped pass (`group_by(unit).agg([...])`) over its counted records.
+//! grouped pass (`group_by(unit).agg([...])`) over its counted records,
+//! inside the dataset's one streaming query ([`pass`]).
 //! Each indicator yields, per unit, its sample size `n` and the pooled
 //! numerator and denominator (for `shrink`); the value itself is formed in
 //! [`cell_value`] from those.
 
-mod evidence;
+pub mod evidence;
 pub mod exprs;
+pub mod pass;
 
 use polars::prelude::*;
-use rayon::prelude::*;
 
-pub use evidence::{Evidence, evidence};
+pub use evidence::Evidence;
+pub use pass::DatasetPass;
 
-use crate::data::{Loaded, UNIT};
+use crate::data::{UNIT, Units};
+use crate::scheme::expr::SqlExpr;
 use crate::scheme::{MeasureKind, RuleKind, Scheme};
 use exprs::{cond, num, repaired_points};
 
@@ -44,12 +47,61 @@ pub struct Measured {
     pub warnings: Vec<String>,
 }
 
+/// Σ of a scheme expression, exactly: as i64 if its values are integers,
+/// else by [`exact_sum`]. `masked` is the expression as summed.
+fn sum_of(e: &SqlExpr, masked: Expr, name: &str) -> Vec<Expr> {
+    if e.is_integral() {
+        vec![masked.cast(DataType::Int64).sum().alias(name)]
+    } else {
+        exact_sum(masked, name).to_vec()
+    }
+}
+
+/// Σ `e` (f64), exactly and whatever the order of the rows: each value is
+/// split into three integer limbs, its integer part and two 31-bit
+/// fractional parts, which are summed as i64 (integer sums are exact and
+/// associative) and recombined by [`exact_total`]. A float sum would
+/// depend on the order in which parallel partial sums meet, so the same
+/// data could give values differing in the last bit from run to run.
+/// Precision: 2^-62 per value; |Σ| must stay below 2^62.
+pub fn exact_sum(e: Expr, name: &str) -> [Expr; 3] {
+    let l0 = e.clone().floor();
+    let s1 = (e - l0.clone()) * lit(LIMB);
+    let l1 = s1.clone().floor();
+    let l2 = ((s1 - l1.clone()) * lit(LIMB)).floor();
+    [l0, l1, l2]
+        .map(|l| l.cast(DataType::Int64).sum())
+        .map_indexed(name)
+}
+
+const LIMB: f64 = (1u64 << 31) as f64;
+
+trait MapIndexed {
+    fn map_indexed(self, name: &str) -> [Expr; 3];
+}
+impl MapIndexed for [Expr; 3] {
+    fn map_indexed(self, name: &str) -> [Expr; 3] {
+        let [a, b, c] = self;
+        [
+            a.alias(format!("{name}.0")),
+            b.alias(format!("{name}.1")),
+            c.alias(format!("{name}.2")),
+        ]
+    }
+}
+
+/// The sum an [`exact_sum`] stands for, from its three limb sums.
+pub fn exact_total(l0: i64, l1: i64, l2: i64) -> f64 {
+    l0 as f64 + l1 as f64 / LIMB + l2 as f64 / (LIMB * LIMB)
+}
+
 fn name(prefix: &str, i: usize, part: &str) -> String {
     format!("{prefix}{i}_{part}")
 }
 
-/// The grouped aggregations of dataset `ds`.
-fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
+/// The grouped aggregations of dataset `ds` (all sums, so that partial
+/// results add up).
+pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     let u64 = |e: Expr| e.cast(DataType::UInt64).sum();
     let mut aggs = Vec::new();
     for (i, ind) in scheme
@@ -69,11 +121,11 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
             MeasureKind::Count { .. } => aggs.push(u64(w.clone()).alias(nn("n"))),
             MeasureKind::Sum { expr } => {
                 aggs.push(u64(w.clone()).alias(nn("n")));
-                aggs.push(masked(num(expr)).sum().alias(nn("num")));
+                aggs.extend(sum_of(expr, masked(num(expr)), &nn("num")));
             }
             MeasureKind::Mean { expr } => {
                 let x = masked(num(expr));
-                aggs.push(x.clone().sum().alias(nn("num")));
+                aggs.extend(sum_of(expr, x.clone(), &nn("num")));
                 aggs.push(x.count().cast(DataType::UInt64).alias(nn("n")));
             }
             MeasureKind::Share { of } => {
@@ -87,8 +139,8 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
             }
             MeasureKind::Ratio { num: a, den: b } => {
                 aggs.push(u64(w.clone()).alias(nn("n")));
-                aggs.push(masked(num(a)).sum().alias(nn("num")));
-                aggs.push(masked(num(b)).sum().alias(nn("den")));
+                aggs.extend(sum_of(a, masked(num(a)), &nn("num")));
+                aggs.extend(sum_of(b, masked(num(b)), &nn("den")));
             }
             MeasureKind::Value => {
                 let m = w.clone().and(
@@ -99,7 +151,7 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
                 let x = when(m)
                     .then(col("value").cast(DataType::Float64))
                     .otherwise(lit(NULL).cast(DataType::Float64));
-                aggs.push(x.clone().sum().alias(nn("num")));
+                aggs.extend(exact_sum(x.clone(), &nn("num")));
                 aggs.push(x.count().cast(DataType::UInt64).alias(nn("n")));
             }
             MeasureKind::Deduction { points } => {
@@ -107,7 +159,7 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
                 let p = when(w.clone())
                     .then(repaired_points(points, scheme.repair_factor))
                     .otherwise(lit(0.0));
-                aggs.push(p.sum().alias(nn("num")));
+                aggs.extend(exact_sum(p, &nn("num")));
             }
         }
     }
@@ -129,68 +181,60 @@ fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
                 .and(col(crate::data::REPAIRED).not())
                 .cast(DataType::Float64),
         };
-        aggs.push(e.sum().alias(name("r", r, "sum")));
+        aggs.extend(exact_sum(e, &name("r", r, "sum")));
     }
     aggs
 }
 
-/// Measure every indicator and rule over the loaded records.
-pub fn measure(scheme: &Scheme, data: &Loaded) -> Result<Measured, PolarsError> {
-    let nu = data.units.len();
-    let per_dataset: Vec<PolarsResult<DataFrame>> = crate::pool().install(|| {
-        data.records
-            .par_iter()
-            .map(|rec| {
-                let aggs = aggregations(scheme, rec.dataset);
-                if aggs.is_empty() {
-                    return Ok(DataFrame::empty());
-                }
-                let wd = exprs::workday_columns(scheme, &exprs::dataset_exprs(scheme, rec.dataset));
-                rec.frame
-                    .clone()
-                    .lazy()
-                    .with_columns(wd)
-                    .group_by([col(UNIT)])
-                    .agg(aggs)
-                    .collect()
-            })
-            .collect()
-    });
+/// Per-unit cells and rule sums from the datasets' aggregates.
+pub fn cells(scheme: &Scheme, units: &Units, passes: &[DatasetPass]) -> PolarsResult<Measured> {
+    let nu = units.len();
     let mut cells = vec![vec![Cell::default(); nu]; scheme.indicators.len()];
     let mut rules = vec![vec![0.0; nu]; scheme.rules.len()];
-    for (rec, df) in data.records.iter().zip(per_dataset) {
-        let df = df?;
+    for pass in passes {
+        let df = &pass.aggregates;
         if df.height() == 0 {
             continue;
         }
-        let units: Vec<usize> = df
+        let idx: Vec<Option<usize>> = df
             .column(UNIT)?
-            .u32()?
-            .into_no_null_iter()
-            .map(|u| u as usize)
+            .str()?
+            .iter()
+            .map(|u| u.and_then(|u| units.index_of(u)))
             .collect();
+        // A quantity is either a count column, or three exact-sum limbs.
         let f64s = |n: &str| -> PolarsResult<Option<Vec<f64>>> {
-            match df.column(n) {
-                Ok(c) => Ok(Some(
-                    c.cast(&DataType::Float64)?
-                        .f64()?
-                        .iter()
-                        .map(|v| v.unwrap_or(0.0))
-                        .collect(),
-                )),
-                Err(_) => Ok(None),
+            if let Ok(c) = df.column(n) {
+                let c = c.cast(&DataType::Float64)?;
+                return Ok(Some(c.f64()?.iter().map(|v| v.unwrap_or(0.0)).collect()));
             }
+            let Ok(c0) = df.column(&format!("{n}.0")) else {
+                return Ok(None);
+            };
+            let limb = |c: &Column| -> PolarsResult<Vec<i64>> {
+                let c = c.cast(&DataType::Int64)?;
+                Ok(c.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+            };
+            let a = limb(c0)?;
+            let b = limb(df.column(&format!("{n}.1"))?)?;
+            let c = limb(df.column(&format!("{n}.2"))?)?;
+            Ok(Some(
+                (0..a.len())
+                    .map(|k| exact_total(a[k], b[k], c[k]))
+                    .collect(),
+            ))
         };
         for (i, _) in scheme
             .indicators
             .iter()
             .enumerate()
-            .filter(|(_, x)| x.dataset == rec.dataset)
+            .filter(|(_, x)| x.dataset == pass.dataset)
         {
             let n = f64s(&name("i", i, "n"))?.unwrap_or_default();
             let a = f64s(&name("i", i, "num"))?;
             let b = f64s(&name("i", i, "den"))?;
-            for (k, &u) in units.iter().enumerate() {
+            for (k, u) in idx.iter().enumerate() {
+                let Some(u) = *u else { continue };
                 let c = &mut cells[i][u];
                 c.n = n[k] as u64;
                 c.num = a.as_ref().map_or(n[k], |a| a[k]);
@@ -201,18 +245,20 @@ pub fn measure(scheme: &Scheme, data: &Loaded) -> Result<Measured, PolarsError> 
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, x)| x.dataset == rec.dataset)
+            .filter(|(_, x)| x.dataset == pass.dataset)
         {
             let s = f64s(&name("r", r, "sum"))?.unwrap_or_default();
-            for (k, &u) in units.iter().enumerate() {
-                rules[r][u] = s[k];
+            for (k, u) in idx.iter().enumerate() {
+                if let Some(u) = *u {
+                    rules[r][u] = s[k];
+                }
             }
         }
     }
     let mut warnings = Vec::new();
     for (i, ind) in scheme.indicators.iter().enumerate() {
         let attr = match &ind.measure.kind {
-            MeasureKind::Count { per: Some(a), .. } => data.units.attr_f64(a),
+            MeasureKind::Count { per: Some(a), .. } => units.attr_f64(a),
             _ => None,
         };
         for u in 0..nu {
@@ -255,5 +301,42 @@ pub fn cell_value(kind: &MeasureKind, c: &Cell, attr: Option<f64>) -> Option<f64
             div(c.num, c.den)
         }
         MeasureKind::Ratio { .. } => div(c.num, c.den),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact(values: &[f64]) -> f64 {
+        let df = df!("x" => values).unwrap();
+        let out = df
+            .lazy()
+            .select(exact_sum(col("x"), "s"))
+            .collect()
+            .unwrap();
+        let g = |k: usize| {
+            out.column(&format!("s.{k}"))
+                .unwrap()
+                .i64()
+                .unwrap()
+                .get(0)
+                .unwrap()
+        };
+        exact_total(g(0), g(1), g(2))
+    }
+
+    #[test]
+    fn exact_sums_do_not_depend_on_order() {
+        // 0.1 + 0.2 + 0.3 in floating point depends on the order:
+        // (0.1 + 0.2) + 0.3 = 0.6000000000000001, 0.1 + (0.2 + 0.3) = 0.6.
+        assert_ne!((0.1 + 0.2) + 0.3, 0.1 + (0.2 + 0.3));
+        let a = exact(&[0.1, 0.2, 0.3]);
+        let b = exact(&[0.3, 0.2, 0.1]);
+        assert_eq!(a, b);
+        assert!((a - 0.6).abs() < 1e-15);
+        // Negative values and integers are exact.
+        assert_eq!(exact(&[-2.5, 1.0, 4.25]), 2.75);
+        assert_eq!(exact(&[1e12, -1e12, 3.0]), 3.0);
     }
 }

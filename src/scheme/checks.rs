@@ -206,7 +206,10 @@ fn check_expr(
                 );
                 return None;
             }
-            Some(compiled)
+            Some(SqlExpr {
+                dtype: Some(t),
+                ..compiled
+            })
         }
         Err(e) => {
             v.err(f, at, format!("{field} = {:?}: {e}", text.get_ref()))

@@ -27,6 +27,17 @@ pub struct SqlExpr {
     /// The polars expression, which may refer to `workdays` placeholders.
     pub expr: Expr,
     pub workdays: Vec<WorkdaysCall>,
+    /// The result's type, once checked against the dataset's columns.
+    pub dtype: Option<DataType>,
+}
+
+impl SqlExpr {
+    /// Integer or boolean results sum exactly as i64.
+    pub fn is_integral(&self) -> bool {
+        self.dtype
+            .as_ref()
+            .is_some_and(|t| t.is_integer() || *t == DataType::Boolean)
+    }
 }
 
 /// Compile `text`; `counter` numbers the placeholder columns so that they
@@ -44,6 +55,7 @@ pub fn compile(text: &str, counter: &mut usize) -> Result<SqlExpr, String> {
         text: text.to_string(),
         expr,
         workdays,
+        dtype: None,
     })
 }
 

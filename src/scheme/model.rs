@@ -149,6 +149,8 @@ pub enum Points {
     },
 }
 
+// Built once per scheme: variant sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum MeasureKind {
     Count { per: Option<String>, scale: f64 },

@@ -1,0 +1,92 @@
+//! The query plans: what polars is asked to do per dataset, checked on the
+//! optimised plan text (as polars' own lazy tests do).
+//!
+//! - Projection pushdown: a file's undeclared columns are never read.
+//! - One grouped pass per dataset: every indicator and rule of a dataset is
+//!   one aggregation node.
+//! - The hot path uses the fast parser only; the lenient one (string
+//!   replacements) runs on the few rows the fast one rejects.
+//!
+//! Predicate pushdown into the scan does not apply, by design: every row
+//! must be classified and accounted for, so no filter can drop rows before
+//! they are read; filters come after classification.
+
+mod common;
+use common::*;
+
+use govtrust::data::records::{self, COUNTED, STATE, UNIT};
+use polars::prelude::*;
+
+fn fixture(ext: &str) -> Fixture {
+    let f = Fixture::new();
+    f.scheme(
+        "s.toml",
+        &format!(
+            "{HEADER}[datasets.t]\nfile = \"t.{ext}\"\nunit = \"unit\"\ndate = \"day\"\n[datasets.t.columns]\nunit = \"string\"\nday = \"date\"\nx = \"float\"\n\n[[indicator]]\nid = \"a\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"sum\", expr = \"x\" }}\nscore = {{ kind = \"target\", target = 1, floor = 0 }}\n\n[[indicator]]\nid = \"b\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"count\", where = \"x > 1\" }}\nscore = {{ kind = \"deduction\" }}\n"
+        ),
+    )
+    .data("units.csv", "unit_id,unit_name,group\nA,甲,g\n");
+    f
+}
+
+fn plans(f: &Fixture) -> (String, String) {
+    let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
+    let p = govtrust::data::prepare(&s, &f.data_dir()).unwrap();
+    let src = &p.sources[0];
+    let fast = records::plan(&s, 0, src.lf.clone(), src, &p.units, true, None).unwrap();
+    let agg = fast
+        .clone()
+        .filter(col(STATE).eq(lit(COUNTED)))
+        .group_by([col(UNIT)])
+        .agg(govtrust::measure::aggregations(&s, 0));
+    (fast.explain(true).unwrap(), agg.explain(true).unwrap())
+}
+
+#[test]
+fn csv_scan_reads_only_declared_columns() {
+    let f = fixture("csv");
+    // Five columns in the file; the scheme declares three.
+    f.data("t.csv", "unit,extra1,day,x,extra2\nA,q,2025-03-01,2.5,z\n");
+    let (fast, agg) = plans(&f);
+    assert!(fast.contains("Csv SCAN"), "{fast}");
+    assert!(
+        !fast.contains("extra1") && !fast.contains("extra2"),
+        "{fast}"
+    );
+    // One aggregation for both indicators.
+    assert_eq!(agg.matches("AGGREGATE").count(), 1, "{agg}");
+    // The lenient parser (strip, replace) is not in the hot plan.
+    assert!(
+        !fast.contains("replace") && !fast.contains("strip"),
+        "{fast}"
+    );
+}
+
+#[test]
+fn parquet_scan_reads_only_declared_columns() {
+    let f = fixture("parquet");
+    let mut df = df!(
+        "unit" => ["A"],
+        "extra1" => ["q"],
+        "day" => [chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()],
+        "x" => [2.5],
+        "extra2" => [1i64],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(f.data_dir().join("t.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let (fast, _) = plans(&f);
+    assert!(fast.contains("Parquet SCAN"), "{fast}");
+    assert!(
+        fast.contains("PROJECT */3 COLUMNS") || fast.contains("PROJECT 3/5 COLUMNS"),
+        "{fast}"
+    );
+    assert!(
+        !fast.contains("extra1") && !fast.contains("extra2"),
+        "{fast}"
+    );
+    // And the run agrees: 2.5 summed, one record counted.
+    let run = f.run();
+    assert_eq!(run.measured.cells[0][0].value, Some(2.5));
+}
