@@ -6,6 +6,7 @@
 //! attainments, points, totals, ranks and grades), [`report`] (the output
 //! files), with [`cli`] as the thin edge.
 
+pub mod analysis;
 pub mod calendar;
 pub mod cli;
 pub mod data;

@@ -18,6 +18,10 @@ pub struct Run {
     pub measured: Measured,
     pub scored: score::Result,
     pub evidence: Vec<Evidence>,
+    /// Monte Carlo uncertainty analysis, when asked for.
+    pub uncertainty: Option<crate::analysis::uncertainty::Uncertainty>,
+    /// Sensitivity indices of the assumptions, when asked for.
+    pub sensitivity: Vec<(&'static str, crate::analysis::sobol::Index)>,
     /// (stage, milliseconds), in pipeline order.
     pub timings: Vec<(String, f64)>,
 }
@@ -150,6 +154,8 @@ pub fn assess_scheme(
         measured,
         scored,
         evidence,
+        uncertainty: None,
+        sensitivity: Vec::new(),
         timings: t.into_laps(),
     })
 }

@@ -152,25 +152,40 @@ fn scores_csv_form_and_formula_injection() {
 fn values_csv_statuses_and_full_precision() {
     let (_run, _t, out) = golden();
     let rows = read_csv(&out.join("values.csv"));
-    assert_eq!(
-        rows[0],
-        [
-            "unit_id",
-            "indicator_id",
-            "value",
-            "n",
-            "attainment",
-            "points",
-            "status"
-        ]
-    );
-    let get =
-        |u: &str, i: &str| rows.iter().find(|r| r[0] == u && r[1] == i).unwrap()[2..].to_vec();
+    let header = [
+        "unit_id",
+        "indicator_id",
+        "value",
+        "n",
+        "attainment",
+        "points",
+        "status",
+        "ci_low",
+        "ci_high",
+    ];
+    assert_eq!(rows[0], header);
+    let row = |u: &str, i: &str| {
+        rows.iter()
+            .find(|r| r[0] == u && r[1] == i)
+            .unwrap()
+            .clone()
+    };
+    let get = |u: &str, i: &str| row(u, i)[2..7].to_vec();
+    let ci = |u: &str, i: &str| (row(u, i)[7].clone(), row(u, i)[8].clone());
     assert_eq!(get("D1", "on_time"), ["0.75", "4", "0.75", "30", "ok"]);
     assert_eq!(get("D1", "complaints"), ["", "", "", "", "n/a"]);
     assert_eq!(get("D4", "on_time"), ["", "0", "", "", "missing"]);
     assert_eq!(get("T1", "complaints"), ["1.5", "3", "0.875", "17.5", "ok"]);
     assert_eq!(get("D1", "records"), ["3", "2", "0.925", "37", "ok"]);
+    // Wilson 95% interval of a share, 3 of 4 (z = 1.96): denom = 1 + z²/4
+    // = 1.96037; centre = (0.75 + z²/8) / denom = 0.62753; half =
+    // z √(0.75 × 0.25 / 4 + z²/64) / denom = 0.32689 -> (0.30064, 0.95442).
+    let (lo, hi) = ci("D1", "on_time");
+    assert!((lo.parse::<f64>().unwrap() - 0.30064).abs() < 1e-4, "{lo}");
+    assert!((hi.parse::<f64>().unwrap() - 0.95442).abs() < 1e-4, "{hi}");
+    // Only shares have one; a share with n = 0 has none.
+    assert_eq!(ci("D1", "records"), (String::new(), String::new()));
+    assert_eq!(ci("D4", "on_time"), (String::new(), String::new()));
     assert_eq!(rows.len(), 1 + 6 * 3);
 }
 

@@ -17,13 +17,33 @@ pub struct Args {
     /// Output directory (replaced as a whole, atomically).
     #[arg(long, default_value = "reports/demo")]
     pub out: PathBuf,
+    /// Also run N Monte Carlo draws and write uncertainty.csv.
+    #[arg(long, value_name = "N")]
+    pub uncertainty: Option<usize>,
+    #[command(flatten)]
+    pub mc: super::sensitivity::McArgs,
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let opts = LoadOptions {
         strict: a.inputs.strict,
     };
-    let run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
+    let mut run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
+    if let Some(draws) = a.uncertainty {
+        let assumptions = a.mc.assumptions()?;
+        let model =
+            crate::analysis::uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
+        let mc = crate::analysis::uncertainty::run(
+            &model,
+            &assumptions,
+            draws,
+            a.mc.seed,
+            a.mc.threshold,
+        );
+        run.timings
+            .push(("monte carlo".into(), mc.seconds * 1000.0));
+        run.uncertainty = Some(mc);
+    }
     // The manifest cannot hold the time it takes to write itself: the
     // write stage shows only in the trace (GOVTRUST_TRACE=1).
     let mut trace = crate::Trace::new("outputs");
@@ -76,6 +96,14 @@ fn summary(run: &Run, out: &std::path::Path) {
         run.data.rejects.len(),
         run.evidence.len()
     );
+    if let Some(u) = &run.uncertainty {
+        let unstable = u.units.iter().filter(|x| !x.stable).count();
+        println!(
+            "  uncertainty: {} draws; {unstable} unit(s) with a grade below {:.0}% stable (uncertainty.csv)",
+            u.draws,
+            u.threshold * 100.0
+        );
+    }
     for w in run.warnings() {
         println!("  warning: {w}");
     }

@@ -6,6 +6,7 @@
 mod assess;
 mod check;
 mod generate;
+mod sensitivity;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +40,12 @@ pub enum Command {
     /// score nothing.
     #[command(after_help = "Example:\n  govtrust check --data datasets/demo")]
     Check(check::Args),
+    /// Monte Carlo uncertainty and sensitivity analysis: rank intervals,
+    /// grade probabilities, and which assumption matters.
+    #[command(
+        after_help = "Example:\n  govtrust sensitivity --draws 10000 --vary weights,aggregation --out reports/sensitivity"
+    )]
+    Sensitivity(sensitivity::Args),
     /// Generate believable synthetic data for the default scheme.
     #[command(
         after_help = "Example:\n  govtrust generate --out datasets/demo --units 60 --tickets 30000 --seed 2025"
@@ -74,6 +81,7 @@ pub fn main() -> ExitCode {
         Command::Assess(a) => assess::run(a, cli.quiet),
         Command::Check(a) => check::run(a, cli.quiet),
         Command::Generate(a) => generate::run(a, cli.quiet),
+        Command::Sensitivity(a) => sensitivity::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -5,8 +5,9 @@
 //! never runs them as formulas; numbers are written as numbers.
 
 use super::{ExportError, Exporter, fmt_full, fmt2};
+use crate::analysis::intervals::{Z95, wilson};
 use crate::run::Run;
-use crate::scheme::NodeKind;
+use crate::scheme::{MeasureKind, NodeKind};
 
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -113,6 +114,8 @@ impl Exporter for ValuesCsv {
             "attainment",
             "points",
             "status",
+            "ci_low",
+            "ci_high",
         ];
         let mut rows = Vec::new();
         for u in 0..units.len() {
@@ -123,6 +126,12 @@ impl Exporter for ValuesCsv {
                 ));
                 let c = &run.scored.cells[i][u];
                 let na = c.status == crate::score::Status::NotApplicable;
+                // 95% Wilson interval of a share's raw proportion.
+                let m = &run.measured.cells[i][u];
+                let ci = match ind.measure.kind {
+                    MeasureKind::Share { .. } if !na => wilson(m.num, m.n as f64, Z95),
+                    _ => None,
+                };
                 rows.push(vec![
                     Cell::Text(&units.ids[u]),
                     Cell::Text(&ind.id),
@@ -131,6 +140,8 @@ impl Exporter for ValuesCsv {
                     opt(c.attainment, fmt_full),
                     opt(c.points, fmt_full),
                     Cell::Raw(c.status.as_str().to_string()),
+                    opt(ci.map(|c| c.0), fmt_full),
+                    opt(ci.map(|c| c.1), fmt_full),
                 ]);
             }
         }

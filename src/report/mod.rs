@@ -4,6 +4,7 @@
 //! (a temporary directory beside the output, renamed over it at the end),
 //! so a failed run leaves no half report.
 
+pub mod analysis;
 pub mod csv;
 pub mod manifest;
 
@@ -49,6 +50,8 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(csv::EvidenceCsv),
         Box::new(csv::RejectsCsv),
         Box::new(manifest::ManifestJson),
+        Box::new(analysis::UncertaintyCsv),
+        Box::new(analysis::SensitivityCsv),
     ]
 }
 

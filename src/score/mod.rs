@@ -163,7 +163,35 @@ fn adjustments(
 
 /// Score every unit under `cfg`.
 pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Config) -> Result {
-    let groups = groups(units);
+    score_in(&Context::new(scheme, units), scheme, units, measured, cfg)
+}
+
+/// What scoring needs that does not change between calls: the peer groups
+/// and the tree's bottom-up order (kept across Monte Carlo draws).
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub groups: Vec<Vec<usize>>,
+    pub order: Vec<usize>,
+}
+
+impl Context {
+    pub fn new(scheme: &Scheme, units: &Units) -> Self {
+        Context {
+            groups: groups(units),
+            order: post_order(scheme),
+        }
+    }
+}
+
+/// [`score_with`] with a prepared [`Context`].
+pub fn score_in(
+    ctx: &Context,
+    scheme: &Scheme,
+    units: &Units,
+    measured: &Measured,
+    cfg: &Config,
+) -> Result {
+    let groups = &ctx.groups;
     let cells: Vec<Vec<Scored>> = (0..scheme.indicators.len())
         .map(|i| {
             values::score_indicator(
@@ -173,21 +201,13 @@ pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Con
                 cfg.missing[i],
                 &measured.cells[i],
                 units,
-                &groups,
+                groups,
             )
         })
         .collect();
-    let order = post_order(scheme);
-    let mut warnings = Vec::new();
     let mut out: Vec<UnitScore> = (0..units.len())
         .map(|u| {
-            let attainment = node_attainments(scheme, cfg, &order, &cells, u);
-            if attainment[0].is_none() {
-                warnings.push(format!(
-                    "unit {}: no indicator could be scored; base is 0",
-                    units.ids[u]
-                ));
-            }
+            let attainment = node_attainments(scheme, cfg, &ctx.order, &cells, u);
             let base = attainment[0].unwrap_or(0.0) * scheme.points;
             let (bonus, penalty, vetoes) = adjustments(scheme, measured, &units.groups[u], u);
             let total = rank::round2((base + bonus - penalty).max(0.0));
@@ -204,7 +224,7 @@ pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Con
         })
         .collect();
     let mut output = Vec::with_capacity(units.len());
-    for members in &groups {
+    for members in groups {
         let totals: Vec<i64> = members.iter().map(|&u| rank::cents(out[u].total)).collect();
         let vetoed: Vec<bool> = members.iter().map(|&u| !out[u].vetoes.is_empty()).collect();
         let ranks = rank::ranks(&totals, &vetoed, scheme.veto_rank == VetoRank::Last);
@@ -226,11 +246,20 @@ pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Con
         cells,
         units: out,
         order: output,
-        warnings,
+        warnings: Vec::new(),
     }
 }
 
 /// Score every unit under the scheme's own assumptions.
 pub fn score(scheme: &Scheme, units: &Units, measured: &Measured) -> Result {
-    score_with(scheme, units, measured, &Config::nominal(scheme))
+    let mut r = score_with(scheme, units, measured, &Config::nominal(scheme));
+    for (u, s) in r.units.iter().enumerate() {
+        if s.attainment[0].is_none() {
+            r.warnings.push(format!(
+                "unit {}: no indicator could be scored; base is 0",
+                units.ids[u]
+            ));
+        }
+    }
+    r
 }

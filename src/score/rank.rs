@@ -19,9 +19,19 @@ pub fn cents(x: f64) -> i64 {
 /// highest first; with `vetoed_last`, vetoed units come after all others.
 pub fn ranks(totals: &[i64], vetoed: &[bool], vetoed_last: bool) -> Vec<usize> {
     let key = |i: usize| (vetoed_last && vetoed[i], -totals[i]);
-    (0..totals.len())
-        .map(|i| 1 + (0..totals.len()).filter(|&j| key(j) < key(i)).count())
-        .collect()
+    let mut order: Vec<usize> = (0..totals.len()).collect();
+    order.sort_unstable_by_key(|&i| key(i));
+    let mut out = vec![0; totals.len()];
+    for (pos, &i) in order.iter().enumerate() {
+        // A unit tied with the one before shares its rank; otherwise its
+        // rank is 1 + the number of units before it (1, 2, 2, 4).
+        out[i] = if pos > 0 && key(order[pos - 1]) == key(i) {
+            out[order[pos - 1]]
+        } else {
+            pos + 1
+        };
+    }
+    out
 }
 
 /// Grades for one peer group (indices into `grades`).
