@@ -22,6 +22,8 @@ pub struct Run {
     pub uncertainty: Option<crate::analysis::uncertainty::Uncertainty>,
     /// Sensitivity indices of the assumptions, when asked for.
     pub sensitivity: Vec<(&'static str, crate::analysis::sobol::Index)>,
+    /// Early warnings (预警): alerts, screens, coverage.
+    pub alerts: Vec<crate::analysis::warnings::Warning>,
     /// (stage, milliseconds), in pipeline order.
     pub timings: Vec<(String, f64)>,
 }
@@ -83,7 +85,15 @@ pub fn load_and_measure(
     data_dir: &Path,
     opts: LoadOptions,
     t: &mut Timer,
-) -> Result<(Loaded, Measured, Vec<Evidence>), RunError> {
+) -> Result<
+    (
+        Loaded,
+        Measured,
+        Vec<Evidence>,
+        crate::analysis::warnings::Counts,
+    ),
+    RunError,
+> {
     let prepared = data::prepare(scheme, data_dir)?;
     t.lap("open");
     let units = prepared.units;
@@ -129,13 +139,20 @@ pub fn load_and_measure(
     }
     let measured = measure::cells(scheme, &units, &passes)?;
     measure::evidence::sort(&units, &mut evidence);
+    let counts = crate::analysis::warnings::Counts {
+        frames: passes
+            .iter()
+            .filter_map(|p| p.alert_counts.clone())
+            .collect(),
+        history_from: passes.iter().map(|p| p.history_from).collect(),
+    };
     let loaded = Loaded {
         units,
         rejects,
         inputs,
         warnings,
     };
-    Ok((loaded, measured, evidence))
+    Ok((loaded, measured, evidence, counts))
 }
 
 /// Assess with an already loaded scheme.
@@ -145,9 +162,11 @@ pub fn assess_scheme(
     opts: LoadOptions,
     mut t: Timer,
 ) -> Result<Run, RunError> {
-    let (data, measured, evidence) = load_and_measure(&scheme, data_dir, opts, &mut t)?;
+    let (data, measured, evidence, counts) = load_and_measure(&scheme, data_dir, opts, &mut t)?;
     let scored = score::score(&scheme, &data.units, &measured);
     t.lap("score");
+    let alerts = crate::analysis::warnings::evaluate(&scheme, &data.units, &counts, &scored);
+    t.lap("early warnings");
     Ok(Run {
         scheme,
         data,
@@ -156,6 +175,7 @@ pub fn assess_scheme(
         evidence,
         uncertainty: None,
         sensitivity: Vec::new(),
+        alerts,
         timings: t.into_laps(),
     })
 }

@@ -242,7 +242,7 @@ fn generate_is_deterministic_per_seed() {
     generate(&c, "8", "csv");
     assert_eq!(files(&a), files(&b));
     assert_ne!(files(&a), files(&c));
-    assert_eq!(files(&a).len(), 14);
+    assert_eq!(files(&a).len(), 15);
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! early warnings, the scheme's internal consistency, and data-driven
 //! weights.
 
+pub mod audit;
 pub mod intervals;
 pub mod sobol;
 pub mod uncertainty;
+pub mod warnings;

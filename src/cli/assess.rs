@@ -96,6 +96,16 @@ fn summary(run: &Run, out: &std::path::Path) {
         run.data.rejects.len(),
         run.evidence.len()
     );
+    if !run.alerts.is_empty() {
+        let by = |k: &str| run.alerts.iter().filter(|w| w.kind == k).count();
+        println!(
+            "  early warnings: {} above peers, {} above own history, {} Benford screens, {} low-coverage indicators (warnings.csv)",
+            by("peer_rate"),
+            by("own_history"),
+            by("benford"),
+            by("coverage")
+        );
+    }
     if let Some(u) = &run.uncertainty {
         let unstable = u.units.iter().filter(|x| !x.stable).count();
         println!(

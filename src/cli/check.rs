@@ -23,7 +23,8 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let opts = LoadOptions {
         strict: a.inputs.strict,
     };
-    let (loaded, _, _) = run::load_and_measure(&s, &a.inputs.data, opts, &mut run::Timer::start())?;
+    let (loaded, _, _, _) =
+        run::load_and_measure(&s, &a.inputs.data, opts, &mut run::Timer::start())?;
     if !quiet {
         println!(
             "scheme {:?}: {} indicators, {} rules, {} datasets — valid",

@@ -4,6 +4,7 @@
 //! errors, 2 usage errors.
 
 mod assess;
+mod audit;
 mod check;
 mod generate;
 mod sensitivity;
@@ -46,6 +47,10 @@ pub enum Command {
         after_help = "Example:\n  govtrust sensitivity --draws 10000 --vary weights,aggregation --out reports/sensitivity"
     )]
     Sensitivity(sensitivity::Args),
+    /// Statistical audit of the scheme on the data: coverage, skew,
+    /// outliers, correlations, Cronbach's alpha, and findings to act on.
+    #[command(after_help = "Example:\n  govtrust audit --out reports/audit")]
+    Audit(audit::Args),
     /// Generate believable synthetic data for the default scheme.
     #[command(
         after_help = "Example:\n  govtrust generate --out datasets/demo --units 60 --tickets 30000 --seed 2025"
@@ -82,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a, cli.quiet),
         Command::Generate(a) => generate::run(a, cli.quiet),
         Command::Sensitivity(a) => sensitivity::run(a, cli.quiet),
+        Command::Audit(a) => audit::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -171,19 +171,27 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> 
 /// `count` with `per = "attr"` needs that column in the unit register.
 fn check_attributes(scheme: &Scheme, units: &Units) -> Result<(), DataError> {
     let mut seen: HashMap<&str, ()> = HashMap::new();
-    for ind in &scheme.indicators {
-        if let MeasureKind::Count { per: Some(a), .. } = &ind.measure.kind {
-            if seen.insert(a, ()).is_none() && !units.attrs.contains_key(a) {
-                return Err(DataError::MissingColumn {
-                    dataset: "units".into(),
-                    path: units.path.clone(),
-                    column: a.clone(),
-                    hint: format!(
-                        "indicator {} counts per {a:?}: add that column to the unit register",
-                        ind.id
-                    ),
-                });
-            }
+    let uses = scheme
+        .indicators
+        .iter()
+        .filter_map(|ind| match &ind.measure.kind {
+            MeasureKind::Count { per: Some(a), .. } => Some((a, format!("indicator {}", ind.id))),
+            _ => None,
+        })
+        .chain(
+            scheme
+                .alerts
+                .iter()
+                .filter_map(|a| a.per.as_ref().map(|p| (p, format!("alert {}", a.id)))),
+        );
+    for (a, who) in uses {
+        if seen.insert(a, ()).is_none() && !units.attrs.contains_key(a) {
+            return Err(DataError::MissingColumn {
+                dataset: "units".into(),
+                path: units.path.clone(),
+                column: a.clone(),
+                hint: format!("{who} counts per {a:?}: add that column to the unit register"),
+            });
         }
     }
     Ok(())

@@ -20,7 +20,8 @@ pub(super) fn all(g: &mut Gen) -> R {
     contracts(g)?;
     arrears(g)?;
     honours(g)?;
-    survey(g)
+    survey(g)?;
+    reported_stats(g)
 }
 
 /// Cumulative workload of the units `filter` keeps, for weighted picks.
@@ -61,6 +62,7 @@ fn hotline(g: &mut Gen) -> R {
         ("reopened", K::Bool),
     ];
     let (idx, cum) = cumulative(g, |_| true);
+    let surge = g.units.iter().position(|u| u.is_town).unwrap_or(0);
     let path = g.file("hotline");
     let mut sink = super::sink::open(&path, g.opts.format, &schema)?;
     let cats = ["投诉", "求助", "咨询", "建议", "举报"];
@@ -70,8 +72,15 @@ fn hotline(g: &mut Gen) -> R {
     for k in 0..n {
         let u = pick_unit(g, &idx, &cum);
         let q = g.units[u].q;
-        let received = g.day() as i64 * 86_400 + 8 * 3600 + g.below(10 * 3600) as i64;
-        let cat = g.pick(&cats, &weights);
+        let day = g.day();
+        let received = day as i64 * 86_400 + 8 * 3600 + g.below(10 * 3600) as i64;
+        // The first town's complaints surge during the period (an early
+        // warning to find).
+        let cat = if u == surge && day >= g.start && g.chance(0.5) {
+            "投诉"
+        } else {
+            g.pick(&cats, &weights)
+        };
         let allowed = if cat == "咨询" { 86_400 } else { 7 * 86_400 };
         let due = received + allowed;
         let closed = if g.chance(0.01) {
@@ -749,6 +758,53 @@ fn survey(g: &mut Gen) -> R {
             let v = ((70.0 + 28.0 * q + 3.0 * g.normal()).clamp(0.0, 100.0) * 10.0).round() / 10.0;
             let uid = g.units[u].id.clone();
             emit(&[F::S(&uid), F::S("public_survey"), F::F(v)])?;
+        }
+        Ok(())
+    })
+}
+
+/// Reported statistics for the Benford screen: log-uniform figures over
+/// five orders of magnitude (which follow Benford's law), except for one
+/// unit that makes its figures up with uniform first digits.
+fn reported_stats(g: &mut Gen) -> R {
+    let schema = [
+        ("report_id", K::Str),
+        ("unit_id", K::Str),
+        ("reported_on", K::Date),
+        ("item", K::Str),
+        ("value", K::Float),
+    ];
+    let items = [
+        "规模以上工业总产值",
+        "固定资产投资",
+        "社会消费品零售总额",
+        "一般公共预算收入",
+        "进出口总额",
+        "新增就业人数",
+    ];
+    let faker = g.units.iter().position(|u| !u.is_town).map_or(0, |i| i + 2) % g.units.len();
+    g.table("reported_stats", &schema, |g, emit| {
+        let mut buf = String::new();
+        let mut k = 0;
+        for u in 0..g.units.len() {
+            for m in 0..120 {
+                k += 1;
+                let v = if u == faker {
+                    (1000.0 + 8999.0 * g.uniform()).round()
+                } else {
+                    (10f64.powf(1.0 + 5.0 * g.uniform()) * 100.0).round() / 100.0
+                };
+                let month_end = g.start + 30 * (m % 12) as i32 + 29;
+                let uid = g.units[u].id.clone();
+                let item = items[m % items.len()];
+                emit(&[
+                    F::S(id(&mut buf, 'Q', k)),
+                    F::S(&uid),
+                    F::D(month_end),
+                    F::S(item),
+                    F::F(v),
+                ])?;
+            }
         }
         Ok(())
     })

@@ -3,8 +3,8 @@
 //! Every unit gets a latent quality q in [0, 1] (a bell around 0.6) that
 //! drives its lateness, satisfaction, breaches and fraud, and a lognormal
 //! workload that skews ticket volumes; a few units get almost no tickets
-//! (below `min_n`). About 3% of dated records fall in the month before the
-//! period (out of period). Dishonesty and fraud records carry exemptions,
+//! (below `min_n`). Dated records also fall in the 30 days before the
+//! period, at the same daily rate (out of period; the alerts' history). Dishonesty and fraud records carry exemptions,
 //! objections and repairs. The output is deterministic per seed (ChaCha8).
 
 mod domains;
@@ -110,9 +110,11 @@ impl Gen {
             .max_by(|&a, &b| self.units[a].q.total_cmp(&self.units[b].q))
             .unwrap()
     }
-    /// A day of the period, or (with probability 3%) of the month before.
+    /// A day of the period, or of the 30 days before it, at the same daily
+    /// rate (the earlier month is out of period, and serves as history).
     pub fn day(&mut self) -> i32 {
-        if self.chance(0.03) {
+        let days = (self.end - self.start + 1) as f64;
+        if self.chance(30.0 / (days + 30.0)) {
             self.start - 1 - self.below(30) as i32
         } else {
             self.start + self.below((self.end - self.start + 1) as usize) as i32
@@ -194,16 +196,20 @@ fn units(g: &mut Gen) -> std::io::Result<()> {
             (format!("D{:03}", k + 1), names::department(k))
         };
         let q = ((g.uniform() + g.uniform() + g.uniform()) / 3.0 * 1.1 - 0.05).clamp(0.02, 0.98);
-        // Lognormal workload; every 13th unit almost idle (below min_n).
-        let mut load = (0.9 * g.normal()).exp();
-        if k % 13 == 7 {
-            load *= 0.004;
-        }
         let population = if is_town {
             Some((30_000.0 * (0.6 * g.normal()).exp()).round() as i64)
         } else {
             None
         };
+        // Lognormal workload (a town's follows its population); every 13th
+        // unit almost idle (below min_n).
+        let mut load = match population {
+            Some(p) => p as f64 / 30_000.0 * (0.15 * g.normal()).exp(),
+            None => (0.9 * g.normal()).exp(),
+        };
+        if k % 13 == 7 {
+            load *= 0.004;
+        }
         rows.push((id.clone(), name, is_town, population));
         g.units.push(Unit {
             id,

@@ -16,6 +16,7 @@
 use polars::prelude::*;
 
 use super::evidence::{self, Evidence};
+use crate::analysis::warnings;
 use crate::data::read::{ROW, Source};
 use crate::data::records::{
     self, BAD_VALUE, COUNTED, EXCLUDED, KEY, OUT_OF_PERIOD, PENDING, STATE, UNIT,
@@ -33,6 +34,10 @@ pub struct DatasetPass {
     pub rejects: Vec<Reject>,
     pub accounting: Accounting,
     pub pending_objections: u64,
+    /// Per-unit counts for the early warnings (alerts and screens).
+    pub alert_counts: Option<DataFrame>,
+    /// The earliest day before the period (own-history tests).
+    pub history_from: Option<chrono::NaiveDate>,
 }
 
 /// The collected sinks of one query.
@@ -43,6 +48,8 @@ struct Parts {
     issues: DataFrame,
     evidence: Option<DataFrame>,
     keys: Option<DataFrame>,
+    alerts: Option<DataFrame>,
+    history: Option<DataFrame>,
 }
 
 fn state(s: i32) -> Expr {
@@ -92,10 +99,13 @@ fn sinks(scheme: &Scheme, ds: usize, lf: LazyFrame, keys: bool, lenient: bool) -
     }
     if keys {
         out.push(
-            lf.filter(col(STATE).lt(lit(BAD_VALUE)))
+            lf.clone()
+                .filter(col(STATE).lt(lit(BAD_VALUE)))
                 .select([col(ROW), col(KEY)]),
         );
     }
+    out.extend(warnings::sink(scheme, ds, lf.clone()));
+    out.extend(warnings::history_sink(scheme, ds, lf));
     out
 }
 
@@ -133,12 +143,16 @@ fn run_query(
     let issues = out.next().expect("sink");
     let evidence = if has_evidence { out.next() } else { None };
     let keys = if keys { out.next() } else { None };
+    let alerts = out.next();
+    let history = out.next();
     Ok(Parts {
         aggregates,
         counts,
         issues,
         evidence,
         keys,
+        alerts,
+        history,
     })
 }
 
@@ -263,6 +277,14 @@ pub fn run(
                 (Some(a), Some(b)) => Some(concat_frames(a, b)?),
                 (a, b) => a.or(b),
             };
+            parts.alerts = match (parts.alerts, again.alerts) {
+                (Some(a), Some(b)) => Some(add(a, b)?),
+                (a, b) => a.or(b),
+            };
+            parts.history = match (parts.history, again.history) {
+                (Some(a), Some(b)) => Some(concat_frames(a, b)?),
+                (a, b) => a.or(b),
+            };
             trace.step("lenient retry");
         }
         if let Some(keys) = parts.keys.take() {
@@ -287,6 +309,20 @@ pub fn run(
             Some(df) => evidence::rows(scheme, ds, units, df)?,
             None => Vec::new(),
         };
+        let history_from = match &parts.history {
+            Some(h) => h
+                .column("from")?
+                .date()?
+                .physical()
+                .iter()
+                .flatten()
+                .min()
+                .map(|d| {
+                    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
+                        + chrono::Duration::days(i64::from(d))
+                }),
+            None => None,
+        };
         return Ok(DatasetPass {
             dataset: ds,
             aggregates: parts.aggregates,
@@ -294,6 +330,8 @@ pub fn run(
             rejects,
             accounting,
             pending_objections: pending,
+            alert_counts: parts.alerts,
+            history_from,
         });
     }
 }

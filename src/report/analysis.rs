@@ -109,3 +109,50 @@ impl Exporter for SensitivityCsv {
         Ok(vec![("sensitivity.csv".into(), write(header, rows)?)])
     }
 }
+
+/// warnings.csv: early warnings (预警) and data screens, one per row.
+pub struct WarningsCsv;
+impl Exporter for WarningsCsv {
+    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+        let units = &run.data.units;
+        let header = [
+            "kind",
+            "subject",
+            "unit_id",
+            "unit_name",
+            "observed",
+            "expected",
+            "statistic",
+            "p_value",
+            "p_adjusted",
+            "message",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let opt = |x: Option<f64>| x.map_or(String::new(), fmt_full);
+        let rows = run
+            .alerts
+            .iter()
+            .map(|w| {
+                vec![
+                    w.kind.to_string(),
+                    super::csv::safe_text(&w.subject).into_owned(),
+                    w.unit.map_or(String::new(), |u| {
+                        super::csv::safe_text(&units.ids[u]).into_owned()
+                    }),
+                    w.unit.map_or(String::new(), |u| {
+                        super::csv::safe_text(&units.names[u]).into_owned()
+                    }),
+                    fmt_full(w.observed),
+                    fmt_full(w.expected),
+                    fmt_full(w.statistic),
+                    opt(w.p_value),
+                    opt(w.p_adjusted),
+                    super::csv::safe_text(&w.message).into_owned(),
+                ]
+            })
+            .collect();
+        Ok(vec![("warnings.csv".into(), write(header, rows)?)])
+    }
+}

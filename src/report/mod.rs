@@ -52,6 +52,7 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(manifest::ManifestJson),
         Box::new(analysis::UncertaintyCsv),
         Box::new(analysis::SensitivityCsv),
+        Box::new(analysis::WarningsCsv),
     ]
 }
 

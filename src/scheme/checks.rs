@@ -799,3 +799,96 @@ pub(super) fn grades(v: &mut Validator, raw: &[(usize, S<RawGrade>)]) -> Option<
     }
     (v.diags.len() == n0).then_some(out)
 }
+
+fn alpha(v: &mut Validator, f: usize, a: &Option<S<f64>>) -> f64 {
+    match a {
+        None => 0.05,
+        Some(x) => {
+            if !(*x.get_ref() > 0.0 && *x.get_ref() < 1.0) {
+                v.err(f, x.span().start, "alpha must be in (0, 1)");
+            }
+            *x.get_ref()
+        }
+    }
+}
+
+/// `[[alert]]` and `[[screen]]` sections.
+pub(super) fn warnings(
+    v: &mut Validator,
+    cx: &mut ItemCtx,
+    alerts: &[(usize, S<RawAlert>)],
+    screens: &[(usize, S<RawScreen>)],
+) -> Option<(Vec<Alert>, Vec<Screen>)> {
+    let n0 = v.diags.len();
+    let mut out_a = Vec::new();
+    for (f, a) in alerts {
+        let (f, a) = (*f, a.get_ref());
+        let ds = dataset(v, cx, f, &a.dataset);
+        let where_ = match (&a.where_, ds) {
+            (Some(w), Some(ds)) => check_expr(v, cx, f, ds, w, Want::Condition, "where"),
+            _ => None,
+        };
+        let alpha = alpha(v, f, &a.alpha);
+        if let Some(ds) = ds {
+            out_a.push(Alert {
+                id: a.id.get_ref().clone(),
+                name: a
+                    .name
+                    .as_ref()
+                    .map_or_else(|| a.id.get_ref().clone(), |n| n.get_ref().clone()),
+                dataset: ds,
+                where_,
+                per: a.per.as_ref().map(|p| p.get_ref().clone()),
+                alpha,
+            });
+        }
+    }
+    let mut out_s = Vec::new();
+    for (f, s) in screens {
+        let (f, s) = (*f, s.get_ref());
+        let ds = dataset(v, cx, f, &s.dataset);
+        let where_ = match (&s.where_, ds) {
+            (Some(w), Some(ds)) => check_expr(v, cx, f, ds, w, Want::Condition, "where"),
+            _ => None,
+        };
+        if let (Some(ds), Some(all)) = (ds, cx.datasets.as_ref()) {
+            match all[ds].column(s.column.get_ref()) {
+                Some(c) if matches!(c.ty, ColType::Int | ColType::Float) => {}
+                _ => {
+                    v.err(f, s.column.span().start, format!(
+                        "screen {}: column {:?} must be a declared int or float column of dataset {}",
+                        s.id.get_ref(),
+                        s.column.get_ref(),
+                        all[ds].id
+                    ));
+                }
+            }
+        }
+        let min_n = s.min_n.as_ref().map_or(100, |m| {
+            if *m.get_ref() < 10 {
+                v.err(
+                    f,
+                    m.span().start,
+                    "min_n must be at least 10 for a first-digit test",
+                );
+            }
+            (*m.get_ref()).max(0) as u64
+        });
+        let alpha = alpha(v, f, &s.alpha);
+        if let Some(ds) = ds {
+            out_s.push(Screen {
+                id: s.id.get_ref().clone(),
+                name: s
+                    .name
+                    .as_ref()
+                    .map_or_else(|| s.id.get_ref().clone(), |n| n.get_ref().clone()),
+                dataset: ds,
+                column: s.column.get_ref().clone(),
+                where_,
+                min_n,
+                alpha,
+            });
+        }
+    }
+    (v.diags.len() == n0).then_some((out_a, out_s))
+}

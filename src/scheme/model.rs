@@ -276,6 +276,33 @@ impl Rule {
     }
 }
 
+/// An early-warning count (预警): matching counted records per unit,
+/// tested against the unit's own history and its peers' rate.
+#[derive(Debug, Clone)]
+pub struct Alert {
+    pub id: String,
+    pub name: String,
+    pub dataset: usize,
+    pub where_: Option<SqlExpr>,
+    /// Unit attribute the peers' rate is per (e.g. population).
+    pub per: Option<String>,
+    /// Significance level after Benjamini-Hochberg across units.
+    pub alpha: f64,
+}
+
+/// A Benford first-digit screen of a numeric column: a fraud-screening
+/// signal, never a deduction.
+#[derive(Debug, Clone)]
+pub struct Screen {
+    pub id: String,
+    pub name: String,
+    pub dataset: usize,
+    pub column: String,
+    pub where_: Option<SqlExpr>,
+    pub min_n: u64,
+    pub alpha: f64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Grade {
     pub name: String,
@@ -325,6 +352,8 @@ pub struct Scheme {
     pub indicators: Vec<Indicator>,
     pub rules: Vec<Rule>,
     pub grades: Vec<Grade>,
+    pub alerts: Vec<Alert>,
+    pub screens: Vec<Screen>,
     /// The scheme files read, in order, and a BLAKE3 digest over their bytes.
     pub files: Vec<PathBuf>,
     pub digest: String,

@@ -58,6 +58,38 @@ pub struct RawFile {
     pub veto: Vec<S<RawVeto>>,
     #[serde(default)]
     pub grade: Vec<S<RawGrade>>,
+    #[serde(default)]
+    pub alert: Vec<S<RawAlert>>,
+    #[serde(default)]
+    pub screen: Vec<S<RawScreen>>,
+}
+
+/// `[[alert]]` (预警): a count per unit tested against the unit's own
+/// history and its peers' rate.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAlert {
+    pub id: S<String>,
+    pub name: Option<S<String>>,
+    pub dataset: S<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<S<String>>,
+    pub per: Option<S<String>>,
+    pub alpha: Option<S<f64>>,
+}
+
+/// `[[screen]]`: Benford first-digit screening of a numeric column.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreen {
+    pub id: S<String>,
+    pub name: Option<S<String>>,
+    pub dataset: S<String>,
+    pub column: S<String>,
+    #[serde(rename = "where")]
+    pub where_: Option<S<String>>,
+    pub min_n: Option<S<i64>>,
+    pub alpha: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -108,6 +108,7 @@ impl Validator<'_> {
         let (mut datasets, mut nodes, mut indicators) = (Vec::new(), Vec::new(), Vec::new());
         let (mut bonus, mut penalty, mut veto, mut grades) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut alerts, mut screens) = (Vec::new(), Vec::new());
         for (f, raw) in parsed {
             if let Some(h) = raw.scheme {
                 if header.is_some() {
@@ -133,6 +134,8 @@ impl Validator<'_> {
             penalty.extend(raw.penalty.into_iter().map(|x| (f, x)));
             veto.extend(raw.veto.into_iter().map(|x| (f, x)));
             grades.extend(raw.grade.into_iter().map(|x| (f, x)));
+            alerts.extend(raw.alert.into_iter().map(|x| (f, x)));
+            screens.extend(raw.screen.into_iter().map(|x| (f, x)));
         }
         let Some((hf, h)) = header else {
             self.diags.push(
@@ -157,7 +160,7 @@ impl Validator<'_> {
         );
         let datasets = self.datasets(datasets);
         let grades = checks::grades(self, &grades);
-        let (tree, inds, rules) = {
+        let (tree, inds, rules, warn) = {
             let mut cx = ItemCtx::new(&datasets, &grades, hdr.as_ref().map(|h| h.missing));
             let (tree, ind_raw) =
                 self.tree(&nodes, &indicators, hdr.as_ref().map(|h| h.aggregation));
@@ -171,9 +174,35 @@ impl Validator<'_> {
                 }
                 _ => None,
             };
-            (tree, inds, rules)
+            let warn = checks::warnings(self, &mut cx, &alerts, &screens);
+            (tree, inds, rules, warn)
         };
         self.unique_ids(&nodes, &indicators, &bonus, &penalty, &veto);
+        let extra: Vec<(usize, &S<String>)> = alerts
+            .iter()
+            .map(|(f, a)| (*f, &a.get_ref().id))
+            .chain(screens.iter().map(|(f, s)| (*f, &s.get_ref().id)))
+            .collect();
+        let taken: HashSet<String> = nodes
+            .iter()
+            .map(|(_, n)| n.get_ref().id.get_ref().clone())
+            .chain(
+                indicators
+                    .iter()
+                    .map(|(_, n)| n.get_ref().id.get_ref().clone()),
+            )
+            .collect();
+        let mut seen = HashSet::new();
+        for (f, id) in extra {
+            if taken.contains(id.get_ref()) || !seen.insert(id.get_ref().clone()) {
+                self.err(
+                    f,
+                    id.span().start,
+                    format!("id {:?} is used twice", id.get_ref()),
+                );
+            }
+        }
+        let (alerts, screens) = warn?;
         let (hdr, units, datasets, mut tree, grades) = (hdr?, units?, datasets?, tree?, grades?);
         let indicators = inds?;
         let rules = rules?;
@@ -205,6 +234,8 @@ impl Validator<'_> {
             indicators,
             rules,
             grades,
+            alerts,
+            screens,
             files: self.sources.iter().map(|s| s.path.clone()).collect(),
             digest,
         })

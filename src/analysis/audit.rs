@@ -1,0 +1,381 @@
+//! The scheme audit (`govtrust audit`): is each indicator fit to rank with,
+//! and does the scheme measure what it claims? Per peer group (a county's
+//! departments and its towns are different populations):
+//!
+//! - per indicator: coverage, mean, sd, skewness, excess kurtosis, Tukey
+//!   outliers (outside 1.5 × IQR), the share of the most common value;
+//! - correlations (Pearson and Spearman) between indicators' attainments,
+//!   and of each indicator with its dimension and with the total;
+//! - Cronbach's alpha of each dimension's indicators;
+//! - findings in plain language an evaluator can act on: low coverage,
+//!   no spread, heavy skew (|skew| > 2 and kurtosis > 3.5, the JRC rule),
+//!   outliers, collinearity (|r| > 0.9), an indicator that runs against its
+//!   dimension, weak internal consistency (alpha < 0.6).
+
+use crate::run::Run;
+use crate::scheme::NodeKind;
+use crate::score::Status;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorStats {
+    pub group: String,
+    pub indicator: usize,
+    pub applicable: usize,
+    pub valued: usize,
+    pub mean: f64,
+    pub sd: f64,
+    pub skewness: f64,
+    pub kurtosis: f64,
+    pub outliers: Vec<usize>,
+    pub mode_share: f64,
+    /// Spearman correlation of the attainment with the dimension's and the
+    /// total's attainment.
+    pub with_dimension: Option<f64>,
+    pub with_total: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    pub group: String,
+    pub a: usize,
+    pub b: usize,
+    pub n: usize,
+    pub pearson: f64,
+    pub spearman: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Audit {
+    pub indicators: Vec<IndicatorStats>,
+    pub correlations: Vec<Correlation>,
+    /// (group, node index, alpha, indicators, units).
+    pub alphas: Vec<(String, usize, f64, usize, usize)>,
+    pub findings: Vec<String>,
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Moment statistics: (mean, sample sd, skewness g1, excess kurtosis g2).
+pub fn moments(x: &[f64]) -> (f64, f64, f64, f64) {
+    let n = x.len() as f64;
+    let m = mean(x);
+    let m2 = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n;
+    let m3 = x.iter().map(|v| (v - m).powi(3)).sum::<f64>() / n;
+    let m4 = x.iter().map(|v| (v - m).powi(4)).sum::<f64>() / n;
+    let sd = if n > 1.0 {
+        (m2 * n / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    if m2 == 0.0 {
+        return (m, sd, 0.0, 0.0);
+    }
+    (m, sd, m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0)
+}
+
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let (mx, my) = (mean(x), mean(y));
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let syy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    if sxx == 0.0 || syy == 0.0 {
+        f64::NAN
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
+}
+
+/// Ranks with ties averaged (1-based).
+pub fn average_ranks(x: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..x.len()).collect();
+    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&average_ranks(x), &average_ranks(y))
+}
+
+/// Cronbach's alpha of items (columns of equal length).
+pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
+    let k = items.len() as f64;
+    let n = items[0].len();
+    let var = |x: &[f64]| {
+        let m = mean(x);
+        x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() as f64 - 1.0)
+    };
+    let totals: Vec<f64> = (0..n).map(|u| items.iter().map(|c| c[u]).sum()).collect();
+    let vt = var(&totals);
+    if vt == 0.0 {
+        return f64::NAN;
+    }
+    k / (k - 1.0) * (1.0 - items.iter().map(|c| var(c)).sum::<f64>() / vt)
+}
+
+/// Tukey fences: indices of values outside [Q1 − 1.5 IQR, Q3 + 1.5 IQR].
+fn outliers(x: &[f64]) -> Vec<usize> {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let q1 = super::uncertainty::percentile(&s, 0.25);
+    let q3 = super::uncertainty::percentile(&s, 0.75);
+    let (lo, hi) = (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
+    (0..x.len()).filter(|&i| x[i] < lo || x[i] > hi).collect()
+}
+
+/// Audit a run, per peer group with at least `min_units` units.
+pub fn audit(run: &Run, min_units: usize) -> Audit {
+    let s = &run.scheme;
+    let units = &run.data.units;
+    let cells = &run.scored.cells;
+    let mut out = Audit {
+        indicators: Vec::new(),
+        correlations: Vec::new(),
+        alphas: Vec::new(),
+        findings: Vec::new(),
+    };
+    let names = |u: &[usize]| {
+        u.iter()
+            .map(|&k| units.names[k].as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    for g in &units.group_order {
+        let members = units.members(g);
+        if members.len() < min_units {
+            continue;
+        }
+        let att = |n: usize, u: usize| run.scored.units[u].attainment[n];
+        for (i, ind) in s.indicators.iter().enumerate() {
+            let applicable: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&u| cells[i][u].status != Status::NotApplicable)
+                .collect();
+            if applicable.is_empty() {
+                continue;
+            }
+            let valued: Vec<usize> = applicable
+                .iter()
+                .copied()
+                .filter(|&u| cells[i][u].status.has_value())
+                .collect();
+            let values: Vec<f64> = valued
+                .iter()
+                .map(|&u| cells[i][u].value.unwrap_or(0.0))
+                .collect();
+            if values.len() < 3 {
+                continue;
+            }
+            let (m, sd, skew, kurt) = moments(&values);
+            let mut counts = std::collections::HashMap::new();
+            for v in &values {
+                *counts.entry(v.to_bits()).or_insert(0usize) += 1;
+            }
+            let mode_share = *counts.values().max().unwrap_or(&0) as f64 / values.len() as f64;
+            let out_idx: Vec<usize> = outliers(&values).into_iter().map(|k| valued[k]).collect();
+            let parent = s.tree[ind.node].parent.unwrap_or(0);
+            let pairs = |n: usize| -> (Vec<f64>, Vec<f64>) {
+                valued
+                    .iter()
+                    .filter_map(|&u| Some((cells[i][u].attainment?, att(n, u)?)))
+                    .unzip()
+            };
+            let corr_with = |n: usize| {
+                let (x, y) = pairs(n);
+                (x.len() >= 3)
+                    .then(|| spearman(&x, &y))
+                    .filter(|r| r.is_finite())
+            };
+            let with_dimension = (parent != 0).then(|| corr_with(parent)).flatten();
+            let with_total = corr_with(0);
+            let coverage = valued.len() as f64 / applicable.len() as f64;
+            if coverage < 0.65 {
+                out.findings.push(format!(
+                    "【{g}】“{}”只有{:.0}%的单位有有效数据，排名依据不足：建议补充数据来源，或降低该指标权重。",
+                    ind.name,
+                    coverage * 100.0
+                ));
+            }
+            if sd == 0.0 || mode_share >= 0.9 {
+                out.findings.push(format!(
+                    "【{g}】“{}”有{:.0}%的单位取值相同，几乎不能区分单位：建议提高计分标准的区分度，或将其改为扣分项。",
+                    ind.name,
+                    mode_share * 100.0
+                ));
+            } else if skew.abs() > 2.0 && kurt > 3.5 {
+                out.findings.push(format!(
+                    "【{g}】“{}”分布严重偏斜（偏度{:.2}，峰度{:.2}），少数极端值可能主导排名：建议采用分档计分或对数变换。",
+                    ind.name, skew, kurt
+                ));
+            }
+            if !out_idx.is_empty() && out_idx.len() <= 5 && sd > 0.0 {
+                out.findings.push(format!(
+                    "【{g}】“{}”有{}个单位的数值明显偏离（超出四分位距1.5倍）：{}，建议核实原始数据。",
+                    ind.name,
+                    out_idx.len(),
+                    names(&out_idx)
+                ));
+            }
+            if let Some(r) = with_dimension.filter(|r| *r < -0.1) {
+                out.findings.push(format!(
+                    "【{g}】“{}”与所属维度“{}”负相关（ρ={:.2}），计分方向可能设反：请检查 direction、target 与 floor。",
+                    ind.name, s.tree[parent].name, r
+                ));
+            }
+            out.indicators.push(IndicatorStats {
+                group: g.clone(),
+                indicator: i,
+                applicable: applicable.len(),
+                valued: valued.len(),
+                mean: m,
+                sd,
+                skewness: skew,
+                kurtosis: kurt,
+                outliers: out_idx,
+                mode_share,
+                with_dimension,
+                with_total,
+            });
+        }
+        // Pairwise correlations of attainments.
+        for a in 0..s.indicators.len() {
+            for b in a + 1..s.indicators.len() {
+                let (x, y): (Vec<f64>, Vec<f64>) = members
+                    .iter()
+                    .filter(|&&u| cells[a][u].status.has_value() && cells[b][u].status.has_value())
+                    .filter_map(|&u| Some((cells[a][u].attainment?, cells[b][u].attainment?)))
+                    .unzip();
+                if x.len() < 5 {
+                    continue;
+                }
+                let (p, r) = (pearson(&x, &y), spearman(&x, &y));
+                if !p.is_finite() || !r.is_finite() {
+                    continue;
+                }
+                if p.abs() > 0.9 {
+                    out.findings.push(format!(
+                        "【{g}】“{}”与“{}”高度相关（r={:.2}），可能重复计分：建议合并两项，或降低其中一项的权重。",
+                        s.indicators[a].name, s.indicators[b].name, p
+                    ));
+                }
+                out.correlations.push(Correlation {
+                    group: g.clone(),
+                    a,
+                    b,
+                    n: x.len(),
+                    pearson: p,
+                    spearman: r,
+                });
+            }
+        }
+        // Cronbach's alpha per dimension (units with every child valued).
+        for (n, node) in s.aggregate_nodes() {
+            let kids: Vec<usize> = node
+                .children
+                .iter()
+                .filter_map(|&c| match s.tree[c].kind {
+                    NodeKind::Indicator(i) => Some(i),
+                    _ => None,
+                })
+                .filter(|&i| {
+                    members
+                        .iter()
+                        .any(|&u| cells[i][u].status != Status::NotApplicable)
+                })
+                .collect();
+            if kids.len() < 2 {
+                continue;
+            }
+            let full: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&u| kids.iter().all(|&i| cells[i][u].status.has_value()))
+                .collect();
+            if full.len() < 5 {
+                continue;
+            }
+            let items: Vec<Vec<f64>> = kids
+                .iter()
+                .map(|&i| {
+                    full.iter()
+                        .map(|&u| cells[i][u].attainment.unwrap_or(0.0))
+                        .collect()
+                })
+                .collect();
+            let alpha = cronbach_alpha(&items);
+            if alpha.is_finite() {
+                if alpha < 0.6 {
+                    out.findings.push(format!(
+                        "【{g}】维度“{}”内部一致性较低（α={:.2}）：所含指标反映的可能不是同一方面，评价结论宜分项解读，或重新组合维度。",
+                        node.name, alpha
+                    ));
+                }
+                out.alphas
+                    .push((g.clone(), n, alpha, kids.len(), full.len()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_by_hand() {
+        // 1, 2, 3, 4, 10: mean 4; deviations -3, -2, -1, 0, 6;
+        // m2 = 50/5 = 10, m3 = (-27 - 8 - 1 + 0 + 216)/5 = 36,
+        // m4 = (81 + 16 + 1 + 0 + 1296)/5 = 278.8;
+        // skew = 36 / 10^1.5 = 1.13842; kurt = 278.8/100 - 3 = -0.212;
+        // sd = sqrt(50/4) = 3.53553.
+        let (m, sd, skew, kurt) = moments(&[1.0, 2.0, 3.0, 4.0, 10.0]);
+        assert_eq!(m, 4.0);
+        assert!((sd - 12.5f64.sqrt()).abs() < 1e-12);
+        assert!((skew - 36.0 / 10f64.powf(1.5)).abs() < 1e-12);
+        assert!((kurt - (-0.212)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn spearman_averages_tied_ranks() {
+        assert_eq!(
+            average_ranks(&[10.0, 20.0, 20.0, 5.0]),
+            vec![2.0, 3.5, 3.5, 1.0]
+        );
+        // A monotone but non-linear relation: Spearman 1, Pearson < 1.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [1.0, 4.0, 9.0, 16.0, 100.0];
+        assert!((spearman(&x, &y) - 1.0).abs() < 1e-12);
+        assert!(pearson(&x, &y) < 0.95);
+    }
+
+    #[test]
+    fn cronbach_alpha_by_hand() {
+        // Two items over 4 units: a = 1,2,3,4; b = 2,2,4,4.
+        // var(a) = 5/3, var(b) = 4/3; totals 3,4,7,8: var = 17/3;
+        // alpha = 2 × (1 - (5/3 + 4/3) / (17/3)) = 2 × 8/17 = 0.941176.
+        let a = cronbach_alpha(&[vec![1.0, 2.0, 3.0, 4.0], vec![2.0, 2.0, 4.0, 4.0]]);
+        assert!((a - 16.0 / 17.0).abs() < 1e-12, "{a}");
+    }
+
+    #[test]
+    fn tukey_fences_find_the_outlier() {
+        // Q1 = 2, Q3 = 4 (type 7), IQR 2: fences [-1, 7]; 10 is outside.
+        assert_eq!(outliers(&[1.0, 2.0, 3.0, 4.0, 10.0]), vec![4]);
+    }
+}
