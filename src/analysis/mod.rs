@@ -8,3 +8,4 @@ pub mod intervals;
 pub mod sobol;
 pub mod uncertainty;
 pub mod warnings;
+pub mod weights;

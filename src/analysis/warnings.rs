@@ -443,6 +443,9 @@ mod tests {
         // 0.05312 + 0.05996 + 0.06535) / 9 = 0.53745 / 9 = 0.059717.
         let (_, p, mad) = benford_test(&[100; 9]);
         let want: f64 = e.iter().map(|p| (1.0 / 9.0 - p).abs()).sum::<f64>() / 9.0;
-        assert!(p < 1e-10 && (mad - want).abs() < 1e-12 && (mad - 0.059717).abs() < 1e-5, "{p} {mad}");
+        assert!(
+            p < 1e-10 && (mad - want).abs() < 1e-12 && (mad - 0.059717).abs() < 1e-5,
+            "{p} {mad}"
+        );
     }
 }

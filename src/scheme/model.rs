@@ -11,6 +11,15 @@ use crate::calendar::Calendar;
 pub enum Aggregation {
     Arithmetic,
     Geometric,
+    /// Closeness to the ideal among the peer group (TOPSIS).
+    Topsis,
+}
+
+/// Children's weights derived from the peer group's data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightMethod {
+    Entropy,
+    Critic,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,6 +339,8 @@ pub struct TreeNode {
     /// Nominal points from the full tree (SCHEME.md section 2).
     pub points: f64,
     pub aggregation: Aggregation,
+    /// Derive the children's weights from the data instead of `weight`.
+    pub weights: Option<WeightMethod>,
     pub children: Vec<usize>,
 }
 

@@ -107,6 +107,8 @@ pub struct RawHeader {
     pub bonus_cap: Option<S<f64>>,
     pub veto_rank: Option<S<String>>,
     pub calendar: Option<S<String>>,
+    /// Data-driven weights of the root's children: "entropy" or "critic".
+    pub weights: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,6 +147,8 @@ pub struct RawNode {
     pub parent: Option<S<String>>,
     pub weight: S<f64>,
     pub aggregation: Option<S<String>>,
+    /// Data-driven weights of this node's children: "entropy" or "critic".
+    pub weights: Option<S<String>>,
     pub description: Option<S<String>>,
 }
 

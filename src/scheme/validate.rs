@@ -162,8 +162,12 @@ impl Validator<'_> {
         let grades = checks::grades(self, &grades);
         let (tree, inds, rules, warn) = {
             let mut cx = ItemCtx::new(&datasets, &grades, hdr.as_ref().map(|h| h.missing));
-            let (tree, ind_raw) =
-                self.tree(&nodes, &indicators, hdr.as_ref().map(|h| h.aggregation));
+            let (tree, ind_raw) = self.tree(
+                &nodes,
+                &indicators,
+                hdr.as_ref().map(|h| h.aggregation),
+                hdr.as_ref().and_then(|h| h.weights),
+            );
             let inds = checks::indicators(self, &mut cx, &ind_raw);
             let b = checks::rules(self, &mut cx, &bonus, RuleKind::Bonus);
             let p = checks::rules(self, &mut cx, &penalty, RuleKind::Penalty);
@@ -272,6 +276,7 @@ impl Validator<'_> {
         let missing = self.choice(f, &h.missing, MISSING, MissingPolicy::Reweight);
         let pending = self.choice(f, &h.pending_objections, PENDING, PendingPolicy::Count);
         let veto_rank = self.choice(f, &h.veto_rank, VETO_RANK, VetoRank::Last);
+        let weights = self.choice(f, &h.weights, WEIGHTS, None);
         let repair_factor = h.repair_factor.as_ref().map_or(0.5, |r| {
             if !(0.0..=1.0).contains(r.get_ref()) {
                 self.err(f, r.span().start, "repair_factor must be between 0 and 1");
@@ -315,6 +320,7 @@ impl Validator<'_> {
             bonus_cap,
             veto_rank,
             calendar,
+            weights,
         })
     }
 
@@ -516,6 +522,7 @@ impl Validator<'_> {
         nodes: &[At<S<RawNode>>],
         indicators: &'r [At<S<RawIndicator>>],
         default_agg: Option<Aggregation>,
+        root_weights: Option<WeightMethod>,
     ) -> (Option<Vec<TreeNode>>, Vec<(usize, usize, &'r RawIndicator)>) {
         let n0 = self.diags.len();
         let default_agg = default_agg.unwrap_or(Aggregation::Arithmetic);
@@ -527,12 +534,14 @@ impl Validator<'_> {
             weight: 1.0,
             points: 0.0,
             aggregation: default_agg,
+            weights: root_weights,
             children: Vec::new(),
         }];
         let mut index: HashMap<String, usize> = HashMap::new();
         for (f, n) in nodes {
             let n = n.get_ref();
             let aggregation = self.choice(*f, &n.aggregation, AGGREGATIONS, default_agg);
+            let weights = self.choice(*f, &n.weights, WEIGHTS, None);
             self.weight(*f, &n.weight);
             index.entry(n.id.get_ref().clone()).or_insert(tree.len());
             tree.push(TreeNode {
@@ -546,6 +555,7 @@ impl Validator<'_> {
                 weight: *n.weight.get_ref(),
                 points: 0.0,
                 aggregation,
+                weights,
                 children: Vec::new(),
             });
         }
@@ -620,6 +630,7 @@ impl Validator<'_> {
                 weight: *r.weight.get_ref(),
                 points: 0.0,
                 aggregation: default_agg,
+                weights: None,
                 children: Vec::new(),
             });
         }
@@ -717,11 +728,17 @@ struct Header {
     bonus_cap: Option<f64>,
     veto_rank: VetoRank,
     calendar: Calendar,
+    weights: Option<WeightMethod>,
 }
 
 pub(super) const AGGREGATIONS: &[(&str, Aggregation)] = &[
     ("arithmetic", Aggregation::Arithmetic),
     ("geometric", Aggregation::Geometric),
+    ("topsis", Aggregation::Topsis),
+];
+pub(super) const WEIGHTS: &[(&str, Option<WeightMethod>)] = &[
+    ("entropy", Some(WeightMethod::Entropy)),
+    ("critic", Some(WeightMethod::Critic)),
 ];
 pub(super) const MISSING: &[(&str, MissingPolicy)] = &[
     ("reweight", MissingPolicy::Reweight),

@@ -12,7 +12,9 @@ pub mod values;
 
 use crate::data::Units;
 use crate::measure::Measured;
-use crate::scheme::{Aggregation, MissingPolicy, NodeKind, RuleKind, Scheme, ScoreKind, VetoRank};
+use crate::scheme::{
+    Aggregation, MissingPolicy, NodeKind, RuleKind, Scheme, ScoreKind, VetoRank, WeightMethod,
+};
 pub use values::{Scored, Status};
 
 /// The assumptions scoring runs under; [`Config::nominal`] is the scheme's.
@@ -89,13 +91,17 @@ pub fn post_order(scheme: &Scheme) -> Vec<usize> {
 }
 
 /// Weighted mean of (weight, attainment) pairs; `None` if there are none.
+/// (TOPSIS, which needs the whole peer group, falls back to arithmetic for
+/// a single unit.)
 pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
     if parts.is_empty() {
         return None;
     }
     let w: f64 = parts.iter().map(|p| p.0).sum();
     Some(match agg {
-        Aggregation::Arithmetic => parts.iter().map(|(wi, a)| wi * a).sum::<f64>() / w,
+        Aggregation::Arithmetic | Aggregation::Topsis => {
+            parts.iter().map(|(wi, a)| wi * a).sum::<f64>() / w
+        }
         Aggregation::Geometric => {
             if parts.iter().any(|p| p.1 <= 0.0) {
                 0.0
@@ -106,30 +112,65 @@ pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
     })
 }
 
-/// Attainment of every tree node for one unit.
-pub fn node_attainments(
+/// Attainment of every tree node for the units of one peer group
+/// (`att[node][k]` for `members[k]`).
+///
+/// A node's children weigh as written, or, with `weights = "entropy"` or
+/// `"critic"`, as derived from the group's units that have every child
+/// (at least 2 such units, else as written). Units with every child
+/// present are aggregated by TOPSIS under `aggregation = "topsis"`; a unit
+/// missing a child falls back to the weighted mean of the children it has.
+pub fn group_attainments(
     scheme: &Scheme,
     cfg: &Config,
     order: &[usize],
     cells: &[Vec<Scored>],
-    u: usize,
-) -> Vec<Option<f64>> {
-    let mut att: Vec<Option<f64>> = vec![None; scheme.tree.len()];
+    members: &[usize],
+) -> Vec<Vec<Option<f64>>> {
+    use crate::analysis::weights;
+    let mut att: Vec<Vec<Option<f64>>> = vec![vec![None; members.len()]; scheme.tree.len()];
     let mut parts = Vec::new();
     for &n in order {
         let node = &scheme.tree[n];
-        att[n] = match node.kind {
-            NodeKind::Indicator(i) => cells[i][u].attainment,
-            _ => {
-                parts.clear();
-                parts.extend(
-                    node.children
-                        .iter()
-                        .filter_map(|&c| att[c].map(|a| (cfg.weights[c], a))),
-                );
-                aggregate(cfg.aggregation[n], &parts)
-            }
+        if let NodeKind::Indicator(i) = node.kind {
+            att[n] = members.iter().map(|&u| cells[i][u].attainment).collect();
+            continue;
+        }
+        let kids = &node.children;
+        let complete: Vec<usize> = (0..members.len())
+            .filter(|&k| kids.iter().all(|&c| att[c][k].is_some()))
+            .collect();
+        let matrix = || -> Vec<Vec<f64>> {
+            complete
+                .iter()
+                .map(|&k| kids.iter().map(|&c| att[c][k].unwrap()).collect())
+                .collect()
         };
+        let w: Vec<f64> = match node.weights {
+            Some(m) if complete.len() >= 2 => match m {
+                WeightMethod::Entropy => weights::entropy(&matrix()),
+                WeightMethod::Critic => weights::critic(&matrix()),
+            },
+            _ => kids.iter().map(|&c| cfg.weights[c]).collect(),
+        };
+        let topsis = (cfg.aggregation[n] == Aggregation::Topsis && complete.len() >= 2)
+            .then(|| weights::topsis(&matrix(), &w));
+        let mut out = vec![None; members.len()];
+        for (k, o) in out.iter_mut().enumerate() {
+            parts.clear();
+            parts.extend(
+                kids.iter()
+                    .zip(&w)
+                    .filter_map(|(&c, &wc)| att[c][k].map(|a| (wc, a))),
+            );
+            *o = aggregate(cfg.aggregation[n], &parts);
+        }
+        if let Some(t) = topsis {
+            for (j, &k) in complete.iter().enumerate() {
+                out[k] = Some(t[j]);
+            }
+        }
+        att[n] = out;
     }
     att
 }
@@ -205,9 +246,16 @@ pub fn score_in(
             )
         })
         .collect();
+    let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
+    for members in groups {
+        let att = group_attainments(scheme, cfg, &ctx.order, &cells, members);
+        for (k, &u) in members.iter().enumerate() {
+            node_att[u] = att.iter().map(|row| row[k]).collect();
+        }
+    }
     let mut out: Vec<UnitScore> = (0..units.len())
         .map(|u| {
-            let attainment = node_attainments(scheme, cfg, &ctx.order, &cells, u);
+            let attainment = std::mem::take(&mut node_att[u]);
             let base = attainment[0].unwrap_or(0.0) * scheme.points;
             let (bonus, penalty, vetoes) = adjustments(scheme, measured, &units.groups[u], u);
             let total = rank::round2((base + bonus - penalty).max(0.0));
