@@ -311,7 +311,14 @@ fn entropy_weights_through_the_pipeline_match_pymcdm() {
     let run = mcdm("weights = \"entropy\"");
     // pymcdm 1.4.0 entropy_weights of the matrix (see weights.rs).
     let w = [0.267508485020516, 0.5080785566688873, 0.22441295831059663];
-    let m = [[0.9, 0.3, 0.75], [0.6, 0.8, 0.5], [0.45, 0.55, 0.95], [0.8, 0.2, 0.35], [0.3, 0.9, 0.6], [0.7, 0.65, 0.8]];
+    let m = [
+        [0.9, 0.3, 0.75],
+        [0.6, 0.8, 0.5],
+        [0.45, 0.55, 0.95],
+        [0.8, 0.2, 0.35],
+        [0.3, 0.9, 0.6],
+        [0.7, 0.65, 0.8],
+    ];
     for (k, row) in m.iter().enumerate() {
         let want: f64 = row.iter().zip(w).map(|(a, w)| a * w).sum();
         // The root has one child: base = 100 × node attainment.
@@ -323,12 +330,22 @@ fn entropy_weights_through_the_pipeline_match_pymcdm() {
 fn topsis_through_the_pipeline_matches_pymcdm() {
     // Written weights 5 : 3 : 2 = 0.5, 0.3, 0.2, as in the pymcdm call.
     let run = mcdm("aggregation = \"topsis\"");
-    let want = [0.6615515352153082, 0.5513312477988075, 0.40899940207267965, 0.5296205850048262, 0.37750108601154847, 0.6691455982937293];
+    let want = [
+        0.6615515352153082,
+        0.5513312477988075,
+        0.40899940207267965,
+        0.5296205850048262,
+        0.37750108601154847,
+        0.6691455982937293,
+    ];
     for (k, t) in want.iter().enumerate() {
         close(unit(&run, &format!("U{k}")).base, 100.0 * t);
     }
     // CRITIC weights also load and run.
     let run = mcdm("weights = \"critic\"");
     let w = [0.382011420571072, 0.3603022340122935, 0.2576863454166345];
-    close(unit(&run, "U0").base, 100.0 * (0.9 * w[0] + 0.3 * w[1] + 0.75 * w[2]));
+    close(
+        unit(&run, "U0").base,
+        100.0 * (0.9 * w[0] + 0.3 * w[1] + 0.75 * w[2]),
+    );
 }

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod csv;
 pub mod manifest;
+pub mod xlsx;
 
 use std::path::{Path, PathBuf};
 
@@ -53,12 +54,18 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(analysis::UncertaintyCsv),
         Box::new(analysis::SensitivityCsv),
         Box::new(analysis::WarningsCsv),
+        Box::new(xlsx::ResultsXlsx),
     ]
 }
 
 /// Two decimals (points, totals), half away from zero.
 pub fn fmt2(x: f64) -> String {
     format!("{:.2}", round2(x) + 0.0)
+}
+
+/// Two decimals as a number (for workbooks and JSON), no negative zero.
+pub fn round2_value(x: f64) -> f64 {
+    round2(x) + 0.0
 }
 
 /// Full precision: the shortest text that reads back as the same f64.

@@ -1,0 +1,421 @@
+//! results.xlsx: the run as a workbook an office can filter and forward.
+//!
+//! Sheets: 得分排名 (scores; grade colours, frozen header, autofilter),
+//! 指标得分 (values), 扣分依据 (evidence), 拒收记录 (rejects), 考核方案
+//! (the scheme's tree with points). Text is written with `write_string`,
+//! so a cell such as `=cmd|' /C calc'!A0` stays text; column widths count
+//! a Chinese character as two (rust_xlsxwriter's autofit counts one).
+
+use chrono::Datelike;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
+};
+
+use super::{ExportError, Exporter};
+use crate::run::Run;
+use crate::scheme::NodeKind;
+
+impl From<XlsxError> for ExportError {
+    fn from(e: XlsxError) -> Self {
+        ExportError::Other(format!("xlsx: {e}"))
+    }
+}
+
+/// Display width: East Asian wide and full-width characters count two.
+pub fn display_width(s: &str) -> usize {
+    s.chars()
+        .map(|c| {
+            let u = c as u32;
+            let wide = (0x1100..=0x115F).contains(&u)
+                || (0x2E80..=0xA4CF).contains(&u)
+                || (0xAC00..=0xD7A3).contains(&u)
+                || (0xF900..=0xFAFF).contains(&u)
+                || (0xFE30..=0xFE4F).contains(&u)
+                || (0xFF00..=0xFF60).contains(&u)
+                || (0xFFE0..=0xFFE6).contains(&u)
+                || (0x20000..=0x3FFFD).contains(&u);
+            if wide { 2 } else { 1 }
+        })
+        .sum()
+}
+
+/// Default colours of grades, best first, when the scheme gives none.
+const GRADE_COLORS: [u32; 5] = [0x2E7D32, 0x1565C0, 0xF9A825, 0xC62828, 0x6D4C41];
+
+pub fn grade_color(run: &Run, g: usize) -> u32 {
+    run.scheme.grades[g]
+        .color
+        .as_deref()
+        .and_then(|c| u32::from_str_radix(c.trim_start_matches('#'), 16).ok())
+        .unwrap_or(GRADE_COLORS[g.min(GRADE_COLORS.len() - 1)])
+}
+
+enum V {
+    T(String),
+    N(f64),
+    Empty,
+}
+
+struct Sheet<'a> {
+    ws: &'a mut Worksheet,
+    widths: Vec<usize>,
+}
+
+impl Sheet<'_> {
+    fn row(&mut self, r: u32, cells: &[V], fmt: Option<&Format>) -> Result<(), XlsxError> {
+        for (c, v) in cells.iter().enumerate() {
+            let col = c as u16;
+            let w = match v {
+                V::T(s) => {
+                    match fmt {
+                        Some(f) => self.ws.write_string_with_format(r, col, s, f)?,
+                        None => self.ws.write_string(r, col, s)?,
+                    };
+                    display_width(s)
+                }
+                V::N(x) => {
+                    self.ws.write_number(r, col, *x)?;
+                    format!("{x}").len().min(12)
+                }
+                V::Empty => 0,
+            };
+            if self.widths.len() <= c {
+                self.widths.resize(c + 1, 0);
+            }
+            self.widths[c] = self.widths[c].max(w);
+        }
+        Ok(())
+    }
+
+    fn finish(self, rows: u32) -> Result<(), XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            self.ws
+                .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
+        }
+        self.ws.set_freeze_panes(1, 0)?;
+        if !self.widths.is_empty() && rows > 0 {
+            self.ws
+                .autofilter(0, 0, rows, self.widths.len() as u16 - 1)?;
+        }
+        Ok(())
+    }
+}
+
+fn t(s: &str) -> V {
+    V::T(s.to_string())
+}
+
+fn num(x: Option<f64>) -> V {
+    x.filter(|v| v.is_finite()).map_or(V::Empty, V::N)
+}
+
+pub struct ResultsXlsx;
+
+impl Exporter for ResultsXlsx {
+    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+        let s = &run.scheme;
+        let units = &run.data.units;
+        let mut wb = Workbook::new();
+        // A fixed creation time (the period's end) keeps the file
+        // byte-identical on a re-run.
+        let end = s.period.end;
+        let created =
+            ExcelDateTime::from_ymd(end.year() as u16, end.month() as u8, end.day() as u8)?;
+        let mut props = DocProperties::new()
+            .set_title(s.name.as_str())
+            .set_creation_datetime(&created);
+        if let Some(o) = &s.office {
+            props = props.set_company(o.as_str()).set_author(o.as_str());
+        }
+        wb.set_properties(&props);
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xDDEBF7))
+            .set_align(FormatAlign::Center);
+
+        // 得分排名
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("得分排名")?;
+            let mut sh = Sheet {
+                ws,
+                widths: Vec::new(),
+            };
+            let nodes: Vec<(usize, &crate::scheme::TreeNode)> = s.aggregate_nodes().collect();
+            let mut head = vec![
+                t("单位编码"),
+                t("单位名称"),
+                t("类别"),
+                t("名次"),
+                t("总分"),
+                t("基础分"),
+                t("加分"),
+                t("扣分"),
+                t("等次"),
+                t("一票否决"),
+            ];
+            head.extend(
+                nodes
+                    .iter()
+                    .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
+            );
+            sh.row(0, &head, Some(&header))?;
+            for (r, &u) in run.scored.order.iter().enumerate() {
+                let x = &run.scored.units[u];
+                let r = r as u32 + 1;
+                let mut cells = vec![
+                    t(&units.ids[u]),
+                    t(&units.names[u]),
+                    t(&units.groups[u]),
+                    V::N(x.rank as f64),
+                    V::N(x.total),
+                    V::N(super::round2_value(x.base)),
+                    V::N(super::round2_value(x.bonus)),
+                    V::N(super::round2_value(x.penalty)),
+                    V::Empty,
+                    t(if x.vetoes.is_empty() { "" } else { "是" }),
+                ];
+                cells.extend(nodes.iter().map(|(n, node)| {
+                    num(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
+                }));
+                sh.row(r, &cells, None)?;
+                if let Some(g) = x.grade {
+                    let f = Format::new()
+                        .set_background_color(Color::RGB(grade_color(run, g)))
+                        .set_font_color(Color::White)
+                        .set_bold();
+                    sh.ws
+                        .write_string_with_format(r, 8, &s.grades[g].name, &f)?;
+                    sh.widths[8] = sh.widths[8].max(display_width(&s.grades[g].name));
+                }
+            }
+            sh.finish(run.scored.order.len() as u32)?;
+        }
+        // 指标得分
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("指标得分")?;
+            let mut sh = Sheet {
+                ws,
+                widths: Vec::new(),
+            };
+            sh.row(
+                0,
+                &[
+                    t("单位编码"),
+                    t("单位名称"),
+                    t("指标编码"),
+                    t("指标名称"),
+                    t("数值"),
+                    t("样本量"),
+                    t("达成度"),
+                    t("得分"),
+                    t("满分"),
+                    t("状态"),
+                ],
+                Some(&header),
+            )?;
+            let mut r = 1;
+            for &u in &run.scored.order {
+                for (i, ind) in s.indicators.iter().enumerate() {
+                    let c = &run.scored.cells[i][u];
+                    sh.row(
+                        r,
+                        &[
+                            t(&units.ids[u]),
+                            t(&units.names[u]),
+                            t(&ind.id),
+                            t(&ind.name),
+                            num(c.value),
+                            num(c.n.map(|n| n as f64)),
+                            num(c.attainment),
+                            num(c.points),
+                            V::N(s.tree[ind.node].points),
+                            t(status_name(c.status)),
+                        ],
+                        None,
+                    )?;
+                    r += 1;
+                }
+            }
+            sh.finish(r - 1)?;
+        }
+        // 扣分依据
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("扣分依据")?;
+            let mut sh = Sheet {
+                ws,
+                widths: Vec::new(),
+            };
+            sh.row(
+                0,
+                &[
+                    t("单位编码"),
+                    t("单位名称"),
+                    t("规则"),
+                    t("规则名称"),
+                    t("数据集"),
+                    t("记录编号"),
+                    t("分值"),
+                    t("说明"),
+                ],
+                Some(&header),
+            )?;
+            for (k, e) in run.evidence.iter().enumerate() {
+                sh.row(
+                    k as u32 + 1,
+                    &[
+                        t(&units.ids[e.unit]),
+                        t(&units.names[e.unit]),
+                        t(&e.rule_id),
+                        t(&rule_name(run, e.rule_order)),
+                        t(&e.dataset),
+                        t(&e.record_key),
+                        V::N(e.points),
+                        t(&e.note),
+                    ],
+                    None,
+                )?;
+            }
+            sh.finish(run.evidence.len() as u32)?;
+        }
+        // 拒收记录
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("拒收记录")?;
+            let mut sh = Sheet {
+                ws,
+                widths: Vec::new(),
+            };
+            sh.row(
+                0,
+                &[
+                    t("数据集"),
+                    t("文件"),
+                    t("行号"),
+                    t("列"),
+                    t("值"),
+                    t("原因"),
+                ],
+                Some(&header),
+            )?;
+            for (k, e) in run.data.rejects.iter().enumerate() {
+                sh.row(
+                    k as u32 + 1,
+                    &[
+                        t(&e.dataset),
+                        t(&e.file),
+                        V::N(e.line as f64),
+                        t(&e.column),
+                        t(&e.value),
+                        t(&e.reason),
+                    ],
+                    None,
+                )?;
+            }
+            sh.finish(run.data.rejects.len() as u32)?;
+        }
+        // 考核方案
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name("考核方案")?;
+            let mut sh = Sheet {
+                ws,
+                widths: Vec::new(),
+            };
+            sh.row(
+                0,
+                &[
+                    t("层级"),
+                    t("编码"),
+                    t("名称"),
+                    t("权重"),
+                    t("分值"),
+                    t("计分方法"),
+                    t("说明"),
+                ],
+                Some(&header),
+            )?;
+            let mut r = 1;
+            let order = walk(s);
+            for (depth, n) in order {
+                let node = &s.tree[n];
+                let (how, note) = match node.kind {
+                    NodeKind::Indicator(i) => {
+                        let ind = &s.indicators[i];
+                        (
+                            format!("{} / {}", ind.measure.kind.name(), ind.score.kind.name()),
+                            ind.description.clone().unwrap_or_default(),
+                        )
+                    }
+                    _ => (String::new(), String::new()),
+                };
+                sh.row(
+                    r,
+                    &[
+                        V::N(depth as f64),
+                        t(&node.id),
+                        V::T(format!(
+                            "{}{}",
+                            "　".repeat(depth.saturating_sub(1)),
+                            node.name
+                        )),
+                        V::N(node.weight),
+                        V::N(node.points),
+                        V::T(how),
+                        V::T(note),
+                    ],
+                    None,
+                )?;
+                r += 1;
+            }
+            sh.finish(r - 1)?;
+        }
+        Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
+    }
+}
+
+fn status_name(s: crate::score::Status) -> &'static str {
+    use crate::score::Status::*;
+    match s {
+        Ok => "正常",
+        Missing => "缺失",
+        NotApplicable => "不适用",
+        Shrunk => "小样本收缩",
+        Imputed => "缺失补值",
+    }
+}
+
+/// The name of the rule behind an evidence record (indicators first).
+pub fn rule_name(run: &Run, order: usize) -> String {
+    let n = run.scheme.indicators.len();
+    if order < n {
+        run.scheme.indicators[order].name.clone()
+    } else {
+        run.scheme.rules[order - n].name.clone()
+    }
+}
+
+/// The tree depth-first: (depth, node), root excluded.
+pub fn walk(s: &crate::scheme::Scheme) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, usize)> = s.tree[0].children.iter().rev().map(|&c| (1, c)).collect();
+    while let Some((d, n)) = stack.pop() {
+        out.push((d, n));
+        stack.extend(s.tree[n].children.iter().rev().map(|&c| (d + 1, c)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_counts_two() {
+        assert_eq!(display_width("abc"), 3);
+        assert_eq!(display_width("市教育局"), 8);
+        assert_eq!(display_width("（第2名）"), 9);
+    }
+}
