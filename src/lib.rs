@@ -12,6 +12,7 @@ pub mod cli;
 pub mod data;
 pub mod generate;
 pub mod measure;
+pub mod render;
 pub mod report;
 pub mod run;
 pub mod scheme;

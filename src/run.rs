@@ -26,6 +26,8 @@ pub struct Run {
     pub alerts: Vec<crate::analysis::warnings::Warning>,
     /// (stage, milliseconds), in pipeline order.
     pub timings: Vec<(String, f64)>,
+    /// The previous period's results (`assess --previous`), for changes.
+    pub previous: Option<crate::report::compare::Snapshot>,
 }
 
 impl Run {
@@ -177,5 +179,6 @@ pub fn assess_scheme(
         sensitivity: Vec::new(),
         alerts,
         timings: t.into_laps(),
+        previous: None,
     })
 }

@@ -110,3 +110,354 @@ fn workbook_is_byte_identical_on_a_re_run() {
         std::fs::read(b.join("results.xlsx")).unwrap()
     );
 }
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// The skeleton of an HTML page: headings' text, tables with their body
+/// row counts, figures with their class, in order.
+fn skeleton(html: &str) -> String {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(k) = html[i..].find('<') {
+        let at = i + k;
+        let rest = &html[at..];
+        for h in ["<h1", "<h2", "<h3", "<h4"] {
+            if rest.starts_with(h) {
+                let end = rest.find(&format!("</{}", &h[1..])).unwrap();
+                let inner = &rest[..end];
+                let mut text = String::new();
+                let mut in_tag = false;
+                for c in inner.chars() {
+                    match c {
+                        '<' => in_tag = true,
+                        '>' => in_tag = false,
+                        c if !in_tag => text.push(c),
+                        _ => {}
+                    }
+                }
+                out.push(format!("{} {}", &h[1..], text.trim()));
+            }
+        }
+        if let Some(after) = rest.strip_prefix("<table class=\"") {
+            let class = &after[..after.find('"').unwrap()];
+            let end = rest.find("</table>").unwrap();
+            let rows = rest[..end].matches("<tr").count() - 1;
+            out.push(format!("  table.{class} {rows} rows"));
+        }
+        if let Some(after) = rest.strip_prefix("<figure class=\"") {
+            let class = &after[..after.find('"').unwrap()];
+            out.push(format!("  figure.{class}"));
+        }
+        i = at + 1;
+    }
+    out.join("\n")
+}
+
+#[test]
+fn bulletin_html_is_self_contained_and_pinned() {
+    let (_run, _t, out) = golden();
+    let html = read(&out.join("bulletin.html"));
+    // No network, no scripts.
+    for bad in ["<script", "http://", "https://", "<link", "src=\""] {
+        let hits: Vec<_> = html
+            .match_indices(bad)
+            .map(|(i, _)| &html[i..(i + 60).min(html.len())])
+            .collect();
+        // SVG namespaces are URIs, not fetches.
+        let hits: Vec<_> = hits
+            .into_iter()
+            .filter(|h| !h.starts_with("http://www.w3.org/"))
+            .collect();
+        assert!(hits.is_empty(), "{bad}: {hits:?}");
+    }
+    // Both groups have a ranking table: 4 departments, 2 towns
+    // (tests/snapshots/outputs__scores.csv.snap).
+    let sk = skeleton(&html);
+    assert!(sk.contains("table.ranking 4 rows"), "{sk}");
+    assert!(sk.contains("table.ranking 2 rows"), "{sk}");
+    // D3 is vetoed by `serious` (严重失信) and listed.
+    assert!(html.contains("<td class=\"veto\">严重失信</td>"));
+    // D1's deduction r2 was repaired; D4's r5 has a pending objection.
+    assert!(html.contains("已信用修复 ×0.5"));
+    assert!(html.contains("有1条异议处理中"));
+    insta::assert_snapshot!("bulletin_skeleton", sk);
+}
+
+#[test]
+fn charts_are_pinned_and_png_is_print_resolution() {
+    let (_run, _t, out) = golden();
+    let charts = out.join("charts");
+    let mut names: Vec<String> = std::fs::read_dir(&charts)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    insta::assert_snapshot!("chart_files", names.join("\n"));
+    insta::assert_snapshot!("ranking-1-1.svg", read(&charts.join("ranking-1-1.svg")));
+    insta::assert_snapshot!(
+        "distribution-2.svg",
+        read(&charts.join("distribution-2.svg"))
+    );
+    // The PNG: 800 design units at 2 = 1600 px wide, pHYs 240 dpi
+    // (9449 px per metre), so 170 mm of A4 text width holds 1600 px.
+    let png = std::fs::read(charts.join("ranking-1-1.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let be = |i: usize| u32::from_be_bytes(png[i..i + 4].try_into().unwrap());
+    assert_eq!(be(16), 1600);
+    let phys = png.windows(4).position(|w| w == b"pHYs").unwrap();
+    assert_eq!(be(phys + 4), 9449);
+    assert_eq!(png[phys + 12], 1, "unit: metre");
+}
+
+#[test]
+fn bulletin_docx_reads_back() {
+    let (_run, _t, out) = golden();
+    let f = std::fs::File::open(out.join("bulletin.docx")).unwrap();
+    let mut z = zip::ZipArchive::new(f).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let doc = part("word/document.xml");
+    let styles = part("word/styles.xml");
+    let rels = part("word/_rels/document.xml.rels");
+    assert!(part("[Content_Types].xml").contains("wordprocessingml.document.main+xml"));
+    assert!(doc.contains("金样例考核结果通报"));
+    // Headings: 一 summary, then one per group.
+    assert!(doc.contains(">一、总体情况<"));
+    assert!(doc.contains(">二、department考核结果<"));
+    assert!(doc.contains(">三、town考核结果<"));
+    // Ranking rows: D2 first with 104.00.
+    assert!(doc.contains(">市财政局<") && doc.contains(">104.00<"));
+    // The formula name is text, XML-escaped.
+    assert!(doc.contains("=cmd|&apos; /C calc&apos;!A0"));
+    // Chinese fonts declared.
+    assert!(styles.contains("w:eastAsia=\"黑体\"") && styles.contains("w:eastAsia=\"仿宋\""));
+    // Every image relationship has its PNG, and every chart of the run is
+    // embedded once: 2 groups × (ranking, heatmap, distribution) + 6
+    // profiles = 12.
+    let images = rels.matches("relationships/image").count();
+    assert_eq!(images, 12);
+    for k in 1..=images {
+        let png = z.by_name(&format!("word/media/chart{k}.png")).unwrap();
+        assert!(png.size() > 1000);
+    }
+}
+
+#[test]
+fn publication_files_are_byte_identical_on_a_re_run() {
+    let (_r1, _t1, a) = golden();
+    let (_r2, _t2, b) = golden();
+    for f in [
+        "bulletin.html",
+        "bulletin.docx",
+        "explain.json",
+        "charts/ranking-1-1.png",
+        "charts/heatmap-2-1.svg",
+    ] {
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+}
+
+/// Two groups: `g` with the two hostile names and `solo` with one unit
+/// whose name is far too long for a chart label.
+fn hostile() -> (common::Fixture, tempfile::TempDir) {
+    use common::*;
+    let f = Fixture::new();
+    f.scheme(
+        "s.toml",
+        &format!(
+            "{HEADER}{SURVEY_DATASET}{}[[grade]]\nname = \"好\"\nmin = 50\n[[grade]]\nname = \"中\"\nmin = 0\n",
+            survey_indicator("i1", None, 1.0)
+        ),
+    )
+    .data(
+        "units.csv",
+        "unit_id,unit_name,group\nA,<script>alert(1)</script>,g\nB,\"=cmd|' /C calc'!A0\",g\nC,某某市某某区某某街道办事处综合行政执法与社会治理服务中心,solo\n",
+    )
+    .data("survey.csv", "unit_id,indicator_id,value\nA,i1,80\nB,i1,40\nC,i1,60\n");
+    let out = tempfile::tempdir().unwrap();
+    (f, out)
+}
+
+#[test]
+fn hostile_names_are_inert_everywhere() {
+    let (f, tmp) = hostile();
+    let run = f.run();
+    let out = tmp.path().join("r");
+    report::write(&run, &report::standard(), &out).unwrap();
+    // Text outputs other than CSV and JSON data: HTML and SVG escape.
+    let html = read(&out.join("bulletin.html"));
+    assert!(!html.contains("<script"), "raw <script> in bulletin.html");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
+    for e in std::fs::read_dir(out.join("charts")).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "svg") {
+            assert!(!read(&p).contains("<script"), "{}", p.display());
+        }
+    }
+    assert!(read(&out.join("charts/ranking-1-1.svg")).contains("&lt;script&gt;"));
+    // CSV: the formula is quoted text.
+    assert!(read(&out.join("scores.csv")).contains("'=cmd|' /C calc'!A0"));
+    // Word: escaped XML.
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("bulletin.docx")).unwrap()).unwrap();
+    let mut doc = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+    assert!(!doc.contains("<script"));
+    assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Excel: a string cell, not a formula.
+    let mut wb: Xlsx<_> = open_workbook(out.join("results.xlsx")).unwrap();
+    let f = wb.worksheet_formula("得分排名").unwrap();
+    assert!(f.cells().all(|(_, _, x)| x.is_empty()));
+    // The one-unit group gets its charts, the long name cut with "…" to
+    // 30 cells: 14 Chinese characters (28 cells) and the ellipsis.
+    let solo = read(&out.join("charts/ranking-2-1.svg"));
+    assert!(solo.contains("某某市某某区某某街道办事处综…"), "{solo}");
+    assert!(out.join("charts/distribution-2.png").exists());
+}
+
+#[test]
+fn previous_run_puts_changes_into_bulletin_and_compare_csv() {
+    let (mut run, tmp, _out) = golden();
+    // The previous period: D1 was first and D2 third; T3 has since gone,
+    // and T2 was not yet assessed.
+    let prev = tmp.path().join("prev");
+    std::fs::create_dir_all(&prev).unwrap();
+    std::fs::write(
+        prev.join("scores.csv"),
+        "\u{feff}unit_id,unit_name,group,rank,total,grade\r\nD1,市教育局,department,1,91.00,优秀\r\nD4,市统计局,department,2,88.00,良好\r\nD2,市财政局,department,3,80.50,良好\r\nD3,'=cmd|' /C calc'!A0,department,4,70.00,合格\r\nT1,城关镇,town,1,90.00,优秀\r\nT3,河东镇,town,2,50.00,不合格\r\n",
+    )
+    .unwrap();
+    run.previous = Some(report::compare::Snapshot::read(&prev).unwrap());
+    let out = tmp.path().join("with-prev");
+    report::write(&run, &report::standard(), &out).unwrap();
+    let rows = common::read_csv(&out.join("compare.csv"));
+    let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
+    // D2: 3 → 1 is up 2; 80.50 → 104.00 is +23.50; 良好 → 优秀.
+    assert_eq!(
+        row("D2")[3..],
+        [
+            "3",
+            "1",
+            "+2",
+            "80.50",
+            "104.00",
+            "+23.50",
+            "良好",
+            "优秀",
+            "grade changed"
+        ]
+    );
+    // D1: 1 → 3 is down 2; 91 → 84 is -7.
+    assert_eq!(row("D1")[5..9], ["-2", "91.00", "84.00", "-7.00"]);
+    // The guarded name reads back as the name, and D3 keeps rank 4.
+    assert_eq!(row("D3")[5], "+0");
+    assert_eq!(row("T2")[11], "added");
+    assert_eq!(row("T3")[11], "removed");
+    let html = read(&out.join("bulletin.html"));
+    assert!(html.contains("<th>名次变化</th>"));
+    assert!(
+        html.contains("<td class=\"up\">↑2</td>") && html.contains("<td class=\"down\">↓2</td>")
+    );
+    assert!(html.contains("<td class=\"new\">新增</td>"));
+    assert!(out.join("charts/slope-1.svg").exists());
+}
+
+#[test]
+fn explain_and_compare_commands() {
+    use assert_cmd::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tmp.path().join("run");
+    let base = Path::new("tests/fixtures/golden");
+    Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["assess", "--quiet", "--scheme"])
+        .arg(base.join("scheme"))
+        .arg("--data")
+        .arg(base.join("data"))
+        .arg("--out")
+        .arg(&run_dir)
+        .assert()
+        .success();
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["explain", "D1", "--format", "json", "--run"])
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // D1 (outputs__scores.csv.snap): 84.00 = 82 base + 2 bonus, rank 3 of
+    // 4, 良好; service 45 of 60, integrity 37 of 40.
+    assert_eq!(v["total"], 84.0);
+    assert_eq!(v["rank"], 3);
+    assert_eq!(v["group_size"], 4);
+    assert_eq!(v["grade"], "良好");
+    assert_eq!(v["nodes"][0]["id"], "service");
+    assert_eq!(v["nodes"][0]["points"], 45.0);
+    assert_eq!(v["nodes"][0]["max"], 60.0);
+    // Its evidence (outputs__evidence.csv.snap): r1 -2, r2 -1 repaired,
+    // honours record 2 +2.
+    let ev: Vec<(String, f64)> = v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["record_key"].as_str().unwrap().to_string(),
+                e["points"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ev,
+        [("r1".into(), -2.0), ("r2".into(), -1.0), ("2".into(), 2.0)]
+    );
+    // The text form, by name.
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["explain", "市教育局", "--run"])
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("rank 3 of 4") && text.contains("evidence (3 records)"),
+        "{text}"
+    );
+    // An unknown unit is an error naming it.
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["explain", "NOPE", "--run"])
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no unit `NOPE`"));
+    // compare a run with itself: nothing moved.
+    let cmp = tmp.path().join("cmp");
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .arg("compare")
+        .arg(&run_dir)
+        .arg(&run_dir)
+        .arg("--out")
+        .arg(&cmp)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("6 units compared, 0 changed rank"));
+    assert!(cmp.join("charts/slope-1.png").exists());
+}

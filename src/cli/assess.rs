@@ -22,14 +22,28 @@ pub struct Args {
     pub uncertainty: Option<usize>,
     #[command(flatten)]
     pub mc: super::sensitivity::McArgs,
+    /// A previous run's output directory: rank changes go into the
+    /// bulletin, the charts and compare.csv.
+    #[arg(long, value_name = "DIR")]
+    pub previous: Option<PathBuf>,
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let opts = LoadOptions {
         strict: a.inputs.strict,
     };
+    // Read the previous run first: a wrong path fails before the work.
+    let previous = a
+        .previous
+        .as_deref()
+        .map(report::compare::Snapshot::read)
+        .transpose()?;
+    let progress = super::progress::Spinner::new(quiet);
+    progress.stage("loading and measuring records");
     let mut run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
+    run.previous = previous;
     if let Some(draws) = a.uncertainty {
+        progress.stage(&format!("Monte Carlo: {draws} draws"));
         let assumptions = a.mc.assumptions()?;
         let model =
             crate::analysis::uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
@@ -46,9 +60,11 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     }
     // The manifest cannot hold the time it takes to write itself: the
     // write stage shows only in the trace (GOVTRUST_TRACE=1).
+    progress.stage("writing outputs, charts and bulletin");
     let mut trace = crate::Trace::new("outputs");
     report::write(&run, &report::standard(), &a.out)?;
     trace.step("write");
+    progress.finish();
     if !quiet {
         summary(&run, &a.out);
     }

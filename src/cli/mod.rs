@@ -6,7 +6,10 @@
 mod assess;
 mod audit;
 mod check;
+mod compare;
+mod explain;
 mod generate;
+mod progress;
 mod sensitivity;
 
 use std::path::PathBuf;
@@ -32,9 +35,10 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Score every unit: writes scores.csv, values.csv, evidence.csv,
-    /// rejects.csv and manifest.json.
+    /// rejects.csv, manifest.json, results.xlsx, the charts, bulletin.html
+    /// and bulletin.docx.
     #[command(
-        after_help = "Example:\n  govtrust assess --scheme indicators --data datasets/demo --out reports/demo"
+        after_help = "Examples:\n  govtrust assess --scheme indicators --data datasets/demo --out reports/demo\n  govtrust assess --data datasets/2026 --out reports/2026 --previous reports/2025 --uncertainty 1000"
     )]
     Assess(assess::Args),
     /// Validate the scheme and the data and print where every row went;
@@ -51,6 +55,18 @@ pub enum Command {
     /// outliers, correlations, Cronbach's alpha, and findings to act on.
     #[command(after_help = "Example:\n  govtrust audit --out reports/audit")]
     Audit(audit::Args),
+    /// Explain one unit's result: points per node and indicator, and every
+    /// evidence record.
+    #[command(
+        after_help = "Examples:\n  govtrust explain D002 --run reports/demo\n  govtrust explain 市教育局 --format json"
+    )]
+    Explain(explain::Args),
+    /// Compare two runs: rank, total and grade change per unit; writes
+    /// compare.csv and slope charts.
+    #[command(
+        after_help = "Example:\n  govtrust compare reports/2024 reports/2025 --out reports/compare"
+    )]
+    Compare(compare::Args),
     /// Generate believable synthetic data for the default scheme.
     #[command(
         after_help = "Example:\n  govtrust generate --out datasets/demo --units 60 --tickets 30000 --seed 2025"
@@ -88,6 +104,8 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate::run(a, cli.quiet),
         Command::Sensitivity(a) => sensitivity::run(a, cli.quiet),
         Command::Audit(a) => audit::run(a, cli.quiet),
+        Command::Explain(a) => explain::run(a, cli.quiet),
+        Command::Compare(a) => compare::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

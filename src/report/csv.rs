@@ -19,12 +19,12 @@ pub fn safe_text(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     Text(&'a str),
     Raw(String),
 }
 
-fn write_csv<'a>(
+pub(crate) fn write_csv<'a>(
     header: &[&str],
     rows: impl Iterator<Item = Vec<Cell<'a>>>,
 ) -> Result<Vec<u8>, ExportError> {

@@ -5,8 +5,13 @@
 //! so a failed run leaves no half report.
 
 pub mod analysis;
+pub mod bulletin;
+pub mod compare;
 pub mod csv;
+pub mod docx;
+pub mod explain;
 pub mod manifest;
+pub mod publish;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +60,9 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(analysis::SensitivityCsv),
         Box::new(analysis::WarningsCsv),
         Box::new(xlsx::ResultsXlsx),
+        Box::new(compare::CompareCsv),
+        Box::new(explain::ExplainJson),
+        Box::new(publish::Publication),
     ]
 }
 

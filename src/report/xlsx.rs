@@ -12,6 +12,7 @@ use rust_xlsxwriter::{
 };
 
 use super::{ExportError, Exporter};
+use crate::render::{display_width, grade_rgb};
 use crate::run::Run;
 use crate::scheme::NodeKind;
 
@@ -19,35 +20,6 @@ impl From<XlsxError> for ExportError {
     fn from(e: XlsxError) -> Self {
         ExportError::Other(format!("xlsx: {e}"))
     }
-}
-
-/// Display width: East Asian wide and full-width characters count two.
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| {
-            let u = c as u32;
-            let wide = (0x1100..=0x115F).contains(&u)
-                || (0x2E80..=0xA4CF).contains(&u)
-                || (0xAC00..=0xD7A3).contains(&u)
-                || (0xF900..=0xFAFF).contains(&u)
-                || (0xFE30..=0xFE4F).contains(&u)
-                || (0xFF00..=0xFF60).contains(&u)
-                || (0xFFE0..=0xFFE6).contains(&u)
-                || (0x20000..=0x3FFFD).contains(&u);
-            if wide { 2 } else { 1 }
-        })
-        .sum()
-}
-
-/// Default colours of grades, best first, when the scheme gives none.
-const GRADE_COLORS: [u32; 5] = [0x2E7D32, 0x1565C0, 0xF9A825, 0xC62828, 0x6D4C41];
-
-pub fn grade_color(run: &Run, g: usize) -> u32 {
-    run.scheme.grades[g]
-        .color
-        .as_deref()
-        .and_then(|c| u32::from_str_radix(c.trim_start_matches('#'), 16).ok())
-        .unwrap_or(GRADE_COLORS[g.min(GRADE_COLORS.len() - 1)])
 }
 
 enum V {
@@ -181,7 +153,7 @@ impl Exporter for ResultsXlsx {
                 sh.row(r, &cells, None)?;
                 if let Some(g) = x.grade {
                     let f = Format::new()
-                        .set_background_color(Color::RGB(grade_color(run, g)))
+                        .set_background_color(Color::RGB(grade_rgb(&run.scheme, g)))
                         .set_font_color(Color::White)
                         .set_bold();
                     sh.ws
@@ -406,16 +378,4 @@ pub fn walk(s: &crate::scheme::Scheme) -> Vec<(usize, usize)> {
         stack.extend(s.tree[n].children.iter().rev().map(|&c| (d + 1, c)));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chinese_counts_two() {
-        assert_eq!(display_width("abc"), 3);
-        assert_eq!(display_width("市教育局"), 8);
-        assert_eq!(display_width("（第2名）"), 9);
-    }
 }

@@ -349,6 +349,9 @@ pub struct TreeNode {
 pub struct Scheme {
     pub name: String,
     pub office: Option<String>,
+    /// Display names of peer groups (`[scheme] groups`); a group without
+    /// one is shown by its id.
+    pub group_names: std::collections::BTreeMap<String, String>,
     pub period: Period,
     pub points: f64,
     pub missing: MissingPolicy,
@@ -371,6 +374,10 @@ pub struct Scheme {
 }
 
 impl Scheme {
+    /// The display name of a peer group.
+    pub fn group_name<'a>(&'a self, group: &'a str) -> &'a str {
+        self.group_names.get(group).map_or(group, |s| s.as_str())
+    }
     pub fn dataset_index(&self, id: &str) -> Option<usize> {
         self.datasets.iter().position(|d| d.id == id)
     }

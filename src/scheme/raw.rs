@@ -109,6 +109,9 @@ pub struct RawHeader {
     pub calendar: Option<S<String>>,
     /// Data-driven weights of the root's children: "entropy" or "critic".
     pub weights: Option<S<String>>,
+    /// Display names of peer groups for the bulletin and charts, e.g.
+    /// `{ department = "市直部门", town = "乡镇（街道）" }`.
+    pub groups: Option<S<std::collections::BTreeMap<String, String>>>,
 }
 
 #[derive(Debug, Deserialize)]

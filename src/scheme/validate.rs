@@ -224,6 +224,7 @@ impl Validator<'_> {
         Some(Scheme {
             name: hdr.name,
             office: hdr.office,
+            group_names: hdr.group_names,
             period: hdr.period,
             points: hdr.points,
             missing: hdr.missing,
@@ -308,6 +309,11 @@ impl Validator<'_> {
         Some(Header {
             name: h.name.get_ref().clone(),
             office: h.office.as_ref().map(|o| o.get_ref().clone()),
+            group_names: h
+                .groups
+                .as_ref()
+                .map(|g| g.get_ref().clone())
+                .unwrap_or_default(),
             period: Period {
                 start: start?,
                 end: end?,
@@ -719,6 +725,7 @@ impl Validator<'_> {
 struct Header {
     name: String,
     office: Option<String>,
+    group_names: std::collections::BTreeMap<String, String>,
     period: Period,
     points: f64,
     aggregation: Aggregation,

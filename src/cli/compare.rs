@@ -1,0 +1,53 @@
+//! `govtrust compare OLD_RUN NEW_RUN`: rank, total and grade change per
+//! unit between two runs; writes compare.csv and the slope charts.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::report::compare::{Snapshot, compare_csv, diff};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The earlier run's output directory.
+    pub old_run: PathBuf,
+    /// The later run's output directory.
+    pub new_run: PathBuf,
+    /// Where to write compare.csv and the charts (replaced atomically).
+    #[arg(long, default_value = "reports/compare")]
+    pub out: PathBuf,
+}
+
+pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    let old = Snapshot::read(&a.old_run)?;
+    let new = Snapshot::read(&a.new_run)?;
+    let changes = diff(&old, &new);
+    let mut files = vec![("compare.csv".to_string(), compare_csv(&changes)?)];
+    for (name, svg, png) in
+        crate::render::figures::slopes(&old, &new).map_err(anyhow::Error::msg)?
+    {
+        files.push((format!("charts/{name}.svg"), svg.into_bytes()));
+        files.push((format!("charts/{name}.png"), png));
+    }
+    crate::report::write_files(&files, &a.out)?;
+    if !quiet {
+        let count = |s: &str| changes.iter().filter(|c| c.status() == s).count();
+        let moved = changes
+            .iter()
+            .filter(|c| c.rank_change().is_some_and(|d| d != 0))
+            .count();
+        println!(
+            "{} → {}: {} units compared, {moved} changed rank, {} changed grade, {} changed group, {} added, {} removed",
+            old.label,
+            new.label,
+            changes.len(),
+            count("grade changed"),
+            count("group changed"),
+            count("added"),
+            count("removed")
+        );
+        println!("  written to {}", a.out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
