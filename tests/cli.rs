@@ -187,12 +187,23 @@ fn check_prints_the_row_accounting() {
 
 #[test]
 fn help_has_examples() {
-    for cmd in ["assess", "check", "sensitivity", "audit", "explain", "compare", "generate"] {
+    for cmd in [
+        "assess",
+        "check",
+        "sensitivity",
+        "audit",
+        "explain",
+        "compare",
+        "generate",
+    ] {
         let o = govtrust().args([cmd, "--help"]).output().unwrap();
         assert!(o.status.success(), "{cmd}");
         let help = String::from_utf8_lossy(&o.stdout).into_owned();
         let example = help.split_once("Example").map(|x| x.1).unwrap_or("");
-        assert!(example.contains(&format!("govtrust {cmd}")), "{cmd}: {help}");
+        assert!(
+            example.contains(&format!("govtrust {cmd}")),
+            "{cmd}: {help}"
+        );
     }
 }
 

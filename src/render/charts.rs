@@ -78,7 +78,14 @@ pub fn members(run: &Run) -> Vec<Vec<usize>> {
 }
 
 /// A chart to draw: (file stem, title, group, unit, kind, drawing).
-type Planned = (String, String, Option<usize>, Option<usize>, &'static str, Job);
+type Planned = (
+    String,
+    String,
+    Option<usize>,
+    Option<usize>,
+    &'static str,
+    Job,
+);
 
 /// Every chart of a run, rendered in parallel.
 pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
