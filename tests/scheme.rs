@@ -275,3 +275,45 @@ fn the_default_scheme_is_valid() {
     close(total, 100.0);
     assert!(s.indicators.len() >= 20);
 }
+
+/// `indicators/scheme.schema.json` is what the code generates (regenerate
+/// with `GOVTRUST_BLESS_SCHEMA=1 cargo test --test scheme`), and it
+/// describes the format: the sections, and unknown fields refused.
+#[test]
+fn committed_json_schema_is_current() {
+    let want = govtrust::scheme::json_schema();
+    let path = std::path::Path::new("indicators/scheme.schema.json");
+    if std::env::var_os("GOVTRUST_BLESS_SCHEMA").is_some() {
+        std::fs::write(path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "indicators/scheme.schema.json is stale: run GOVTRUST_BLESS_SCHEMA=1 cargo test --test scheme"
+    );
+    let v: serde_json::Value = serde_json::from_str(&want).unwrap();
+    let props = v["properties"].as_object().unwrap();
+    for k in [
+        "scheme",
+        "units",
+        "datasets",
+        "node",
+        "indicator",
+        "bonus",
+        "penalty",
+        "veto",
+        "grade",
+        "alert",
+        "screen",
+    ] {
+        assert!(props.contains_key(k), "{k}");
+    }
+    assert_eq!(v["additionalProperties"], false);
+    let defs = v["$defs"].as_object().unwrap();
+    assert_eq!(defs["RawIndicator"]["additionalProperties"], false);
+    // The header's group names are a table of strings.
+    assert_eq!(
+        defs["RawHeader"]["properties"]["groups"]["additionalProperties"]["type"],
+        "string"
+    );
+}

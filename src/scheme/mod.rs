@@ -46,3 +46,43 @@ pub fn load(path: &Path) -> Result<Scheme, SchemeError> {
     };
     load_sources(sources, &base)
 }
+
+/// The JSON Schema of a scheme file (one TOML file of a scheme; every
+/// section optional, unknown fields refused), as committed in
+/// `indicators/scheme.schema.json` for TOML editors.
+pub fn json_schema() -> String {
+    let mut s = schemars::schema_for!(raw::RawFile).to_value();
+    s["title"] = "govtrust scheme (考核方案)".into();
+    drop_null(&mut s);
+    serde_json::to_string_pretty(&s).expect("a schema serialises") + "\n"
+}
+
+/// TOML has no null: an optional field is simply absent, so
+/// `anyOf: [X, {type: null}]` becomes X (keeping its description).
+fn drop_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    if let Value::Object(m) = v {
+        let only = m.get("anyOf").and_then(Value::as_array).and_then(|a| {
+            let rest: Vec<&Value> = a
+                .iter()
+                .filter(|x| x.get("type") != Some(&"null".into()))
+                .collect();
+            (rest.len() == 1 && a.len() == 2).then(|| rest[0].clone())
+        });
+        if let Some(Value::Object(inner)) = only {
+            m.remove("anyOf");
+            for (k, x) in inner {
+                m.entry(k).or_insert(x);
+            }
+        }
+        if let Some(Value::Array(t)) = m.get("type") {
+            let t: Vec<Value> = t.iter().filter(|x| *x != "null").cloned().collect();
+            if t.len() == 1 {
+                m.insert("type".into(), t[0].clone());
+            }
+        }
+        m.values_mut().for_each(drop_null);
+    } else if let Value::Array(a) = v {
+        a.iter_mut().for_each(drop_null);
+    }
+}

@@ -8,11 +8,64 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::borrow::Cow;
 use toml::Spanned;
 
-pub type S<T> = Spanned<T>;
+/// A value with its byte span in the TOML text (a transparent wrapper of
+/// `toml::Spanned`, so that the JSON schema of the format can describe it
+/// as the bare value).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct S<T>(Spanned<T>);
+
+impl<T> S<T> {
+    pub fn get_ref(&self) -> &T {
+        self.0.get_ref()
+    }
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for S<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        T::json_schema(g)
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Ordered<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Table_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "additionalProperties": g.subschema_for::<V>() })
+    }
+}
+
+/// For the schema only: `points = 2` or
+/// `points = { column = "severity", map = { 一般 = 2, 较重 = 5 } }`.
+#[allow(dead_code)]
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum Points {
+    Fixed(f64),
+    ByColumn {
+        column: String,
+        map: std::collections::BTreeMap<String, f64>,
+    },
+}
 
 /// A TOML table kept in the order it was written (for declared columns).
 #[derive(Debug, Clone)]
@@ -39,7 +92,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
 }
 
 /// One TOML file of a scheme; any section may be in any file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFile {
     pub scheme: Option<S<RawHeader>>,
@@ -66,7 +119,7 @@ pub struct RawFile {
 
 /// `[[alert]]` (预警): a count per unit tested against the unit's own
 /// history and its peers' rate.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawAlert {
     pub id: S<String>,
@@ -79,7 +132,7 @@ pub struct RawAlert {
 }
 
 /// `[[screen]]`: Benford first-digit screening of a numeric column.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScreen {
     pub id: S<String>,
@@ -92,7 +145,7 @@ pub struct RawScreen {
     pub alpha: Option<S<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeader {
     pub name: S<String>,
@@ -114,14 +167,18 @@ pub struct RawHeader {
     pub groups: Option<S<std::collections::BTreeMap<String, String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPeriod {
+    /// A TOML date, e.g. 2025-01-01.
+    #[schemars(with = "String")]
     pub start: S<toml::Value>,
+    /// A TOML date, e.g. 2025-12-31.
+    #[schemars(with = "String")]
     pub end: S<toml::Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawUnits {
     pub file: S<String>,
@@ -129,7 +186,7 @@ pub struct RawUnits {
     pub sheet: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDataset {
     pub title: Option<S<String>>,
@@ -142,7 +199,7 @@ pub struct RawDataset {
     pub columns: S<Ordered<S<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNode {
     pub id: S<String>,
@@ -155,7 +212,7 @@ pub struct RawNode {
     pub description: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawIndicator {
     pub id: S<String>,
@@ -174,7 +231,7 @@ pub struct RawIndicator {
 
 /// `measure = { kind = ..., ... }`: one flat table; which fields a kind
 /// takes is checked in validation, so the message can say so.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawMeasure {
     pub kind: S<String>,
@@ -186,10 +243,11 @@ pub struct RawMeasure {
     pub den: Option<S<String>>,
     pub per: Option<S<String>>,
     pub scale: Option<S<f64>>,
+    #[schemars(with = "Option<Points>")]
     pub points: Option<S<toml::Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScore {
     pub kind: S<String>,
@@ -203,7 +261,7 @@ pub struct RawScore {
     pub cap: Option<S<f64>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRule {
     pub id: S<String>,
@@ -211,12 +269,13 @@ pub struct RawRule {
     pub dataset: S<String>,
     #[serde(rename = "where")]
     pub where_: Option<S<String>>,
+    #[schemars(with = "Points")]
     pub points: S<toml::Value>,
     pub cap: Option<S<f64>>,
     pub applies_to: Option<S<Vec<S<String>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawVeto {
     pub id: S<String>,
@@ -228,7 +287,7 @@ pub struct RawVeto {
     pub applies_to: Option<S<Vec<S<String>>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawGrade {
     pub name: S<String>,
