@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Whole-run timing: `govtrust assess` end to end on generated data at several
+# Whole-run timing: `govtrust assess --no-bulletin` (the engine and its
+# tables; benches/publish.sh times the charts and bulletin) end to end on
+# generated data at several
 # sizes, as CSV and Parquet, beside two baselines measured in the same run:
 # the polars floor (benches/floor.rs: a bare typed scan + group-by) and the
 # pandas implementation (benches/baseline/, checked to give the same values).
@@ -70,7 +72,7 @@ for size in "${SIZES[@]}"; do
         fi
         scheme=$(scheme_for "$fmt")
         bytes=$(du -sb "$data" | cut -f1)
-        read -r g_wall g_rss < <(time_runs "$RUNS" "$BIN" assess -q --scheme "$scheme" --data "$data" --out "$WORK/out")
+        read -r g_wall g_rss < <(time_runs "$RUNS" "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$data" --out "$WORK/out")
         read -r f_wall f_rss < <(time_runs "$RUNS" "$FLOOR" "$data" "$fmt")
         p_wall="-"; p_rss=0; agree="-"
         if [ "$HAVE_PANDAS" = 1 ] && [ "$size" -le "$PANDAS_MAX" ]; then

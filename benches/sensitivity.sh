@@ -23,7 +23,7 @@ for units in 60 3000; do
     [ -f "$data/units.csv" ] || "$BIN" generate -q --out "$data" --units "$units" --tickets $((units * 500)) --bad-rows 0
     : > "$WORK/a"; : > "$WORK/s"; : > "$WORK/d"
     for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e" -a -o "$WORK/a" "$BIN" assess -q --data "$data" --out "$WORK/out-a"
+        /usr/bin/time -f "%e" -a -o "$WORK/a" "$BIN" assess -q --no-bulletin --data "$data" --out "$WORK/out-a"
         /usr/bin/time -f "%e" -a -o "$WORK/s" "$BIN" sensitivity --draws "$DRAWS" --data "$data" --out "$WORK/out-s" \
             | sed -n 's/.*(\([0-9]*\) draws\/s).*/\1/p' >> "$WORK/d"
     done

@@ -97,6 +97,11 @@ pub fn load_and_measure(
     RunError,
 > {
     let prepared = data::prepare(scheme, data_dir)?;
+    if let Some(p) = opts.progress {
+        use std::sync::atomic::Ordering::Relaxed;
+        p.done.store(0, Relaxed);
+        p.total.store(prepared.sources.len(), Relaxed);
+    }
     t.lap("open");
     let units = prepared.units;
     let passes = crate::pool().install(|| {
@@ -104,7 +109,13 @@ pub fn load_and_measure(
             .sources
             .par_iter()
             .enumerate()
-            .map(|(ds, src)| measure::pass::run(scheme, ds, src, &units))
+            .map(|(ds, src)| {
+                let r = measure::pass::run(scheme, ds, src, &units);
+                if let Some(p) = opts.progress {
+                    p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                r
+            })
             .collect::<Result<Vec<_>, DataError>>()
     })?;
     t.lap("read, classify, measure");

@@ -461,3 +461,40 @@ fn explain_and_compare_commands() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("6 units compared, 0 changed rank"));
     assert!(cmp.join("charts/slope-1.png").exists());
 }
+
+#[test]
+fn long_groups_are_paged() {
+    use common::*;
+    // 45 units in one group: value 100 − k for unit k, so unit k ranks k + 1.
+    let f = Fixture::new();
+    f.scheme(
+        "s.toml",
+        &format!(
+            "{HEADER}{SURVEY_DATASET}{}[[grade]]\nname = \"好\"\nmin = 0\n",
+            survey_indicator("i1", None, 1.0)
+        ),
+    );
+    let mut units = String::from("unit_id,unit_name,group\n");
+    let mut survey = String::from("unit_id,indicator_id,value\n");
+    for k in 0..45 {
+        units.push_str(&format!("U{k:02},单位{k:02},g\n"));
+        survey.push_str(&format!("U{k:02},i1,{}\n", 100 - k));
+    }
+    f.data("units.csv", &units).data("survey.csv", &survey);
+    let run = f.run();
+    let charts = govtrust::render::charts(&run).unwrap();
+    let ranking: Vec<&govtrust::render::Chart> =
+        charts.iter().filter(|c| c.kind == "ranking").collect();
+    // 45 units in pages of 40: 40 + 5.
+    assert_eq!(ranking.len(), 2);
+    assert_eq!(ranking[0].title, "g综合得分排名（1/2）");
+    assert_eq!(ranking[1].title, "g综合得分排名（2/2）");
+    assert!(ranking[0].svg.contains("单位39") && !ranking[0].svg.contains("单位40"));
+    assert!(ranking[1].svg.contains("单位40") && ranking[1].svg.contains("单位44"));
+    // One distribution per group, one profile per unit.
+    assert_eq!(
+        charts.iter().filter(|c| c.kind == "distribution").count(),
+        1
+    );
+    assert_eq!(charts.iter().filter(|c| c.kind == "profile").count(), 45);
+}

@@ -316,7 +316,10 @@ fn strict_mode_makes_any_reject_fatal() {
     let e = govtrust::run::assess(
         &f.scheme_dir(),
         &f.data_dir(),
-        govtrust::data::LoadOptions { strict: true },
+        govtrust::data::LoadOptions {
+            strict: true,
+            ..Default::default()
+        },
     )
     .unwrap_err()
     .to_string();

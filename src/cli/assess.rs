@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Inputs;
-use crate::data::LoadOptions;
 use crate::report;
 use crate::run::{self, Run};
 
@@ -26,12 +25,14 @@ pub struct Args {
     /// bulletin, the charts and compare.csv.
     #[arg(long, value_name = "DIR")]
     pub previous: Option<PathBuf>,
+    /// Write the tables only: skip the charts, bulletin.html and
+    /// bulletin.docx.
+    #[arg(long)]
+    pub no_bulletin: bool,
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
-    let opts = LoadOptions {
-        strict: a.inputs.strict,
-    };
+    let opts = a.inputs.load_options();
     // Read the previous run first: a wrong path fails before the work.
     let previous = a
         .previous
@@ -62,7 +63,12 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     // write stage shows only in the trace (GOVTRUST_TRACE=1).
     progress.stage("writing outputs, charts and bulletin");
     let mut trace = crate::Trace::new("outputs");
-    report::write(&run, &report::standard(), &a.out)?;
+    let exporters = if a.no_bulletin {
+        report::tables()
+    } else {
+        report::standard()
+    };
+    report::write(&run, &exporters, &a.out)?;
     trace.step("write");
     progress.finish();
     if !quiet {
@@ -78,13 +84,11 @@ fn summary(run: &Run, out: &std::path::Path) {
         "{} — {} to {}",
         run.scheme.name, run.scheme.period.start, run.scheme.period.end
     );
-    for g in &units.group_order {
-        let members: Vec<usize> = s
-            .order
-            .iter()
-            .copied()
-            .filter(|&u| &units.groups[u] == g)
-            .collect();
+    for (g, members) in units
+        .group_order
+        .iter()
+        .zip(crate::render::charts::members(run))
+    {
         let top: Vec<String> = members
             .iter()
             .take_while(|&&u| s.units[u].rank == 1)

@@ -7,7 +7,6 @@ use anyhow::Result;
 
 use super::Inputs;
 use crate::analysis::audit;
-use crate::data::LoadOptions;
 use crate::report::{self, fmt_full};
 use crate::run;
 
@@ -39,13 +38,7 @@ fn csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
-    let r = run::assess(
-        &a.inputs.scheme,
-        &a.inputs.data,
-        LoadOptions {
-            strict: a.inputs.strict,
-        },
-    )?;
+    let r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
     let au = audit::audit(&r, a.min_units);
     let s = &r.scheme;
     let opt = |x: Option<f64>| x.map_or(String::new(), fmt_full);

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Inputs;
-use crate::data::LoadOptions;
 use crate::run;
 use crate::scheme;
 
@@ -20,9 +19,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let s = scheme::load(&a.inputs.scheme)?;
-    let opts = LoadOptions {
-        strict: a.inputs.strict,
-    };
+    let opts = a.inputs.load_options();
     let (loaded, _, _, _) =
         run::load_and_measure(&s, &a.inputs.data, opts, &mut run::Timer::start())?;
     if !quiet {

@@ -88,6 +88,16 @@ pub struct Inputs {
     pub strict: bool,
 }
 
+impl Inputs {
+    /// Load options from the flags, counting datasets for the progress bar.
+    pub fn load_options(&self) -> crate::data::LoadOptions {
+        crate::data::LoadOptions {
+            strict: self.strict,
+            progress: Some(&progress::DATASETS),
+        }
+    }
+}
+
 /// Parse the command line and run; the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

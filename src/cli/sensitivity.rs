@@ -8,7 +8,6 @@ use anyhow::{Result, anyhow};
 
 use super::Inputs;
 use crate::analysis::{sobol, uncertainty};
-use crate::data::LoadOptions;
 use crate::report;
 use crate::run;
 
@@ -80,13 +79,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let assumptions = a.mc.assumptions()?;
-    let mut r = run::assess(
-        &a.inputs.scheme,
-        &a.inputs.data,
-        LoadOptions {
-            strict: a.inputs.strict,
-        },
-    )?;
+    let mut r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
     let model = uncertainty::Model::new(&r.scheme, &r.data.units, &r.measured);
     let mc = uncertainty::run(&model, &assumptions, a.draws, a.mc.seed, a.mc.threshold);
     let t = std::time::Instant::now();

@@ -116,6 +116,24 @@ pub struct Loaded {
 pub struct LoadOptions {
     /// Any rejected row is fatal.
     pub strict: bool,
+    /// Counts datasets as they are measured, for a progress display.
+    pub progress: Option<&'static Progress>,
+}
+
+/// Datasets measured so far, of how many (for a progress bar).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    pub const fn new() -> Progress {
+        Progress {
+            total: std::sync::atomic::AtomicUsize::new(0),
+            done: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
 }
 
 /// The register and every dataset opened (checked, digested), not read.

@@ -244,7 +244,7 @@ impl Bulletin {
                     .map(|es| {
                         es.iter()
                             .map(|e| ItemView {
-                                rule: super::xlsx::rule_name(run, e.rule_order),
+                                rule: super::rule_name(run, e.rule_order),
                                 dataset: e.dataset.clone(),
                                 record: e.record_key.clone(),
                                 points: if e.points > 0.0 {

@@ -48,8 +48,16 @@ pub trait Exporter: Sync {
     fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError>;
 }
 
-/// The exporters every `assess` run uses.
+/// The exporters every `assess` run uses: the tables and the publication
+/// set (charts, bulletin.html, bulletin.docx).
 pub fn standard() -> Vec<Box<dyn Exporter>> {
+    let mut e = tables();
+    e.push(Box::new(publish::Publication));
+    e
+}
+
+/// The tables only (`assess --no-bulletin`): CSV, JSON and the workbook.
+pub fn tables() -> Vec<Box<dyn Exporter>> {
     vec![
         Box::new(csv::ScoresCsv),
         Box::new(csv::ValuesCsv),
@@ -62,7 +70,6 @@ pub fn standard() -> Vec<Box<dyn Exporter>> {
         Box::new(xlsx::ResultsXlsx),
         Box::new(compare::CompareCsv),
         Box::new(explain::ExplainJson),
-        Box::new(publish::Publication),
     ]
 }
 
@@ -155,4 +162,25 @@ fn tempdir_in(parent: &Path, prefix: &str) -> Result<PathBuf, ExportError> {
         "cannot create a temporary directory in {}",
         parent.display()
     )))
+}
+
+/// The name of the rule behind an evidence record (indicators first).
+pub fn rule_name(run: &Run, order: usize) -> String {
+    let n = run.scheme.indicators.len();
+    if order < n {
+        run.scheme.indicators[order].name.clone()
+    } else {
+        run.scheme.rules[order - n].name.clone()
+    }
+}
+
+/// The tree depth-first: (depth, node), root excluded.
+pub fn walk(s: &crate::scheme::Scheme) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, usize)> = s.tree[0].children.iter().rev().map(|&c| (1, c)).collect();
+    while let Some((d, n)) = stack.pop() {
+        out.push((d, n));
+        stack.extend(s.tree[n].children.iter().rev().map(|&c| (d + 1, c)));
+    }
+    out
 }

@@ -241,7 +241,7 @@ impl Exporter for ResultsXlsx {
                         t(&units.ids[e.unit]),
                         t(&units.names[e.unit]),
                         t(&e.rule_id),
-                        t(&rule_name(run, e.rule_order)),
+                        t(&super::rule_name(run, e.rule_order)),
                         t(&e.dataset),
                         t(&e.record_key),
                         V::N(e.points),
@@ -310,7 +310,7 @@ impl Exporter for ResultsXlsx {
                 Some(&header),
             )?;
             let mut r = 1;
-            let order = walk(s);
+            let order = super::walk(s);
             for (depth, n) in order {
                 let node = &s.tree[n];
                 let (how, note) = match node.kind {
@@ -357,25 +357,4 @@ fn status_name(s: crate::score::Status) -> &'static str {
         Shrunk => "小样本收缩",
         Imputed => "缺失补值",
     }
-}
-
-/// The name of the rule behind an evidence record (indicators first).
-pub fn rule_name(run: &Run, order: usize) -> String {
-    let n = run.scheme.indicators.len();
-    if order < n {
-        run.scheme.indicators[order].name.clone()
-    } else {
-        run.scheme.rules[order - n].name.clone()
-    }
-}
-
-/// The tree depth-first: (depth, node), root excluded.
-pub fn walk(s: &crate::scheme::Scheme) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(usize, usize)> = s.tree[0].children.iter().rev().map(|&c| (1, c)).collect();
-    while let Some((d, n)) = stack.pop() {
-        out.push((d, n));
-        stack.extend(s.tree[n].children.iter().rev().map(|&c| (d + 1, c)));
-    }
-    out
 }
