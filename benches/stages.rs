@@ -116,5 +116,11 @@ fn stages(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, stages);
+// No plots: criterion draws them with plotters, whose fonts govtrust
+// registers itself (the `ab_glyph` backend has no system fonts).
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = stages
+}
 criterion_main!(benches);

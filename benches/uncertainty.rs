@@ -109,5 +109,11 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+// No plots: criterion draws them with plotters, whose fonts govtrust
+// registers itself (the `ab_glyph` backend has no system fonts).
+criterion_group! {
+    name = benches;
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);
