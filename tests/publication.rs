@@ -466,11 +466,13 @@ fn explain_and_compare_commands() {
 fn long_groups_are_paged() {
     use common::*;
     // 45 units in one group: value 100 − k for unit k, so unit k ranks k + 1.
+    // The group `g` is shown by its display name from `[scheme] groups`.
     let f = Fixture::new();
+    let header = HEADER.replace("[units]", "groups = { g = \"甲类单位\" }\n\n[units]");
     f.scheme(
         "s.toml",
         &format!(
-            "{HEADER}{SURVEY_DATASET}{}[[grade]]\nname = \"好\"\nmin = 0\n",
+            "{header}{SURVEY_DATASET}{}[[grade]]\nname = \"好\"\nmin = 0\n",
             survey_indicator("i1", None, 1.0)
         ),
     );
@@ -487,8 +489,8 @@ fn long_groups_are_paged() {
         charts.iter().filter(|c| c.kind == "ranking").collect();
     // 45 units in pages of 40: 40 + 5.
     assert_eq!(ranking.len(), 2);
-    assert_eq!(ranking[0].title, "g综合得分排名（1/2）");
-    assert_eq!(ranking[1].title, "g综合得分排名（2/2）");
+    assert_eq!(ranking[0].title, "甲类单位综合得分排名（1/2）");
+    assert_eq!(ranking[1].title, "甲类单位综合得分排名（2/2）");
     assert!(ranking[0].svg.contains("单位39") && !ranking[0].svg.contains("单位40"));
     assert!(ranking[1].svg.contains("单位40") && ranking[1].svg.contains("单位44"));
     // One distribution per group, one profile per unit.
