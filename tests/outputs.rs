@@ -5,25 +5,9 @@
 mod common;
 use common::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use govtrust::data::LoadOptions;
 use govtrust::report;
-use govtrust::run::{self, Run};
-
-fn golden() -> (Run, tempfile::TempDir, PathBuf) {
-    let base = Path::new("tests/fixtures/golden");
-    let run = run::assess(
-        &base.join("scheme"),
-        &base.join("data"),
-        LoadOptions::default(),
-    )
-    .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("report");
-    report::write(&run, &report::standard(), &out).unwrap();
-    (run, tmp, out)
-}
 
 fn text(path: &Path) -> String {
     let b = std::fs::read(path).unwrap();

@@ -4,27 +4,12 @@
 //! kept inert everywhere.
 
 mod common;
+use common::golden;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use govtrust::data::LoadOptions;
 use govtrust::report;
-use govtrust::run::{self, Run};
-
-fn golden() -> (Run, tempfile::TempDir, PathBuf) {
-    let base = Path::new("tests/fixtures/golden");
-    let run = run::assess(
-        &base.join("scheme"),
-        &base.join("data"),
-        LoadOptions::default(),
-    )
-    .unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("report");
-    report::write(&run, &report::standard(), &out).unwrap();
-    (run, tmp, out)
-}
 
 fn s(d: &Data) -> String {
     match d {

@@ -33,7 +33,24 @@ struct Sheet<'a> {
     widths: Vec<usize>,
 }
 
-impl Sheet<'_> {
+impl<'a> Sheet<'a> {
+    /// A new sheet named `name`, with its header row.
+    fn new(
+        wb: &'a mut Workbook,
+        name: &str,
+        head: &[V],
+        fmt: &Format,
+    ) -> Result<Sheet<'a>, XlsxError> {
+        let ws = wb.add_worksheet();
+        ws.set_name(name)?;
+        let mut sh = Sheet {
+            ws,
+            widths: Vec::new(),
+        };
+        sh.row(0, head, Some(fmt))?;
+        Ok(sh)
+    }
+
     fn row(&mut self, r: u32, cells: &[V], fmt: Option<&Format>) -> Result<(), XlsxError> {
         for (c, v) in cells.iter().enumerate() {
             let col = c as u16;
@@ -107,12 +124,6 @@ impl Exporter for ResultsXlsx {
 
         // 得分排名
         {
-            let ws = wb.add_worksheet();
-            ws.set_name("得分排名")?;
-            let mut sh = Sheet {
-                ws,
-                widths: Vec::new(),
-            };
             let nodes: Vec<(usize, &crate::scheme::TreeNode)> = s.aggregate_nodes().collect();
             let mut head = vec![
                 t("单位编码"),
@@ -131,7 +142,7 @@ impl Exporter for ResultsXlsx {
                     .iter()
                     .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
             );
-            sh.row(0, &head, Some(&header))?;
+            let mut sh = Sheet::new(&mut wb, "得分排名", &head, &header)?;
             for (r, &u) in run.scored.order.iter().enumerate() {
                 let x = &run.scored.units[u];
                 let r = r as u32 + 1;
@@ -165,14 +176,9 @@ impl Exporter for ResultsXlsx {
         }
         // 指标得分
         {
-            let ws = wb.add_worksheet();
-            ws.set_name("指标得分")?;
-            let mut sh = Sheet {
-                ws,
-                widths: Vec::new(),
-            };
-            sh.row(
-                0,
+            let mut sh = Sheet::new(
+                &mut wb,
+                "指标得分",
                 &[
                     t("单位编码"),
                     t("单位名称"),
@@ -185,7 +191,7 @@ impl Exporter for ResultsXlsx {
                     t("满分"),
                     t("状态"),
                 ],
-                Some(&header),
+                &header,
             )?;
             let mut r = 1;
             for &u in &run.scored.order {
@@ -214,14 +220,9 @@ impl Exporter for ResultsXlsx {
         }
         // 扣分依据
         {
-            let ws = wb.add_worksheet();
-            ws.set_name("扣分依据")?;
-            let mut sh = Sheet {
-                ws,
-                widths: Vec::new(),
-            };
-            sh.row(
-                0,
+            let mut sh = Sheet::new(
+                &mut wb,
+                "扣分依据",
                 &[
                     t("单位编码"),
                     t("单位名称"),
@@ -232,7 +233,7 @@ impl Exporter for ResultsXlsx {
                     t("分值"),
                     t("说明"),
                 ],
-                Some(&header),
+                &header,
             )?;
             for (k, e) in run.evidence.iter().enumerate() {
                 sh.row(
@@ -254,14 +255,9 @@ impl Exporter for ResultsXlsx {
         }
         // 拒收记录
         {
-            let ws = wb.add_worksheet();
-            ws.set_name("拒收记录")?;
-            let mut sh = Sheet {
-                ws,
-                widths: Vec::new(),
-            };
-            sh.row(
-                0,
+            let mut sh = Sheet::new(
+                &mut wb,
+                "拒收记录",
                 &[
                     t("数据集"),
                     t("文件"),
@@ -270,7 +266,7 @@ impl Exporter for ResultsXlsx {
                     t("值"),
                     t("原因"),
                 ],
-                Some(&header),
+                &header,
             )?;
             for (k, e) in run.data.rejects.iter().enumerate() {
                 sh.row(
@@ -290,14 +286,9 @@ impl Exporter for ResultsXlsx {
         }
         // 考核方案
         {
-            let ws = wb.add_worksheet();
-            ws.set_name("考核方案")?;
-            let mut sh = Sheet {
-                ws,
-                widths: Vec::new(),
-            };
-            sh.row(
-                0,
+            let mut sh = Sheet::new(
+                &mut wb,
+                "考核方案",
                 &[
                     t("层级"),
                     t("编码"),
@@ -307,7 +298,7 @@ impl Exporter for ResultsXlsx {
                     t("计分方法"),
                     t("说明"),
                 ],
-                Some(&header),
+                &header,
             )?;
             let mut r = 1;
             let order = super::walk(s);

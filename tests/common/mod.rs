@@ -154,3 +154,20 @@ unit_id = "string"
 indicator_id = "string"
 value = "float"
 "#;
+
+/// The golden fixture (tests/fixtures/golden, every number worked out by
+/// hand in its scheme) assessed and written with every exporter into a
+/// temporary directory: (run, the directory's guard, the report path).
+pub fn golden() -> (Run, tempfile::TempDir, PathBuf) {
+    let base = Path::new("tests/fixtures/golden");
+    let run = run::assess(
+        &base.join("scheme"),
+        &base.join("data"),
+        LoadOptions::default(),
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    govtrust::report::write(&run, &govtrust::report::standard(), &out).unwrap();
+    (run, tmp, out)
+}
