@@ -245,6 +245,18 @@ pub fn evaluate(
         let now = column_by_unit(units, &counts.frames, &format!("al{k}_now"));
         let hist = column_by_unit(units, &counts.frames, &format!("al{k}_hist"));
         let attr = a.per.as_ref().and_then(|p| units.attr_f64(p));
+        // A unit's count tested against an expected `lambda`.
+        let warning = |kind, u: usize, lambda: f64, p: f64, q: f64, message| Warning {
+            kind,
+            subject: a.id.clone(),
+            unit: Some(u),
+            observed: now[u] as f64,
+            expected: lambda,
+            statistic: now[u] as f64 / lambda,
+            p_value: Some(p),
+            p_adjusted: Some(q),
+            message,
+        };
         // (a) Peers' rate, leave-one-out.
         let mut tests: Vec<(usize, f64, f64)> = Vec::new();
         for members in &groups {
@@ -277,20 +289,17 @@ pub fn evaluate(
                     Some(per) => format!("同类单位按{per}折算"),
                     None => "同类单位平均水平".to_string(),
                 };
-                out.push(Warning {
-                    kind: "peer_rate",
-                    subject: a.id.clone(),
-                    unit: Some(*u),
-                    observed: now[*u] as f64,
-                    expected: *lambda,
-                    statistic: now[*u] as f64 / lambda,
-                    p_value: Some(*p),
-                    p_adjusted: Some(q),
-                    message: format!(
+                out.push(warning(
+                    "peer_rate",
+                    *u,
+                    *lambda,
+                    *p,
+                    q,
+                    format!(
                         "{}：本期{}{}件，显著高于{}的预期{:.1}件（校正后p={:.4}），建议列为重点督办对象。",
                         units.names[*u], a.name, now[*u], basis, lambda, q
                     ),
-                });
+                ));
             }
         }
         // (b) Own history.
@@ -307,20 +316,17 @@ pub fn evaluate(
                 let adj = benjamini_hochberg(&tests.iter().map(|t| t.2).collect::<Vec<_>>());
                 for ((u, lambda, p), q) in tests.iter().zip(adj) {
                     if q <= a.alpha {
-                        out.push(Warning {
-                            kind: "own_history",
-                            subject: a.id.clone(),
-                            unit: Some(*u),
-                            observed: now[*u] as f64,
-                            expected: *lambda,
-                            statistic: now[*u] as f64 / lambda,
-                            p_value: Some(*p),
-                            p_adjusted: Some(q),
-                            message: format!(
+                        out.push(warning(
+                            "own_history",
+                            *u,
+                            *lambda,
+                            *p,
+                            q,
+                            format!(
                                 "{}：本期{}{}件，显著高于本单位此前{:.0}天水平折算的预期{:.1}件（校正后p={:.4}）。",
                                 units.names[*u], a.name, now[*u], span, lambda, q
                             ),
-                        });
+                        ));
                     }
                 }
             }

@@ -93,7 +93,11 @@ pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
     let s = &run.scheme;
     let mut jobs: Vec<Planned> = Vec::new();
     let previous = run.previous.as_ref().map(|p| p.ranks());
-    let now = crate::report::compare::Snapshot::of_run(run);
+    // This run as a snapshot, for the slope charts (only with --previous).
+    let now = run
+        .previous
+        .as_ref()
+        .map(|_| crate::report::compare::Snapshot::of_run(run));
     for (gi, ms) in members(run).iter().enumerate() {
         let gname = s.group_name(&units.group_order[gi]);
         let pages = ms.len().div_ceil(PAGE).max(1);
@@ -142,7 +146,7 @@ pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
             "distribution",
             Job::Distribution(Distribution::new(run, ms, title)),
         ));
-        if let Some(prev) = &run.previous {
+        if let (Some(prev), Some(now)) = (&run.previous, &now) {
             let title = format!("{gname}名次变化（{} → 本期）", prev.label);
             jobs.push((
                 format!("slope-{}", gi + 1),

@@ -60,29 +60,6 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
             .map_err(err)
     }
 
-    /// A rectangle's outline.
-    pub fn frame(
-        &self,
-        x0: f64,
-        y0: f64,
-        x1: f64,
-        y1: f64,
-        color: RGBColor,
-        width: f64,
-    ) -> Result<(), String> {
-        let style = ShapeStyle {
-            color: color.to_rgba(),
-            filled: false,
-            stroke_width: (width * self.k).round().max(1.0) as u32,
-        };
-        self.area
-            .draw(&Rectangle::new(
-                [self.pt((x0, y0)), self.pt((x1, y1))],
-                style,
-            ))
-            .map_err(err)
-    }
-
     /// A polyline.
     pub fn line(&self, pts: &[(f64, f64)], color: RGBColor, width: f64) -> Result<(), String> {
         let style = ShapeStyle {
@@ -111,14 +88,6 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
             self.line(&[p(t0), p(t1)], color, width)?;
         }
         Ok(())
-    }
-
-    /// A filled polygon.
-    pub fn polygon(&self, pts: &[(f64, f64)], color: RGBColor, alpha: f64) -> Result<(), String> {
-        let pts: Vec<(i32, i32)> = pts.iter().map(|&p| self.pt(p)).collect();
-        self.area
-            .draw(&Polygon::new(pts, color.mix(alpha).filled()))
-            .map_err(err)
     }
 
     /// A filled circle of radius `r`.

@@ -154,9 +154,6 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn id(&self) -> &str {
-        &self.new.as_ref().or(self.old.as_ref()).unwrap().id
-    }
     /// Old rank minus new rank: positive is a move up.
     pub fn rank_change(&self) -> Option<i64> {
         Some(self.old.as_ref()?.rank as i64 - self.new.as_ref()?.rank as i64)
