@@ -12,6 +12,11 @@ use std::time::Instant;
 
 use polars::prelude::*;
 
+// The same allocator as the govtrust binary (src/main.rs), so that the
+// ratio measures the query, not the allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn scan(dir: &Path, name: &str, format: &str, schema: &[(&str, DataType)]) -> LazyFrame {
     let path = dir.join(format!("{name}.{format}"));
     let p = PlRefPath::new(path.to_str().unwrap());

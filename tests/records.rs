@@ -516,3 +516,60 @@ fn spaces_are_judged_by_the_lenient_parser() {
         ]
     );
 }
+
+#[test]
+fn whitespace_led_units_keys_and_text_are_judged_exactly() {
+    // The fast path finds whitespace-led text by byte order (a first byte
+    // below `!`, or a first character U+3000) and leaves it to the
+    // lenient parser; a unit id is checked against the register instead.
+    // line 2: counted, n = 1.
+    // line 3: key of spaces only: empty key, rejected.
+    // line 4: unit of spaces only: empty unit, rejected.
+    // line 5: " A" is not a registered unit: unknown, rejected.
+    // line 6: name of one tab: empty name, rejected.
+    // line 7: name "\t甲" and key "\u{3000}k7" are text as written:
+    //         counted, n = 4, and matches `name <> '甲'`.
+    // line 8: name "!x" (the first byte after the whitespace range) is
+    //         ordinary text: counted, n = 16.
+    // Σ n over counted rows with name <> '甲' = 1 + 4 + 16 = 21.
+    let f = Fixture::new();
+    f.scheme(
+        "scheme.toml",
+        &format!(
+            "{HEADER}[datasets.t]\nfile = \"t.csv\"\nunit = \"unit\"\nkey = \"k\"\n[datasets.t.columns]\nk = \"string\"\nunit = \"string\"\nname = \"string\"\nn = \"int\"\n[[indicator]]\nid = \"s\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"sum\", expr = \"n\", where = \"name <> '甲'\" }}\nscore = {{ kind = \"target\", target = 100, floor = 0 }}\n"
+        ),
+    )
+    .data("units.csv", UNITS)
+    .data(
+        "t.csv",
+        "k,unit,name,n\nk1,A,乙,1\n  ,A,乙,2\nk3,  ,乙,2\nk4, A,乙,2\nk5,A,\t,2\n\u{3000}k7,A,\t甲,4\nk8,A,!x,16\n",
+    );
+    let run = f.run();
+    assert_eq!(
+        run.measured.cells[0][unit_index(&run, "A")].value,
+        Some(21.0)
+    );
+    let r: Vec<(u64, &str, &str)> = run
+        .data
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        r,
+        vec![
+            (3, "k", "empty value in a required column"),
+            (4, "unit", "empty value in a required column"),
+            (5, "unit", "unknown unit (not in the unit register)"),
+            (6, "name", "empty value in a required column"),
+        ]
+    );
+    let a = &run
+        .data
+        .inputs
+        .iter()
+        .find(|i| i.dataset == "t")
+        .unwrap()
+        .accounting;
+    assert_eq!((a.rows_read, a.counted, a.rejected), (7, 3, 4));
+}

@@ -22,9 +22,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, DiscreteCDF, Poisson};
 
-use crate::data::records::{COUNTED, OUT_OF_PERIOD, STATE};
+use crate::data::records::{IS_COUNTED, OUT_OF_PERIOD, STATE};
 use crate::data::{UNIT, Units};
-use crate::measure::exprs::cond;
+use crate::measure::exprs::matches;
 use crate::scheme::Scheme;
 use crate::score::{self, Status};
 
@@ -47,11 +47,12 @@ pub struct Warning {
 }
 
 /// Per-unit counts the pass collects for the alerts and screens of a
-/// dataset: `al{k}_now`, `al{k}_hist` and `sc{k}_d{1..9}`.
-pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
+/// dataset: `al{k}_now`, `al{k}_hist` and `sc{k}_d{1..9}`; aggregations
+/// over all rows, computed in the dataset's one group-by by unit.
+pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     let spec = &scheme.datasets[ds];
     let mut aggs = Vec::new();
-    let counted = col(STATE).eq(lit(COUNTED));
+    let counted = col(IS_COUNTED);
     let before = match &spec.date {
         Some(d) => col(STATE).eq(lit(OUT_OF_PERIOD)).and(
             col(d.as_str())
@@ -60,14 +61,14 @@ pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
         ),
         None => lit(false),
     };
-    let u64 = |e: Expr| e.cast(DataType::UInt64).sum();
+    let u64 = crate::measure::count_true;
     for (k, a) in scheme
         .alerts
         .iter()
         .enumerate()
         .filter(|(_, a)| a.dataset == ds)
     {
-        let c = cond(&a.where_);
+        let c = a.where_.as_ref().map_or(lit(true), matches);
         aggs.push(u64(counted.clone().and(c.clone())).alias(format!("al{k}_now")));
         aggs.push(u64(before.clone().and(c)).alias(format!("al{k}_hist")));
     }
@@ -89,7 +90,7 @@ pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
             .otherwise(lead);
         let ok = counted
             .clone()
-            .and(cond(&s.where_))
+            .and(s.where_.as_ref().map_or(lit(true), matches))
             .and(x.clone().gt(lit(0.0)))
             .and(x.is_finite());
         for d in 1..=9 {
@@ -98,32 +99,36 @@ pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
             );
         }
     }
-    if aggs.is_empty() {
-        return None;
-    }
-    Some(
-        lf.filter(col(STATE).lt_eq(lit(OUT_OF_PERIOD)))
-            .group_by([col(UNIT)])
-            .agg(aggs),
-    )
+    aggs
+}
+
+/// The names of the columns [`aggregations`] computes.
+pub fn aggregation_names(scheme: &Scheme, ds: usize) -> Vec<String> {
+    aggregations(scheme, ds)
+        .iter()
+        .filter_map(|e| e.clone().meta().output_name().ok().map(|n| n.to_string()))
+        .collect()
 }
 
 /// The earliest day before the period of a dataset's records (for the
-/// own-history test).
-pub fn history_sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
+/// own-history test), as an aggregation over all rows (the pass computes
+/// it beside its row counts); none without alerts or a date column.
+pub fn history_from(scheme: &Scheme, ds: usize) -> Option<Expr> {
     let spec = &scheme.datasets[ds];
     let d = spec.date.as_ref()?;
     if !scheme.alerts.iter().any(|a| a.dataset == ds) {
         return None;
     }
     let day = col(d.as_str()).cast(DataType::Date);
+    let before = col(STATE)
+        .eq(lit(OUT_OF_PERIOD))
+        .and(day.clone().lt(date_lit(scheme.period.start)));
     Some(
-        lf.filter(
-            col(STATE)
-                .eq(lit(OUT_OF_PERIOD))
-                .and(day.clone().lt(date_lit(scheme.period.start))),
-        )
-        .select([day.min().alias("from")]),
+        when(before)
+            .then(day)
+            .otherwise(lit(NULL).cast(DataType::Date))
+            .min()
+            .alias("from"),
     )
 }
 

@@ -174,11 +174,15 @@ pub fn code(c: i32) -> Expr {
 /// The checks one column's values must pass, in order, each a condition
 /// and the error code it gives; empty means no value can fail.
 ///
-/// The fast form does not strip spaces: a value is empty if null or "",
-/// and text that starts with whitespace (space, tab, ideographic space
-/// U+3000) is sent to the lenient parser as if it were bad, to be judged
-/// there with spaces stripped. A typed column read as is (Parquet) can
-/// only be empty.
+/// The fast form does not strip spaces: a value is empty if null or "";
+/// a `string` value that starts with whitespace (space, tab, control
+/// characters, ideographic space U+3000) is sent to the lenient parser as
+/// if it were bad, to be judged there with spaces stripped; a value of
+/// another type is sent there when the fast parser cannot read it (so
+/// with most leading spaces; where polars reads one anyway, the value is
+/// the one the stripped text gives). A typed column read as is (Parquet)
+/// can only be empty. `verbatim`: `parsed` is the text as written (a
+/// `string` column; not the objection column, which is normalised).
 pub fn checks(
     raw: Expr,
     parsed: Expr,
@@ -186,6 +190,7 @@ pub fn checks(
     ty: ColType,
     required: bool,
     fast: bool,
+    verbatim: bool,
 ) -> Vec<(Expr, i32)> {
     let text = *from == DataType::String;
     let as_is = !text && *from == dtype(ty);
@@ -201,13 +206,25 @@ pub fn checks(
     if as_is {
         return out;
     }
-    let bad = parsed.is_null().and(empty.not());
-    if fast && text {
-        let s = |w: &str| raw.clone().str().starts_with(lit(w));
-        out.push((s(" ").or(s("\t")).or(s("\u{3000}")).or(bad), BAD));
-    } else {
-        out.push((bad, BAD));
+    if fast && text && ty == ColType::String && verbatim {
+        // Text is taken as written, so it cannot be bad, except that a
+        // value led by whitespace may be whitespace only (empty): such
+        // values go to the lenient parser. Byte-order comparisons against
+        // short literals (polars compares a string's inline prefix) find
+        // them: a first byte below `!` (space, tab, control characters)
+        // but not the empty string, or a first character U+3000 (the
+        // ideographic space), i.e. "\u{3000}" <= s < "\u{3001}".
+        let low = raw.clone().gt(lit("")).and(raw.clone().lt(lit("!")));
+        let ideographic = raw
+            .clone()
+            .gt_eq(lit("\u{3000}"))
+            .and(raw.lt(lit("\u{3001}")));
+        out.push((low.or(ideographic), BAD));
+        return out;
     }
+    // A value the fast parser cannot read (leading spaces included) is
+    // null and goes to the lenient parser.
+    out.push((parsed.is_null().and(empty.not()), BAD));
     out
 }
 
@@ -221,7 +238,7 @@ pub fn error_code(
     fast: bool,
 ) -> Expr {
     let mut e = code(OK);
-    for (cond, c) in checks(raw, parsed, from, ty, required, fast)
+    for (cond, c) in checks(raw, parsed, from, ty, required, fast, false)
         .into_iter()
         .rev()
     {

@@ -28,8 +28,15 @@ pub const REPAIRED: &str = "__repaired";
 pub const PENDING: &str = "__pending";
 /// Where the row ends: one of the `STATE_*` values.
 pub const STATE: &str = "__state";
-/// Column × 100 + error code of a row's first failing column, or null.
+/// `STATE == COUNTED`, as a bool column: every measure's mask starts
+/// from it, so that one group-by over all rows needs no filter first.
+pub const IS_COUNTED: &str = "__counted";
+/// Column × 100 + error code of a row's first failing column, or null;
+/// computed by [`error_key`] on the rejected rows only.
 pub const EKEY: &str = "__ekey";
+/// Does any column of the row fail its checks? (A bool per row: cheap
+/// where [`EKEY`], an integer per column, is not.)
+pub const BAD: &str = "__bad";
 
 pub const COUNTED: i32 = 0;
 pub const OUT_OF_PERIOD: i32 = 1;
@@ -118,22 +125,30 @@ pub fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> Strin
     }
 }
 
+/// The raw value of checked column `i`, kept beside its typed value so
+/// that [`error_key`] can judge the rejected rows after the plan.
+fn checked_column(i: usize) -> String {
+    format!("__c{i}")
+}
+
 /// Parse as two selects, so that each column's typed value is computed
 /// once (a value used in several expressions of one select is recomputed
 /// for each): (1) typed value `__v{i}`; (2) typed values under their own
-/// names and the row's first failing column × 100 + error code as
-/// [`EKEY`] (a flat min over per-column keys; columns that cannot fail
-/// have none). The lenient plan (for the few rows the fast one rejects)
-/// keeps the raw text as `__r{i}`.
+/// names, the raw values of checked columns as `__c{i}`, and [`BAD`]: any
+/// check failing. The third part is the [`EKEY`] expression over (2)'s
+/// columns (a flat min over per-column keys; columns that cannot fail
+/// have none), for the rejected rows only. The lenient plan (for the few
+/// rows the fast one rejects) keeps the raw text as `__r{i}`.
 fn parse_plan(
     spec: &DatasetSpec,
     schema: &Schema,
     maps: &[PointsMap],
     fast: bool,
-) -> PolarsResult<[Vec<Expr>; 2]> {
+) -> PolarsResult<(Vec<Expr>, Vec<Expr>, Expr)> {
     let v = |i: usize| format!("__v{i}");
     let mut parse = vec![col(ROW)];
     let mut keys = Vec::new();
+    let mut any_bad: Option<Expr> = None;
     let mut last = vec![col(ROW)];
     for (i, c) in spec.columns.iter().enumerate() {
         let name = c.name.as_str();
@@ -149,22 +164,48 @@ fn parse_plan(
             .iter()
             .any(|x| x.is_some_and(|x| x == name));
         let required = !c.nullable || structural;
-        let mut checks = parse::checks(col(name), col(v(i)), &from, c.ty, required, fast);
-        for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
-            let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
-            let outside = col(v(i))
-                .is_not_null()
-                .and(col(v(i)).is_in(keys, false).not());
-            checks.push((outside, MAP + k as i32));
-        }
+        let verbatim = name != OBJECTION;
+        // The checks on (raw, typed): in the plan, and after it (where the
+        // typed value has the column's name and the raw one __c{i}).
+        let checks_on = |raw: Expr, typed: Expr| {
+            let mut checks =
+                parse::checks(raw, typed.clone(), &from, c.ty, required, fast, verbatim);
+            if fast && name == spec.unit {
+                // A unit id led by whitespace is not in the register
+                // (whose ids are stripped) and is rejected as unknown,
+                // whitespace only as empty (see [`rejects`]): no need to
+                // look for it.
+                checks.retain(|(_, code)| *code != parse::BAD || c.ty != ColType::String);
+            }
+            for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
+                let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
+                let outside = typed
+                    .clone()
+                    .is_not_null()
+                    .and(typed.clone().is_in(keys, false).not());
+                checks.push((outside, MAP + k as i32));
+            }
+            checks
+        };
+        let checks = checks_on(col(name), col(v(i)));
         if !checks.is_empty() {
+            for (cond, _) in checks {
+                any_bad = Some(match any_bad {
+                    Some(b) => b.or(cond),
+                    None => cond,
+                });
+            }
             let mut key = lit(NULL).cast(DataType::Int64);
-            for (cond, code) in checks.into_iter().rev() {
+            for (cond, code) in checks_on(col(checked_column(i)), col(name))
+                .into_iter()
+                .rev()
+            {
                 key = when(cond)
                     .then(lit(i as i64 * 100 + code as i64))
                     .otherwise(key);
             }
             keys.push(key);
+            last.push(col(name).alias(checked_column(i)));
         }
         if !fast {
             parse.push(col(name).cast(DataType::String).alias(raw_column(i)));
@@ -172,15 +213,25 @@ fn parse_plan(
         }
         last.push(col(v(i)).alias(name));
     }
-    last.push(match keys.len() {
-        0 => lit(NULL).cast(DataType::Int64).alias(EKEY),
-        _ => polars::lazy::dsl::min_horizontal(keys)?.alias(EKEY),
-    });
-    Ok([parse, last])
+    // A column: `lit(false)` alone would be one value, not one per row.
+    last.push(any_bad.unwrap_or(col(ROW).is_null()).alias(BAD));
+    let ekey = match keys.len() {
+        0 => lit(NULL).cast(DataType::Int64),
+        _ => polars::lazy::dsl::min_horizontal(keys)?,
+    };
+    Ok((parse, last, ekey.alias(EKEY)))
+}
+
+/// The [`EKEY`] of the rows of [`plan`] (meant for its rejected rows: an
+/// integer per checked column per row costs more than the [`BAD`] flag).
+pub fn error_key(scheme: &Scheme, ds: usize, source: &Source, fast: bool) -> PolarsResult<Expr> {
+    let maps = points_maps(scheme, ds);
+    Ok(parse_plan(&scheme.datasets[ds], &source.schema, &maps, fast)?.2)
 }
 
 /// The classified rows of dataset `ds`: declared columns (typed), [`ROW`],
-/// [`EKEY`], [`UNIT`], [`KEY`], [`REPAIRED`], [`PENDING`], [`STATE`], and
+/// [`BAD`], the raw values of checked columns, [`UNIT`], [`KEY`], [`REPAIRED`], [`PENDING`], [`STATE`],
+/// [`IS_COUNTED`], and
 /// the `workdays` columns of the scheme's expressions on this dataset.
 /// `fast` picks the parser (see [`parse::parse_fast`]); `duplicates` lists
 /// rows already known to repeat an earlier key.
@@ -195,7 +246,7 @@ pub fn plan(
 ) -> PolarsResult<LazyFrame> {
     let spec = &scheme.datasets[ds];
     let maps = points_maps(scheme, ds);
-    let [parse, last] = parse_plan(spec, &source.schema, &maps, fast)?;
+    let (parse, last, _) = parse_plan(spec, &source.schema, &maps, fast)?;
     let p = scheme.period;
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);
     let known = unit_text
@@ -241,7 +292,7 @@ pub fn plan(
         }
         _ => lit(false),
     };
-    let state = when(col(EKEY).is_not_null())
+    let state = when(col(BAD))
         .then(lit(BAD_VALUE))
         .when(known.not())
         .then(lit(UNKNOWN_UNIT))
@@ -256,6 +307,8 @@ pub fn plan(
         scheme,
         &crate::measure::exprs::dataset_exprs(scheme, ds),
     );
+    let mut last_columns = wd;
+    last_columns.push(col(STATE).eq(lit(COUNTED)).alias(IS_COUNTED));
     Ok(lf
         .select(parse)
         .select(last)
@@ -266,7 +319,7 @@ pub fn plan(
             objection("pending").alias(PENDING),
             state.cast(DataType::Int32).alias(STATE),
         ])
-        .with_columns(wd))
+        .with_columns(last_columns))
 }
 
 /// The reject for a row in a rejected state, from the issue columns the
@@ -303,11 +356,16 @@ pub fn rejects(
                     reason(code, col_spec.ty, &col_spec.name, &maps),
                 )
             }
-            Some(UNKNOWN_UNIT) => (
-                spec.unit.clone(),
-                unit.get(i).unwrap_or("").to_string(),
-                "unknown unit (not in the unit register)".to_string(),
-            ),
+            Some(UNKNOWN_UNIT) => {
+                let value = unit.get(i).unwrap_or("");
+                let column = spec.unit.clone();
+                let reason = if value.trim().is_empty() {
+                    reason(EMPTY, ColType::String, &column, &maps)
+                } else {
+                    "unknown unit (not in the unit register)".to_string()
+                };
+                (column, value.to_string(), reason)
+            }
             _ => (
                 spec.key.clone().unwrap_or_default(),
                 key.get(i).unwrap_or("").to_string(),

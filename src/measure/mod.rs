@@ -47,14 +47,27 @@ pub struct Measured {
     pub warnings: Vec<String>,
 }
 
-/// Σ of a scheme expression, exactly: as i64 if its values are integers,
-/// else by [`exact_sum`]. `masked` is the expression as summed.
-fn sum_of(e: &SqlExpr, masked: Expr, name: &str) -> Vec<Expr> {
+/// Σ of a scheme expression over the rows where `w` holds, exactly: as
+/// i64 if its values are integers, else by [`exact_sum`].
+fn sum_of(e: &SqlExpr, w: &Expr, name: &str) -> Vec<Expr> {
     if e.is_integral() {
-        vec![masked.cast(DataType::Int64).sum().alias(name)]
+        vec![masked(w, e.expr.clone(), DataType::Int64).sum().alias(name)]
     } else {
-        exact_sum(masked, name).to_vec()
+        exact_sum(masked(w, num(e), DataType::Float64), name).to_vec()
     }
+}
+
+/// `x` where `w` holds, else null, as `dtype`.
+fn masked(w: &Expr, x: Expr, dtype: DataType) -> Expr {
+    when(w.clone())
+        .then(x.cast(dtype.clone()))
+        .otherwise(lit(NULL).cast(dtype))
+}
+
+/// The number of rows where `e` holds: a boolean sum (polars counts the
+/// true values per group without a numeric copy of the column), as u64.
+pub fn count_true(e: Expr) -> Expr {
+    e.sum().cast(DataType::UInt64)
 }
 
 /// Σ `e` (f64), exactly and whatever the order of the rows: each value is
@@ -102,7 +115,7 @@ fn name(prefix: &str, i: usize, part: &str) -> String {
 /// The grouped aggregations of dataset `ds` (all sums, so that partial
 /// results add up).
 pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
-    let u64 = |e: Expr| e.cast(DataType::UInt64).sum();
+    let u64 = count_true;
     let mut aggs = Vec::new();
     for (i, ind) in scheme
         .indicators
@@ -112,21 +125,17 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     {
         let w = cond(&ind.measure.where_);
         let nn = |p| name("i", i, p);
-        let masked = |e: Expr| {
-            when(w.clone())
-                .then(e)
-                .otherwise(lit(NULL).cast(DataType::Float64))
-        };
         match &ind.measure.kind {
             MeasureKind::Count { .. } => aggs.push(u64(w.clone()).alias(nn("n"))),
             MeasureKind::Sum { expr } => {
                 aggs.push(u64(w.clone()).alias(nn("n")));
-                aggs.extend(sum_of(expr, masked(num(expr)), &nn("num")));
+                aggs.extend(sum_of(expr, &w, &nn("num")));
             }
             MeasureKind::Mean { expr } => {
-                let x = masked(num(expr));
-                aggs.extend(sum_of(expr, x.clone(), &nn("num")));
-                aggs.push(x.count().cast(DataType::UInt64).alias(nn("n")));
+                aggs.extend(sum_of(expr, &w, &nn("num")));
+                // The values present where `w` holds.
+                let present = w.clone().and(expr.expr.clone().is_not_null());
+                aggs.push(u64(present).alias(nn("n")));
             }
             MeasureKind::Share { of } => {
                 let o = cond(of);
@@ -139,8 +148,8 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
             }
             MeasureKind::Ratio { num: a, den: b } => {
                 aggs.push(u64(w.clone()).alias(nn("n")));
-                aggs.extend(sum_of(a, masked(num(a)), &nn("num")));
-                aggs.extend(sum_of(b, masked(num(b)), &nn("den")));
+                aggs.extend(sum_of(a, &w, &nn("num")));
+                aggs.extend(sum_of(b, &w, &nn("den")));
             }
             MeasureKind::Value => {
                 let m = w.clone().and(

@@ -14,12 +14,14 @@
 //! - an error from the file (a ragged CSV line) names the file.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
+use super::count_true;
 use super::evidence::{self, Evidence};
 use crate::analysis::warnings;
 use crate::data::read::{ROW, Source};
 use crate::data::records::{
-    self, BAD_VALUE, COUNTED, EXCLUDED, KEY, OUT_OF_PERIOD, PENDING, STATE, UNIT,
+    self, BAD_VALUE, EXCLUDED, IS_COUNTED, KEY, OUT_OF_PERIOD, PENDING, STATE, UNIT,
 };
 use crate::data::{Accounting, DataError, Reject, Units};
 use crate::scheme::Scheme;
@@ -42,54 +44,80 @@ pub struct DatasetPass {
 
 /// The collected sinks of one query.
 struct Parts {
+    /// The measures' and the early warnings' per-unit aggregates.
     aggregates: DataFrame,
     /// rows, counted, out of period, excluded, pending (counted).
     counts: [u64; 5],
+    /// The earliest day before the period (alerts' own history).
+    history: Option<i32>,
     issues: DataFrame,
     evidence: Option<DataFrame>,
     keys: Option<DataFrame>,
-    alerts: Option<DataFrame>,
-    history: Option<DataFrame>,
 }
 
 fn state(s: i32) -> Expr {
     col(STATE).eq(lit(s))
 }
 
-fn sinks(scheme: &Scheme, ds: usize, lf: LazyFrame, keys: bool, lenient: bool) -> Vec<LazyFrame> {
+/// The dataset's per-unit aggregations (measures and early warnings),
+/// each distinct one once: two indicators on the same rows (a share and
+/// a count with the same condition, say) need one reduction, not two.
+/// Returns the expressions and the (copy, original) column names to
+/// restore after the group-by.
+fn unit_aggregations(scheme: &Scheme, ds: usize) -> (Vec<Expr>, Vec<(String, String)>) {
+    let mut all = super::aggregations(scheme, ds);
+    all.extend(warnings::aggregations(scheme, ds));
+    if all.is_empty() {
+        all.push(count_true(col(IS_COUNTED)).alias("__n"));
+    }
+    let mut exprs: Vec<Expr> = Vec::new();
+    let mut bare: Vec<Expr> = Vec::new();
+    let mut copies = Vec::new();
+    for e in all {
+        let name = e.clone().meta().output_name().map(|n| n.to_string());
+        let b = e.clone().meta().undo_aliases();
+        match (name, bare.iter().position(|x| *x == b)) {
+            (Ok(name), Some(k)) => {
+                let first = exprs[k].clone().meta().output_name().map(|n| n.to_string());
+                copies.push((name, first.unwrap_or_default()));
+            }
+            _ => {
+                exprs.push(e);
+                bare.push(b);
+            }
+        }
+    }
+    (exprs, copies)
+}
+
+fn sinks(
+    scheme: &Scheme,
+    ds: usize,
+    lf: LazyFrame,
+    ekey: Expr,
+    keys: bool,
+    lenient: bool,
+) -> Vec<LazyFrame> {
     let spec = &scheme.datasets[ds];
-    let u64 = |e: Expr| e.cast(DataType::UInt64).sum();
-    let mut issue_cols = vec![
-        col(ROW),
-        col(STATE),
-        col(records::EKEY),
-        col(UNIT),
-        col(KEY),
-    ];
+    let u64 = count_true;
+    let mut issue_cols = vec![col(ROW), col(STATE), ekey, col(UNIT), col(KEY)];
     if lenient {
         issue_cols.extend((0..spec.columns.len()).map(|i| col(records::raw_column(i))));
     }
-    let aggs = super::aggregations(scheme, ds);
-    let aggregates = if aggs.is_empty() {
-        lf.clone()
-            .filter(state(COUNTED))
-            .group_by([col(UNIT)])
-            .agg([len().alias("__n")])
-    } else {
-        lf.clone()
-            .filter(state(COUNTED))
-            .group_by([col(UNIT)])
-            .agg(aggs)
-    };
+    // One group-by over all rows: every measure is masked by IS_COUNTED
+    // (see exprs::cond), the early warnings choose their own rows.
+    let (aggs, _) = unit_aggregations(scheme, ds);
+    let mut counts = vec![
+        len().cast(DataType::UInt64).alias("rows"),
+        u64(col(IS_COUNTED)).alias("counted"),
+        u64(state(OUT_OF_PERIOD)).alias("out_of_period"),
+        u64(state(EXCLUDED)).alias("excluded"),
+        u64(col(IS_COUNTED).and(col(PENDING))).alias("pending"),
+    ];
+    counts.extend(warnings::history_from(scheme, ds));
     let mut out = vec![
-        aggregates,
-        lf.clone().select([
-            len().cast(DataType::UInt64).alias("rows"),
-            u64(state(COUNTED)).alias("counted"),
-            u64(state(OUT_OF_PERIOD)).alias("out_of_period"),
-            u64(state(EXCLUDED)).alias("excluded"),
-            u64(state(COUNTED).and(col(PENDING))).alias("pending"),
-        ]),
+        lf.clone().group_by([col(UNIT)]).agg(aggs),
+        lf.clone().select(counts),
         lf.clone()
             .filter(col(STATE).gt_eq(lit(BAD_VALUE)))
             .select(issue_cols),
@@ -104,27 +132,30 @@ fn sinks(scheme: &Scheme, ds: usize, lf: LazyFrame, keys: bool, lenient: bool) -
                 .select([col(ROW), col(KEY)]),
         );
     }
-    out.extend(warnings::sink(scheme, ds, lf.clone()));
-    out.extend(warnings::history_sink(scheme, ds, lf));
     out
 }
 
 fn run_query(
     scheme: &Scheme,
     ds: usize,
-    lf: LazyFrame,
+    (lf, source): (LazyFrame, &Source),
     keys: bool,
     lenient: bool,
     engine: Engine,
 ) -> PolarsResult<Parts> {
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
-    let plans = sinks(scheme, ds, lf, keys, lenient)
+    let ekey = records::error_key(scheme, ds, source, !lenient)?;
+    let plans = sinks(scheme, ds, lf, ekey, keys, lenient)
         .into_iter()
         .map(|q| q.logical_plan)
         .collect();
     let mut out =
         LazyFrame::collect_all_with_engine(plans, engine, OptFlags::default())?.into_iter();
-    let aggregates = out.next().expect("sink");
+    let mut aggregates = out.next().expect("sink");
+    for (copy, original) in unit_aggregations(scheme, ds).1 {
+        let c = aggregates.column(&original)?.clone().with_name(copy.into());
+        aggregates.with_column(c)?;
+    }
     let c = out.next().expect("sink");
     let get = |n: &str| -> PolarsResult<u64> {
         Ok(c.column(n)?
@@ -140,43 +171,63 @@ fn run_query(
         get("excluded")?,
         get("pending")?,
     ];
+    let history = match c.column("from") {
+        Ok(from) => from.date()?.physical().get(0),
+        Err(_) => None,
+    };
     let issues = out.next().expect("sink");
     let evidence = if has_evidence { out.next() } else { None };
     let keys = if keys { out.next() } else { None };
-    let alerts = out.next();
-    let history = out.next();
     Ok(Parts {
         aggregates,
         counts,
+        history,
         issues,
         evidence,
         keys,
-        alerts,
-        history,
     })
 }
 
 /// Rows whose key repeats an earlier row's key, given keys in any order.
+/// The usual case, rows in order (as the sink gives them) with strictly
+/// increasing keys, is seen in one vectorised pass, without a sort.
 fn duplicates(keys: DataFrame) -> PolarsResult<Vec<IdxSize>> {
-    let keys = keys.sort([ROW], SortMultipleOptions::default())?;
-    let increasing = keys
-        .clone()
-        .lazy()
-        .select([col(KEY)
-            .gt(col(KEY).shift(lit(1)))
-            .fill_null(lit(true))
-            .all(true)
-            .alias("inc")])
-        .collect()?;
-    if increasing.column("inc")?.bool()?.get(0).unwrap_or(true) {
+    if increasing(keys.column(ROW)?.idx()?) && increasing(keys.column(KEY)?.str()?) {
         return Ok(Vec::new());
     }
+    let keys = keys.sort([ROW], SortMultipleOptions::default())?;
     let d = keys
         .lazy()
         .filter(col(KEY).is_first_distinct().not())
         .select([col(ROW)])
         .collect()?;
     Ok(d.column(ROW)?.idx()?.into_no_null_iter().collect())
+}
+
+/// Is every value greater than the one before it (nulls are not)? Chunk
+/// by chunk in parallel, each compared with itself shifted by one
+/// (zero-copy slices, a vectorised kernel), and across the chunk
+/// boundaries; no rechunk, no copy of the keys.
+fn increasing<T>(ca: &ChunkedArray<T>) -> bool
+where
+    T: PolarsDataType,
+    ChunkedArray<T>: for<'a> ChunkCompareIneq<&'a ChunkedArray<T>, Item = BooleanChunked>,
+{
+    if ca.null_count() > 0 {
+        return false;
+    }
+    // Slices within one chunk are single-chunk views of it.
+    let slice = |o: usize, l: usize| ca.slice(o as i64, l);
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for n in ca.chunk_lengths() {
+        spans.push((start, n));
+        start += n;
+    }
+    spans.into_par_iter().all(|(start, n)| {
+        (start == 0 || n == 0 || slice(start, 1).gt(&slice(start - 1, 1)).all())
+            && (n < 2 || slice(start + 1, n - 1).gt(&slice(start, n - 1)).all())
+    })
 }
 
 fn add(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
@@ -236,7 +287,7 @@ pub fn run(
         .map_err(&err)?;
         let want_keys = spec.key.is_some() && dups.is_none();
         let mut parts =
-            run_query(scheme, ds, lf, want_keys, false, engine(source)).map_err(&err)?;
+            run_query(scheme, ds, (lf, source), want_keys, false, engine(source)).map_err(&err)?;
         trace.step("pass");
         let mut rejects = Vec::new();
         // A second chance for the rows the fast parser could not read.
@@ -255,8 +306,8 @@ pub fn run(
             let lf = source.lf.clone().filter(col(ROW).is_in(rows, false));
             let lf = records::plan(scheme, ds, lf, source, units, false, dups.as_deref())
                 .map_err(&err)?;
-            let again =
-                run_query(scheme, ds, lf, want_keys, true, Engine::InMemory).map_err(&err)?;
+            let again = run_query(scheme, ds, (lf, source), want_keys, true, Engine::InMemory)
+                .map_err(&err)?;
             parts.aggregates = add(parts.aggregates, again.aggregates)?;
             for k in 1..5 {
                 parts.counts[k] += again.counts[k];
@@ -277,12 +328,8 @@ pub fn run(
                 (Some(a), Some(b)) => Some(concat_frames(a, b)?),
                 (a, b) => a.or(b),
             };
-            parts.alerts = match (parts.alerts, again.alerts) {
-                (Some(a), Some(b)) => Some(add(a, b)?),
-                (a, b) => a.or(b),
-            };
             parts.history = match (parts.history, again.history) {
-                (Some(a), Some(b)) => Some(concat_frames(a, b)?),
+                (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
             trace.step("lenient retry");
@@ -309,19 +356,17 @@ pub fn run(
             Some(df) => evidence::rows(scheme, ds, units, df)?,
             None => Vec::new(),
         };
-        let history_from = match &parts.history {
-            Some(h) => h
-                .column("from")?
-                .date()?
-                .physical()
-                .iter()
-                .flatten()
-                .min()
-                .map(|d| {
-                    chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
-                        + chrono::Duration::days(i64::from(d))
-                }),
-            None => None,
+        let history_from = parts.history.map(|d| {
+            chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
+                + chrono::Duration::days(i64::from(d))
+        });
+        let names = warnings::aggregation_names(scheme, ds);
+        let alert_counts = if names.is_empty() {
+            None
+        } else {
+            let mut cols = vec![UNIT.to_string()];
+            cols.extend(names);
+            Some(parts.aggregates.select(cols)?)
         };
         return Ok(DatasetPass {
             dataset: ds,
@@ -330,7 +375,7 @@ pub fn run(
             rejects,
             accounting,
             pending_objections: pending,
-            alert_counts: parts.alerts,
+            alert_counts,
             history_from,
         });
     }
@@ -343,4 +388,68 @@ fn concat_frames(mut a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
     }
     a.vstack_mut(&b)?;
     Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two chunks, as a sink gives them.
+    fn chunked(a: &[&str], b: &[&str]) -> StringChunked {
+        let mut ca = StringChunked::from_slice("k".into(), a);
+        ca.append(&StringChunked::from_slice("k".into(), b))
+            .unwrap();
+        ca
+    }
+
+    #[test]
+    fn increasing_checks_within_and_across_chunks() {
+        assert!(increasing(&chunked(&["a", "b"], &["c", "d"])));
+        assert_eq!(chunked(&["a", "b"], &["c", "d"]).chunks().len(), 2);
+        // Equal neighbours are not increasing, within a chunk or across.
+        assert!(!increasing(&chunked(&["a", "a"], &["c"])));
+        assert!(!increasing(&chunked(&["a", "b"], &["b"])));
+        // Decreasing only at the boundary.
+        assert!(!increasing(&chunked(&["a", "c"], &["b", "d"])));
+        // An empty chunk between two is skipped, its neighbours compared.
+        let mut ca = chunked(&["a"], &[]);
+        ca.append(&StringChunked::from_slice("k".into(), &["0"]))
+            .unwrap();
+        assert!(!increasing(&ca));
+        // A null is not greater than anything.
+        let n = StringChunked::from_slice_options("k".into(), &[Some("a"), None]);
+        assert!(!increasing(&n));
+        assert!(increasing(&StringChunked::from_slice(
+            "k".into(),
+            &[] as &[&str]
+        )));
+    }
+
+    #[test]
+    fn duplicates_are_later_rows_in_row_order_whatever_the_frame_order() {
+        let keys = |rows: &[IdxSize], k: &[&str]| {
+            DataFrame::new_infer_height(vec![
+                Column::new(ROW.into(), rows),
+                Column::new(KEY.into(), k),
+            ])
+            .unwrap()
+        };
+        // Rows out of order, keys increasing in row order: none.
+        assert!(
+            duplicates(keys(&[2, 0, 1], &["c", "a", "b"]))
+                .unwrap()
+                .is_empty()
+        );
+        // Rows in order; row 2 repeats row 0's key, row 3 row 1's.
+        assert_eq!(
+            duplicates(keys(&[0, 1, 2, 3], &["b", "a", "b", "a"])).unwrap(),
+            vec![2, 3]
+        );
+        // The earlier row in row order keeps its key, whatever the order
+        // of the frame: row 1 is first with "x", row 4 repeats it.
+        assert_eq!(
+            duplicates(keys(&[4, 1, 3], &["x", "x", "y"])).unwrap(),
+            vec![4]
+        );
+    }
 }

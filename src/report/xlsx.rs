@@ -105,6 +105,10 @@ impl Exporter for ResultsXlsx {
         let s = &run.scheme;
         let units = &run.data.units;
         let mut wb = Workbook::new();
+        // Level 3, as Excel itself uses: about 30% faster to write than
+        // the default 6, for a file about 5% larger (rust_xlsxwriter's
+        // performance notes).
+        wb.set_zip_compression_level(3);
         // A fixed creation time (the period's end) keeps the file
         // byte-identical on a re-run.
         let end = s.period.end;
