@@ -7,6 +7,15 @@ use common::*;
 
 const UNITS: &str = "unit_id,unit_name,group\nA,甲局,dept\nB,乙局,dept\n";
 
+/// (line, column, reason) of each reject, in order.
+fn reasons(run: &govtrust::run::Run) -> Vec<(u64, &str, &str)> {
+    run.data
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect()
+}
+
 fn scheme(extra_header: &str, veto: bool) -> String {
     let header = HEADER.replace("period = {", &format!("{extra_header}period = {{"));
     let veto = if veto {
@@ -244,12 +253,7 @@ A,,,,,,,
 ",
     )
     .run();
-    let r: Vec<(u64, &str, &str)> = run
-        .data
-        .rejects
-        .iter()
-        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
-        .collect();
+    let r = reasons(&run);
     assert_eq!(r.len(), 8, "{r:?}");
     assert_eq!(r[0], (3, "n", "not a whole number"));
     assert_eq!(r[1], (4, "x", "not a number"));
@@ -502,12 +506,7 @@ fn spaces_are_judged_by_the_lenient_parser() {
         run.measured.cells[0][unit_index(&run, "A")].value,
         Some(12.0)
     );
-    let r: Vec<(u64, &str, &str)> = run
-        .data
-        .rejects
-        .iter()
-        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
-        .collect();
+    let r = reasons(&run);
     assert_eq!(
         r,
         vec![
@@ -549,12 +548,7 @@ fn whitespace_led_units_keys_and_text_are_judged_exactly() {
         run.measured.cells[0][unit_index(&run, "A")].value,
         Some(21.0)
     );
-    let r: Vec<(u64, &str, &str)> = run
-        .data
-        .rejects
-        .iter()
-        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
-        .collect();
+    let r = reasons(&run);
     assert_eq!(
         r,
         vec![
