@@ -68,7 +68,7 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
         .enumerate()
         .filter(|(_, a)| a.dataset == ds)
     {
-        let c = a.where_.as_ref().map_or(lit(true), matches);
+        let c = matches(&a.where_);
         aggs.push(u64(counted.clone().and(c.clone())).alias(format!("al{k}_now")));
         aggs.push(u64(before.clone().and(c)).alias(format!("al{k}_hist")));
     }
@@ -90,7 +90,7 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
             .otherwise(lead);
         let ok = counted
             .clone()
-            .and(s.where_.as_ref().map_or(lit(true), matches))
+            .and(matches(&s.where_))
             .and(x.clone().gt(lit(0.0)))
             .and(x.is_finite());
         for d in 1..=9 {
@@ -100,14 +100,6 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
         }
     }
     aggs
-}
-
-/// The names of the columns [`aggregations`] computes.
-pub fn aggregation_names(scheme: &Scheme, ds: usize) -> Vec<String> {
-    aggregations(scheme, ds)
-        .iter()
-        .filter_map(|e| e.clone().meta().output_name().ok().map(|n| n.to_string()))
-        .collect()
 }
 
 /// The earliest day before the period of a dataset's records (for the

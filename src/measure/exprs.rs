@@ -7,30 +7,26 @@ use crate::data::records::IS_COUNTED;
 use crate::scheme::expr::SqlExpr;
 use crate::scheme::{MeasureKind, Points, Scheme};
 
-/// True for every counted record, as a column (a bare `lit(true)` would
-/// be one value, and summing it in a group-by gives 1, not the group's
-/// size).
-pub fn every_counted() -> Expr {
-    col(IS_COUNTED)
-}
-
 /// A condition on counted records: the record is counted and matches,
 /// with null treated as "does not match" (SQL three-valued logic,
-/// SCHEME.md section 2); absent means every counted record. Measures
-/// aggregate over all rows of a dataset with this as their mask, so the
-/// rows need no filter (a copy of every column) before the group-by.
+/// SCHEME.md section 2); absent means every counted record. Always a
+/// column (a bare `lit(true)` would be one value, and summing it in a
+/// group-by gives 1, not the group's size). Measures aggregate over all
+/// rows of a dataset with this as their mask, so the rows need no filter
+/// (a copy of every column) before the group-by.
 pub fn cond(e: &Option<SqlExpr>) -> Expr {
     match e {
-        Some(e) => every_counted().and(matches(e)),
-        None => every_counted(),
+        Some(_) => col(IS_COUNTED).and(matches(e)),
+        None => col(IS_COUNTED),
     }
 }
 
 /// A condition on any row (counted or not), null as "does not match";
-/// for a constant expression this is a scalar, so combine it with a
-/// column.
-pub fn matches(e: &SqlExpr) -> Expr {
-    e.expr.clone().fill_null(lit(false))
+/// absent matches every row. For a constant or absent condition this is
+/// a scalar, so combine it with a column.
+pub fn matches(e: &Option<SqlExpr>) -> Expr {
+    e.as_ref()
+        .map_or(lit(true), |e| e.expr.clone().fill_null(lit(false)))
 }
 
 /// A numeric expression as f64.

@@ -36,7 +36,9 @@ pub struct DatasetPass {
     pub rejects: Vec<Reject>,
     pub accounting: Accounting,
     pub pending_objections: u64,
-    /// Per-unit counts for the early warnings (alerts and screens).
+    /// Per-unit counts for the early warnings (alerts and screens): the
+    /// aggregates, whose `al*` and `sc*` columns they read by name; none
+    /// when the dataset has no alert or screen.
     pub alert_counts: Option<DataFrame>,
     /// The earliest day before the period (own-history tests).
     pub history_from: Option<chrono::NaiveDate>,
@@ -90,11 +92,12 @@ fn unit_aggregations(scheme: &Scheme, ds: usize) -> (Vec<Expr>, Vec<(String, Str
     (exprs, copies)
 }
 
+/// The query's sinks; `aggs` from [`unit_aggregations`].
 fn sinks(
     scheme: &Scheme,
     ds: usize,
     lf: LazyFrame,
-    ekey: Expr,
+    (aggs, ekey): (Vec<Expr>, Expr),
     keys: bool,
     lenient: bool,
 ) -> Vec<LazyFrame> {
@@ -104,9 +107,6 @@ fn sinks(
     if lenient {
         issue_cols.extend((0..spec.columns.len()).map(|i| col(records::raw_column(i))));
     }
-    // One group-by over all rows: every measure is masked by IS_COUNTED
-    // (see exprs::cond), the early warnings choose their own rows.
-    let (aggs, _) = unit_aggregations(scheme, ds);
     let mut counts = vec![
         len().cast(DataType::UInt64).alias("rows"),
         u64(col(IS_COUNTED)).alias("counted"),
@@ -116,6 +116,9 @@ fn sinks(
     ];
     counts.extend(warnings::history_from(scheme, ds));
     let mut out = vec![
+        // One group-by over all rows: every measure is masked by
+        // IS_COUNTED (see exprs::cond), the early warnings choose their
+        // own rows.
         lf.clone().group_by([col(UNIT)]).agg(aggs),
         lf.clone().select(counts),
         lf.clone()
@@ -145,14 +148,15 @@ fn run_query(
 ) -> PolarsResult<Parts> {
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
     let ekey = records::error_key(scheme, ds, source, !lenient)?;
-    let plans = sinks(scheme, ds, lf, ekey, keys, lenient)
+    let (aggs, copies) = unit_aggregations(scheme, ds);
+    let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient)
         .into_iter()
         .map(|q| q.logical_plan)
         .collect();
     let mut out =
         LazyFrame::collect_all_with_engine(plans, engine, OptFlags::default())?.into_iter();
     let mut aggregates = out.next().expect("sink");
-    for (copy, original) in unit_aggregations(scheme, ds).1 {
+    for (copy, original) in copies {
         let c = aggregates.column(&original)?.clone().with_name(copy.into());
         aggregates.with_column(c)?;
     }
@@ -360,14 +364,9 @@ pub fn run(
             chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
                 + chrono::Duration::days(i64::from(d))
         });
-        let names = warnings::aggregation_names(scheme, ds);
-        let alert_counts = if names.is_empty() {
-            None
-        } else {
-            let mut cols = vec![UNIT.to_string()];
-            cols.extend(names);
-            Some(parts.aggregates.select(cols)?)
-        };
+        // The early warnings read their columns (al*, sc*) by name.
+        let alert_counts =
+            (!warnings::aggregations(scheme, ds).is_empty()).then(|| parts.aggregates.clone());
         return Ok(DatasetPass {
             dataset: ds,
             aggregates: parts.aggregates,
