@@ -19,15 +19,19 @@ fn dataset(tickets: usize, format: OutFormat) -> PathBuf {
         .join("target/bench-data")
         .join(format!("{tickets}-{}", format.ext()));
     if !generate::looks_generated(&dir) {
-        generate::generate(&Options {
-            out: dir.clone(),
-            units: 60,
-            tickets,
-            seed: 2025,
-            year: 2025,
-            format,
-            bad_rows: 0,
-        })
+        std::fs::create_dir_all(&dir).unwrap();
+        generate::generate(
+            &Options {
+                out: dir.clone(),
+                units: 60,
+                tickets,
+                seed: 2025,
+                year: 2025,
+                format,
+                bad_rows: 0,
+            },
+            &dir,
+        )
         .unwrap();
     }
     dir
@@ -110,7 +114,7 @@ fn stages(c: &mut Criterion) {
         });
         let out = tempfile::tempdir().unwrap();
         g.bench_function("write_outputs", |b| {
-            b.iter(|| report::write(&run, &report::standard(), &out.path().join("r")).unwrap())
+            b.iter(|| report::write_to(&run, &report::standard(), &out.path().join("r")).unwrap())
         });
         g.finish();
     }

@@ -105,9 +105,22 @@ impl Calendar {
             name: raw.name.unwrap_or_else(|| src.path.display().to_string()),
             ..Default::default()
         };
+        let mut reversed = Vec::new();
         for h in &raw.holiday {
             let from = date(&h.from);
             let to = h.to.as_ref().map_or(from, &mut date);
+            if let (Some(f), Some(t), Some(at)) = (from, to, h.to.as_ref()) {
+                if t < f {
+                    reversed.push(
+                        src.diag(
+                            at.span().start,
+                            format!("holiday ends ({t}) before it starts ({f})"),
+                        )
+                        .with_hint("write from = the first day off, to = the last"),
+                    );
+                    continue;
+                }
+            }
             if let (Some(from), Some(to)) = (from, to) {
                 let mut d = from;
                 while d <= to {
@@ -121,6 +134,7 @@ impl Calendar {
                 }
             }
         }
+        diags.extend(reversed);
         if let Some(y) = &raw.years {
             match y.get_ref().as_slice() {
                 [a, b] if a <= b => cal.years = Some((*a, *b)),

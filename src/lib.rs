@@ -12,6 +12,8 @@ pub mod cli;
 pub mod data;
 pub mod generate;
 pub mod measure;
+pub mod outdir;
+pub mod paths;
 pub mod render;
 pub mod report;
 pub mod run;

@@ -140,6 +140,7 @@ pub fn load_and_measure(
             bytes: src.bytes,
             accounting: p.accounting.clone(),
             pending_objections: p.pending_objections,
+            blank_lines: src.blank_lines,
         });
     }
     rejects.sort();

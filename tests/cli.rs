@@ -140,11 +140,12 @@ fn scheme_errors_exit_1_without_a_backtrace() {
 #[test]
 fn data_errors_exit_1_and_name_the_file() {
     let tmp = tempfile::tempdir().unwrap();
+    let reports = tempfile::tempdir().unwrap();
     let o = govtrust()
         .args(["assess", "--data"])
         .arg(tmp.path())
         .arg("--out")
-        .arg(tmp.path().join("o"))
+        .arg(reports.path().join("o"))
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
@@ -153,7 +154,9 @@ fn data_errors_exit_1_and_name_the_file() {
         e.contains("units.csv") && e.contains("does not exist"),
         "{e}"
     );
-    assert!(!tmp.path().join("o").exists(), "no report on failure");
+    // No report, and no staging directory left beside it.
+    let left: Vec<_> = std::fs::read_dir(reports.path()).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]
@@ -257,7 +260,9 @@ fn generate_is_deterministic_per_seed() {
     generate(&c, "8", "csv");
     assert_eq!(files(&a), files(&b));
     assert_ne!(files(&a), files(&c));
-    assert_eq!(files(&a).len(), 15);
+    // 15 data files and the manifest, which records how they were made.
+    assert_eq!(files(&a).len(), 16);
+    assert!(files(&a).iter().any(|f| f.0 == "manifest.json"));
 }
 
 #[test]

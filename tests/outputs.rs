@@ -286,16 +286,30 @@ fn re_runs_are_byte_identical_but_for_timings() {
 fn a_failed_write_leaves_no_half_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report");
-    // An earlier report is in place.
-    report::write_files(&[("scores.csv".into(), b"old".to_vec())], &out).unwrap();
+    let claim = || {
+        report::OutDir::claim(
+            &out,
+            &report::Purpose {
+                command: "assess",
+                also_replaces: &[],
+                inputs: &[],
+            },
+        )
+        .unwrap()
+    };
+    // An earlier report is in place (its manifest lists its one file).
+    let manifest =
+        report::manifest::basic("assess", serde_json::json!({}), vec!["scores.csv".into()])
+            .unwrap();
+    report::write_files(&[("scores.csv".into(), b"old".to_vec()), manifest], claim()).unwrap();
     // "x" is a file, so "x/y" cannot be written: the write fails midway.
     let files = vec![
         ("a.csv".to_string(), b"new".to_vec()),
         ("x".into(), vec![]),
         ("x/y".into(), vec![]),
     ];
-    assert!(report::write_files(&files, &out).is_err());
-    // The old report is untouched, and no temporary directory is left.
+    assert!(report::write_files(&files, claim()).is_err());
+    // The old report is untouched, and no staging directory is left.
     assert_eq!(std::fs::read(out.join("scores.csv")).unwrap(), b"old");
     assert!(!out.join("a.csv").exists());
     let left: Vec<_> = std::fs::read_dir(tmp.path())

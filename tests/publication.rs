@@ -277,7 +277,7 @@ fn hostile_names_are_inert_everywhere() {
     let (f, tmp) = hostile();
     let run = f.run();
     let out = tmp.path().join("r");
-    report::write(&run, &report::standard(), &out).unwrap();
+    report::write_to(&run, &report::standard(), &out).unwrap();
     // Text outputs other than CSV and JSON data: HTML and SVG escape.
     let html = read(&out.join("bulletin.html"));
     assert!(!html.contains("<script"), "raw <script> in bulletin.html");
@@ -323,7 +323,7 @@ fn previous_run_puts_changes_into_bulletin_and_compare_csv() {
     .unwrap();
     run.previous = Some(report::compare::Snapshot::read(&prev).unwrap());
     let out = tmp.path().join("with-prev");
-    report::write(&run, &report::standard(), &out).unwrap();
+    report::write_to(&run, &report::standard(), &out).unwrap();
     let rows = common::read_csv(&out.join("compare.csv"));
     let row = |id: &str| rows.iter().find(|r| r[0] == id).unwrap().clone();
     // D2: 3 → 1 is up 2; 80.50 → 104.00 is +23.50; 良好 → 优秀.

@@ -32,6 +32,8 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    // Claim the output first: a refused --out fails before any work.
+    let out = a.inputs.claim(&a.out, "assess")?;
     let opts = a.inputs.load_options();
     // Read the previous run first: a wrong path fails before the work.
     let previous = a
@@ -68,7 +70,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     } else {
         report::standard()
     };
-    report::write(&run, &exporters, &a.out)?;
+    report::write(&run, &exporters, out)?;
     trace.step("write");
     progress.finish();
     if !quiet {

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::Inputs;
 use crate::analysis::audit;
+use crate::report::csv::{Cell, write_csv};
 use crate::report::{self, fmt_full};
 use crate::run;
 
@@ -22,79 +23,63 @@ pub struct Args {
     pub min_units: usize,
 }
 
-fn csv(header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>> {
-    let mut buf = report::csv::BOM.to_vec();
-    {
-        let mut w = ::csv::WriterBuilder::new()
-            .terminator(::csv::Terminator::CRLF)
-            .from_writer(&mut buf);
-        w.write_record(header)?;
-        for r in rows {
-            w.write_record(r.iter().map(|c| report::csv::safe_text(c).into_owned()))?;
-        }
-        w.flush()?;
-    }
-    Ok(buf)
-}
-
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    let out = a.inputs.claim(&a.out, "audit")?;
     let r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
     let au = audit::audit(&r, a.min_units);
     let s = &r.scheme;
-    let opt = |x: Option<f64>| x.map_or(String::new(), fmt_full);
-    let indicators = au
+    // Numbers are written as numbers: only text cells are guarded
+    // against spreadsheet formulas (see report::csv::safe_text).
+    let num = |x: f64| Cell::Raw(fmt_full(x));
+    let opt = |x: Option<f64>| Cell::Raw(x.map_or(String::new(), fmt_full));
+    let outliers: Vec<String> = au
         .indicators
         .iter()
         .map(|x| {
-            vec![
-                x.group.clone(),
-                s.indicators[x.indicator].id.clone(),
-                s.indicators[x.indicator].name.clone(),
-                x.applicable.to_string(),
-                x.valued.to_string(),
-                fmt_full(x.valued as f64 / x.applicable.max(1) as f64),
-                fmt_full(x.mean),
-                fmt_full(x.sd),
-                fmt_full(x.skewness),
-                fmt_full(x.kurtosis),
-                x.outliers
-                    .iter()
-                    .map(|&u| r.data.units.ids[u].as_str())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                fmt_full(x.mode_share),
-                opt(x.with_dimension),
-                opt(x.with_total),
-            ]
+            x.outliers
+                .iter()
+                .map(|&u| r.data.units.ids[u].as_str())
+                .collect::<Vec<_>>()
+                .join(";")
         })
         .collect();
-    let correlations = au
-        .correlations
-        .iter()
-        .map(|c| {
-            vec![
-                c.group.clone(),
-                s.indicators[c.a].id.clone(),
-                s.indicators[c.b].id.clone(),
-                c.n.to_string(),
-                fmt_full(c.pearson),
-                fmt_full(c.spearman),
-            ]
-        })
-        .collect();
-    let alphas = au
-        .alphas
-        .iter()
-        .map(|(g, n, alpha, k, units)| {
-            vec![
-                g.clone(),
-                s.tree[*n].id.clone(),
-                fmt_full(*alpha),
-                k.to_string(),
-                units.to_string(),
-            ]
-        })
-        .collect();
+    let indicators = au.indicators.iter().zip(&outliers).map(|(x, out)| {
+        vec![
+            Cell::Text(&x.group),
+            Cell::Text(&s.indicators[x.indicator].id),
+            Cell::Text(&s.indicators[x.indicator].name),
+            Cell::Raw(x.applicable.to_string()),
+            Cell::Raw(x.valued.to_string()),
+            num(x.valued as f64 / x.applicable.max(1) as f64),
+            num(x.mean),
+            num(x.sd),
+            num(x.skewness),
+            num(x.kurtosis),
+            Cell::Text(out),
+            num(x.mode_share),
+            opt(x.with_dimension),
+            opt(x.with_total),
+        ]
+    });
+    let correlations = au.correlations.iter().map(|c| {
+        vec![
+            Cell::Text(&c.group),
+            Cell::Text(&s.indicators[c.a].id),
+            Cell::Text(&s.indicators[c.b].id),
+            Cell::Raw(c.n.to_string()),
+            num(c.pearson),
+            num(c.spearman),
+        ]
+    });
+    let alphas = au.alphas.iter().map(|(g, n, alpha, k, units)| {
+        vec![
+            Cell::Text(g),
+            Cell::Text(&s.tree[*n].id),
+            num(*alpha),
+            Cell::Raw(k.to_string()),
+            Cell::Raw(units.to_string()),
+        ]
+    });
     let mut md = format!("# {} 指标体系审计\n\n", s.name);
     if au.findings.is_empty() {
         md.push_str("未发现需要处理的问题。\n");
@@ -102,10 +87,10 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     for f in &au.findings {
         md.push_str(&format!("- {f}\n"));
     }
-    let files = vec![
+    let mut files = vec![
         (
             "audit_indicators.csv".to_string(),
-            csv(
+            write_csv(
                 &[
                     "group",
                     "indicator_id",
@@ -127,7 +112,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         ),
         (
             "audit_correlations.csv".to_string(),
-            csv(
+            write_csv(
                 &[
                     "group",
                     "indicator_a",
@@ -141,14 +126,16 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         ),
         (
             "audit_alpha.csv".to_string(),
-            csv(
+            write_csv(
                 &["group", "node_id", "cronbach_alpha", "indicators", "units"],
                 alphas,
             )?,
         ),
         ("audit_findings.md".to_string(), md.into_bytes()),
     ];
-    report::write_files(&files, &a.out)?;
+    let names = report::manifest::listing(&files);
+    files.push(report::manifest::for_run(&r, "audit", names)?);
+    report::write_files(&files, out)?;
     if !quiet {
         println!("{} findings:", au.findings.len());
         for f in au.findings.iter().take(20) {

@@ -20,6 +20,14 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    let out = crate::outdir::OutDir::claim(
+        &a.out,
+        &crate::outdir::Purpose {
+            command: "compare",
+            also_replaces: &[],
+            inputs: &[("the old run", &a.old_run), ("the new run", &a.new_run)],
+        },
+    )?;
     let old = Snapshot::read(&a.old_run)?;
     let new = Snapshot::read(&a.new_run)?;
     let changes = diff(&old, &new);
@@ -30,7 +38,13 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         files.push((format!("charts/{name}.svg"), svg.into_bytes()));
         files.push((format!("charts/{name}.png"), png));
     }
-    crate::report::write_files(&files, &a.out)?;
+    let made_from = serde_json::json!({
+        "old_run": a.old_run.display().to_string(),
+        "new_run": a.new_run.display().to_string(),
+    });
+    let names = files.iter().map(|f| f.0.clone()).collect();
+    files.push(crate::report::manifest::basic("compare", made_from, names)?);
+    crate::report::write_files(&files, out)?;
     if !quiet {
         let count = |s: &str| changes.iter().filter(|c| c.status() == s).count();
         let moved = changes

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::generate::{self, Options, OutFormat};
+use crate::report;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum Format {
@@ -38,6 +39,14 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
+    let out = crate::outdir::OutDir::claim(
+        &a.out,
+        &crate::outdir::Purpose {
+            command: "generate",
+            also_replaces: &[],
+            inputs: &[],
+        },
+    )?;
     let opts = Options {
         out: a.out.clone(),
         units: a.units,
@@ -50,10 +59,21 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         },
         bad_rows: a.bad_rows,
     };
-    let summary = generate::generate(&opts)?;
+    let summary = generate::generate(&opts, out.dir())?;
+    let made_from = serde_json::json!({
+        "units": a.units,
+        "tickets": a.tickets,
+        "seed": a.seed,
+        "year": a.year,
+        "format": format!("{:?}", a.format).to_lowercase(),
+        "bad_rows": a.bad_rows,
+    });
+    let names: Vec<String> = summary.files.iter().map(|f| f.0.clone()).collect();
+    let manifest = report::manifest::basic("generate", made_from, names)?;
+    report::write_files(&[manifest], out)?;
     if !quiet {
         for (f, n) in &summary.files {
-            println!("{n:>10} rows  {f}");
+            println!("{n:>10} rows  {}", a.out.join(f).display());
         }
     }
     Ok(ExitCode::SUCCESS)

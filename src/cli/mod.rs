@@ -89,6 +89,26 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// Claim `out` for `command`'s output: it may not be, contain or lie
+    /// inside the scheme or the data (see [`crate::outdir`]).
+    pub fn claim(
+        &self,
+        out: &std::path::Path,
+        command: &'static str,
+    ) -> crate::outdir::Result<crate::outdir::OutDir> {
+        crate::outdir::OutDir::claim(
+            out,
+            &crate::outdir::Purpose {
+                command,
+                also_replaces: &[],
+                inputs: &[
+                    ("the scheme", &self.scheme),
+                    ("the data directory", &self.data),
+                ],
+            },
+        )
+    }
+
     /// Load options from the flags, counting datasets for the progress bar.
     pub fn load_options(&self) -> crate::data::LoadOptions {
         crate::data::LoadOptions {
@@ -120,8 +140,22 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", message(&e));
             ExitCode::from(1)
         }
     }
+}
+
+/// An error and its causes on one line, each cause only if its text is
+/// not already said (many errors quote their source's text).
+fn message(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
 }

@@ -19,16 +19,46 @@ pub struct McArgs {
     pub seed: u64,
     /// Assumptions to vary: weights, normalisation, aggregation, missing
     /// (comma-separated), or all.
-    #[arg(long, default_value = "all")]
+    #[arg(long, default_value = "all", value_parser = vary)]
     pub vary: String,
     /// Weight perturbation f per hierarchy level (comma-separated; the last
     /// applies to deeper levels): each weight × U(1 − f, 1 + f).
-    #[arg(long, default_value = "0.25")]
+    #[arg(long, default_value = "0.25", value_parser = factors)]
     pub weight_factor: String,
     /// A unit's grade is stable if its nominal grade's probability is at
-    /// least this.
-    #[arg(long, default_value_t = 0.9)]
+    /// least this (between 0 and 1).
+    #[arg(long, default_value_t = 0.9, value_parser = probability)]
     pub threshold: f64,
+}
+
+/// Flag values are checked when parsed, so that a bad one is a usage
+/// error (exit 2) whatever else the command line asks for.
+fn probability(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a probability between 0 and 1 (e.g. 0.9)"
+        )),
+    }
+}
+
+fn factors(s: &str) -> Result<String, String> {
+    let ok = s.split(',').all(|f| {
+        f.trim()
+            .parse::<f64>()
+            .is_ok_and(|x| (0.0..1.0).contains(&x))
+    });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?}: each factor must be a number in [0, 1), comma-separated (e.g. 0.25 or 0.3,0.2)"
+        ))
+    }
+}
+
+fn vary(s: &str) -> Result<String, String> {
+    uncertainty::Assumptions::parse_vary(s).map(|_| s.to_string())
 }
 
 impl McArgs {
@@ -79,6 +109,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let assumptions = a.mc.assumptions()?;
+    let out = a.inputs.claim(&a.out, "sensitivity")?;
     let mut r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
     let model = uncertainty::Model::new(&r.scheme, &r.data.units, &r.measured);
     let mc = uncertainty::run(&model, &assumptions, a.draws, a.mc.seed, a.mc.threshold);
@@ -103,9 +134,8 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let exporters: Vec<Box<dyn report::Exporter>> = vec![
         Box::new(report::analysis::UncertaintyCsv),
         Box::new(report::analysis::SensitivityCsv),
-        Box::new(report::manifest::ManifestJson),
     ];
-    report::write(&r, &exporters, &a.out)?;
+    report::write(&r, &exporters, out)?;
     if !quiet {
         let u = r.uncertainty.as_ref().expect("set above");
         let unstable = u.units.iter().filter(|x| !x.stable).count();

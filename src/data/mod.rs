@@ -7,6 +7,7 @@
 //! are parsed and classified by the lazy plan of [`records::plan`], which
 //! the measure stage runs as one streaming pass per dataset.
 
+pub mod csvscan;
 pub mod parse;
 pub mod read;
 pub mod records;
@@ -40,6 +41,10 @@ pub enum DataError {
     Read { path: PathBuf, message: String },
     #[error("--strict: {count} input row{} rejected; the first: {first}\n    hint: see the reasons with `govtrust check`, or run without --strict to write rejects.csv", if *count == 1 { " was" } else { "s were" })]
     Strict { count: usize, first: String },
+    /// Values the scheme cannot score (a sum out of range, a value
+    /// outside a points map), with their lines.
+    #[error("dataset {dataset}: {message}")]
+    Invalid { dataset: String, message: String },
     #[error("{0}")]
     Polars(String),
 }
@@ -59,6 +64,20 @@ pub struct Reject {
     pub column: String,
     pub value: String,
     pub reason: String,
+}
+
+impl Reject {
+    /// The reject of a line that is not a record (csvscan).
+    pub fn malformed(dataset: &str, file: &str, m: &read::Malformed) -> Reject {
+        Reject {
+            dataset: dataset.to_string(),
+            file: file.to_string(),
+            line: m.line,
+            column: String::new(),
+            value: m.text.clone(),
+            reason: m.reason.clone(),
+        }
+    }
 }
 
 impl std::fmt::Display for Reject {
@@ -97,8 +116,11 @@ pub struct InputFile {
     pub bytes: u64,
     #[serde(flatten)]
     pub accounting: Accounting,
-    /// Pending objections among counted records (flagged in the report).
+    /// Records with a pending objection (异议待处理) that count, or that
+    /// would count but for `pending_objections = "exclude"`.
     pub pending_objections: u64,
+    /// Blank lines (blank rows of a sheet): skipped, not records.
+    pub blank_lines: u64,
 }
 
 /// Everything the data stage produces: the register and the accounting of

@@ -7,7 +7,6 @@
 //! line of the file (header = line 1; a quoted field may span lines).
 
 use std::fs::File;
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader, open_workbook_auto};
@@ -24,28 +23,66 @@ pub const ROW: &str = "__row";
 pub enum LineMap {
     /// line = row + offset.
     Offset(u64),
-    /// line = table[row].
-    Table(Arc<Vec<u64>>),
+    /// line = row + the offset of the last piece (first row, offset)
+    /// starting at or before the row (CSV files with skipped lines or
+    /// records spanning lines); `rows` in all.
+    Pieces {
+        pieces: Arc<Vec<(u64, u64)>>,
+        rows: u64,
+    },
 }
 
 impl LineMap {
+    pub fn from_pieces(pieces: Vec<(u64, u64)>, rows: u64) -> LineMap {
+        match pieces.as_slice() {
+            [] => LineMap::Offset(2),
+            [(0, o)] => LineMap::Offset(*o),
+            _ => LineMap::Pieces {
+                pieces: Arc::new(pieces),
+                rows,
+            },
+        }
+    }
+
     pub fn line(&self, row: usize) -> u64 {
         match self {
             LineMap::Offset(o) => row as u64 + o,
-            LineMap::Table(t) => t[row],
+            LineMap::Pieces { pieces, .. } => {
+                let k = pieces.partition_point(|p| p.0 <= row as u64);
+                row as u64 + pieces[k.saturating_sub(1)].1
+            }
         }
     }
 
     /// The line of each row as a polars expression over `__row`.
     pub fn expr(&self) -> Expr {
+        let row = col(ROW).cast(DataType::UInt64);
         match self {
-            LineMap::Offset(o) => col(ROW).cast(DataType::UInt64) + lit(*o),
-            LineMap::Table(t) => {
-                let s = Series::new("__lines".into(), t.as_slice());
+            LineMap::Offset(o) => row + lit(*o),
+            LineMap::Pieces { pieces, .. } if pieces.len() <= 16 => {
+                let mut offset = lit(pieces[0].1);
+                for &(first, o) in &pieces[1..] {
+                    offset = when(row.clone().gt_eq(lit(first)))
+                        .then(lit(o))
+                        .otherwise(offset);
+                }
+                row + offset
+            }
+            LineMap::Pieces { rows, .. } => {
+                let t: Vec<u64> = (0..*rows as usize).map(|r| self.line(r)).collect();
+                let s = Series::new("__lines".into(), t);
                 lit(s).gather(col(ROW), false)
             }
         }
     }
+}
+
+/// A record that is not one (csvscan): its line, its text, the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub line: u64,
+    pub text: String,
+    pub reason: String,
 }
 
 /// A file opened for reading: a lazy frame of its wanted columns (text
@@ -59,6 +96,11 @@ pub struct Source {
     pub digest: String,
     pub bytes: u64,
     pub path: PathBuf,
+    /// Rows that are not records (too many or too few fields, a quote
+    /// that does not parse): rejected, not read.
+    pub malformed: Vec<Malformed>,
+    /// Blank lines (or blank spreadsheet rows), skipped.
+    pub blank_lines: u64,
 }
 
 /// A file read into memory (the unit register).
@@ -68,6 +110,8 @@ pub struct RawTable {
     pub digest: String,
     pub bytes: u64,
     pub path: PathBuf,
+    pub malformed: Vec<Malformed>,
+    pub blank_lines: u64,
 }
 
 /// Read a whole (small) table into memory.
@@ -85,6 +129,8 @@ pub fn read_table(
         digest: s.digest,
         bytes: s.bytes,
         path: s.path,
+        malformed: s.malformed,
+        blank_lines: s.blank_lines,
     })
 }
 
@@ -103,17 +149,32 @@ pub fn open(
     dataset: &str,
     wanted: Wanted,
 ) -> Result<Source, DataError> {
-    let path = data_dir.join(&spec.file);
+    let shown = data_dir.join(&spec.file);
+    let path = match crate::paths::inside(data_dir, &spec.file) {
+        Ok(p) => p,
+        Err(crate::paths::PathError::Missing(_)) => {
+            return Err(DataError::MissingFile {
+                dataset: dataset.to_string(),
+                path: shown,
+            });
+        }
+        Err(e) => {
+            return Err(DataError::Read {
+                path: shown,
+                message: format!("{e}; hint: put the file itself in the data directory"),
+            });
+        }
+    };
     if !path.is_file() {
-        return Err(DataError::MissingFile {
-            dataset: dataset.to_string(),
-            path,
+        return Err(DataError::Read {
+            path: shown,
+            message: "not a file".into(),
         });
     }
-    let file = File::open(&path).map_err(|e| io_err(&path, e))?;
+    let file = File::open(&path).map_err(|e| io_err(&shown, e))?;
     // SAFETY: the file is only read; a concurrent writer would make the
     // digest and contents inconsistent, as with any reader.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(&path, e))?;
+    let map = Arc::new(unsafe { memmap2::Mmap::map(&file) }.map_err(|e| io_err(&shown, e))?);
     let bytes = map.len() as u64;
     let (digest, table) = rayon::join(
         || {
@@ -124,23 +185,44 @@ pub fn open(
             format!("blake3:{}", h.finalize().to_hex())
         },
         || match spec.format {
-            Format::Csv => read_csv(&path, &map, spec.encoding, dataset, &wanted),
-            Format::Parquet => read_parquet(&path, dataset, &wanted),
-            Format::Xlsx => read_xlsx(&path, spec.sheet.as_deref(), dataset, &wanted),
+            Format::Csv => read_csv(&shown, &path, map.clone(), spec.encoding, dataset, &wanted),
+            Format::Parquet => read_parquet(&shown, &path, dataset, &wanted),
+            Format::Xlsx => read_xlsx(&shown, &path, spec.sheet.as_deref(), dataset, &wanted),
         },
     );
-    let (lf, schema, lines) = table?;
+    let o = table?;
     Ok(Source {
-        lf,
-        schema,
-        lines,
+        lf: o.lf,
+        schema: o.schema,
+        lines: o.lines,
         digest,
         bytes,
-        path,
+        path: shown,
+        malformed: o.malformed,
+        blank_lines: o.blank_lines,
     })
 }
 
-type Opened = (LazyFrame, Schema, LineMap);
+/// A table opened: its query, schema, line map and what was skipped.
+struct Opened {
+    lf: LazyFrame,
+    schema: Schema,
+    lines: LineMap,
+    malformed: Vec<Malformed>,
+    blank_lines: u64,
+}
+
+impl Opened {
+    fn plain((lf, schema, lines): (LazyFrame, Schema, LineMap)) -> Opened {
+        Opened {
+            lf,
+            schema,
+            lines,
+            malformed: Vec::new(),
+            blank_lines: 0,
+        }
+    }
+}
 
 /// The wanted columns of `lf` (after checking them) with a row number.
 fn wanted_columns(
@@ -168,6 +250,8 @@ fn wanted_columns(
     Ok((lf, schema))
 }
 
+const GBK_HINT: &str = " (hint: if the file is GBK/GB18030, declare encoding = \"gb18030\")";
+
 fn io_err(path: &Path, e: std::io::Error) -> DataError {
     DataError::Read {
         path: path.to_path_buf(),
@@ -178,7 +262,7 @@ fn io_err(path: &Path, e: std::io::Error) -> DataError {
 pub fn polars_err(path: &Path, e: PolarsError) -> DataError {
     let mut message = crate::scheme::expr::clean_polars_error(&e);
     if message.contains("utf-8") || message.contains("utf8") {
-        message.push_str(" (hint: if the file is GBK/GB18030, declare encoding = \"gb18030\")");
+        message.push_str(GBK_HINT);
     }
     DataError::Read {
         path: path.to_path_buf(),
@@ -193,10 +277,31 @@ fn pick(
     found: &[String],
     wanted: &Wanted,
 ) -> Result<Vec<String>, DataError> {
+    let twice = |c: &str| -> Result<(), DataError> {
+        let at: Vec<usize> = (0..found.len()).filter(|&k| found[k] == c).collect();
+        if at.len() > 1 {
+            let cols: Vec<String> = at.iter().map(|k| (k + 1).to_string()).collect();
+            return Err(DataError::Read {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column {c:?} appears {} times in the header (columns {}); hint: rename or remove all but one, so that it is clear which one to read",
+                    at.len(),
+                    cols.join(" and ")
+                ),
+            });
+        }
+        Ok(())
+    };
     match wanted {
-        Wanted::All => Ok(found.to_vec()),
+        Wanted::All => {
+            for c in found {
+                twice(c)?;
+            }
+            Ok(found.to_vec())
+        }
         Wanted::Declared(cols) => {
             for (c, _) in cols.iter() {
+                twice(c)?;
                 if !found.contains(c) {
                     let hint = match suggest(c, found.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean {s:?}?"),
@@ -215,104 +320,215 @@ fn pick(
     }
 }
 
+/// The text polars reads: the mapped file itself (UTF-8), or a decoded
+/// copy (GB18030, UTF-16); `mapped` says which.
+struct Text {
+    bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    mapped: bool,
+    delimiter: u8,
+}
+
+/// A byte range of a shared text, for polars without a copy.
+struct Slice {
+    text: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    range: std::ops::Range<usize>,
+}
+
+impl AsRef<[u8]> for Slice {
+    fn as_ref(&self) -> &[u8] {
+        &(*self.text).as_ref()[self.range.clone()]
+    }
+}
+
+/// The file's text as UTF-8, by its declared encoding and its byte-order
+/// mark (which wins: a UTF-16 file is what Excel's "Unicode text" export
+/// writes), and the delimiter: `,`, or a tab for a UTF-16 file whose
+/// header has tabs and no commas (that same export).
+fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<Text, DataError> {
+    let err = |message: String| DataError::Read {
+        path: shown.to_path_buf(),
+        message,
+    };
+    let decoded = |v: Vec<u8>, delimiter| Text {
+        bytes: Arc::new(v),
+        mapped: false,
+        delimiter,
+    };
+    let utf16 = if map.starts_with(b"\xFF\xFE") {
+        Some(encoding_rs::UTF_16LE)
+    } else if map.starts_with(b"\xFE\xFF") {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    };
+    if let Some(enc) = utf16 {
+        let name = enc.name();
+        if encoding == Encoding::Gb18030 {
+            return Err(err(format!(
+                "declared encoding = \"gb18030\", but the file starts with a {name} byte-order mark; hint: remove the encoding line (a file with a UTF-16 byte-order mark is read as UTF-16)"
+            )));
+        }
+        let (text, had_errors) = enc.decode_with_bom_removal(&map);
+        if had_errors {
+            return Err(err(format!(
+                "the file starts with a {name} byte-order mark but is not valid {name} text"
+            )));
+        }
+        let text = text.into_owned().into_bytes();
+        let first = &text[..memchr::memchr(b'\n', &text).unwrap_or(text.len())];
+        let tab = first.contains(&b'\t') && !first.contains(&b',');
+        return Ok(decoded(text, if tab { b'\t' } else { b',' }));
+    }
+    match encoding {
+        Encoding::Utf8 => Ok(Text {
+            bytes: map,
+            mapped: true,
+            delimiter: b',',
+        }),
+        Encoding::Gb18030 => {
+            if !map.is_ascii() && std::str::from_utf8(&map).is_ok() {
+                return Err(err(
+                    "declared encoding = \"gb18030\", but the file is UTF-8 text (all of it is valid UTF-8, Chinese included): read as GB18030 every Chinese value would be garbled; hint: remove the line encoding = \"gb18030\" from the dataset in the scheme".into(),
+                ));
+            }
+            let (s, _, had_errors) = encoding_rs::GB18030.decode(&map);
+            if had_errors {
+                return Err(err("the file is not valid GB18030 text".into()));
+            }
+            Ok(decoded(s.into_owned().into_bytes(), b','))
+        }
+    }
+}
+
 fn read_csv(
+    shown: &Path,
     path: &Path,
-    bytes: &[u8],
+    map: Arc<memmap2::Mmap>,
     encoding: Encoding,
     dataset: &str,
     wanted: &Wanted,
 ) -> Result<Opened, DataError> {
     let mut t = crate::Trace::new(format!("{dataset} csv"));
-    let lf = match encoding {
-        Encoding::Utf8 => {
-            let p = PlRefPath::new(path.to_str().ok_or_else(|| DataError::Read {
-                path: path.to_path_buf(),
-                message: "path is not valid UTF-8".into(),
-            })?);
-            LazyCsvReader::new(p)
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .finish()
-                .map_err(|e| polars_err(path, e))?
-        }
-        Encoding::Gb18030 => {
-            // Decoded into memory: GB18030 files are office exports, small.
-            let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
-            if had_errors {
-                return Err(DataError::Read {
-                    path: path.to_path_buf(),
-                    message: "the file is not valid GB18030 text".into(),
-                });
+    let err = |message: String| DataError::Read {
+        path: shown.to_path_buf(),
+        message,
+    };
+    let text = decode(shown, map, encoding)?;
+    let bytes = (*text.bytes).as_ref();
+    let delim = text.delimiter;
+    let scan = super::csvscan::scan(bytes, delim).map_err(|e| err(e.to_string()))?;
+    t.step("scan");
+    if scan.header.iter().any(|h| h.contains('\u{FFFD}')) {
+        return Err(err(format!("the header is not UTF-8 text{GBK_HINT}")));
+    }
+    let cols = pick(shown, dataset, &scan.header, wanted)?;
+    let malformed: Vec<Malformed> = scan
+        .malformed()
+        .map(|k| {
+            let raw = String::from_utf8_lossy(&bytes[k.start..k.end]);
+            let raw = raw.trim_end_matches(['\r', '\n']);
+            let mut text: String = raw.chars().take(120).collect();
+            if raw.chars().count() > 120 {
+                text.push('…');
             }
-            let text = s.into_owned().into_bytes();
-            let lines = csv_line_map(&text);
-            let lf = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(0))
-                .into_reader_with_file_handle(Cursor::new(text))
-                .finish()
-                .map_err(|e| polars_err(path, e))?
-                .lazy();
-            let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
-            return Ok((lf, schema, lines));
+            Malformed {
+                line: k.line,
+                text,
+                reason: k.problem.reason(),
+            }
+        })
+        .collect();
+    let whole = scan.skipped.is_empty();
+    let lf = if whole && text.mapped {
+        // The usual case: the file as it is, scanned by polars itself.
+        let p = PlRefPath::new(
+            path.to_str()
+                .ok_or_else(|| err("path is not valid UTF-8".into()))?,
+        );
+        LazyCsvReader::new(p)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish()
+            .map_err(|e| polars_err(shown, e))?
+    } else {
+        // The whole text (decoded), or its well-formed records only, as
+        // byte ranges of the text (no copy) under the header's names.
+        let ranges = if whole {
+            std::iter::once(0..bytes.len()).collect()
+        } else {
+            scan.segments(bytes.len())
+        };
+        let buffers: Vec<polars_buffer::Buffer<u8>> = ranges
+            .into_iter()
+            .map(|range| {
+                polars_buffer::Buffer::from_owner(Slice {
+                    text: text.bytes.clone(),
+                    range,
+                })
+            })
+            .collect();
+        let mut schema = Schema::default();
+        for (k, h) in scan.header.iter().enumerate() {
+            // Columns not read may repeat a name: keep them apart.
+            let name = if schema.contains(h) {
+                format!("{h}\u{0}{k}").into()
+            } else {
+                h.as_str().into()
+            };
+            schema.with_column(name, DataType::String);
+        }
+        if buffers.is_empty() {
+            DataFrame::empty_with_schema(&schema).lazy()
+        } else {
+            let r = LazyCsvReader::new_with_sources(ScanSources::Buffers(buffers.into()))
+                .with_separator(delim);
+            let r = if whole {
+                r.with_has_header(true).with_infer_schema_length(Some(0))
+            } else {
+                r.with_has_header(false).with_schema(Some(Arc::new(schema)))
+            };
+            r.finish().map_err(|e| polars_err(shown, e))?
         }
     };
-    let lines = csv_line_map(bytes);
-    t.step("line map");
-    let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
-    Ok((lf, schema, lines))
+    let lf = lf
+        .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
+        .with_row_index(ROW, None);
+    let schema: Schema = cols
+        .iter()
+        .map(|c| (c.as_str().into(), DataType::String))
+        .collect();
+    Ok(Opened {
+        lf,
+        schema,
+        lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
+        malformed,
+        blank_lines: scan.blank_lines(),
+    })
 }
 
-/// Physical line of each data record of a CSV text: `row + 2` unless a
-/// quoted field contains a line break, then a table from a quote-aware scan.
-pub fn csv_line_map(text: &[u8]) -> LineMap {
-    if memchr::memchr(b'"', text).is_none() {
-        return LineMap::Offset(2);
-    }
-    let mut starts = Vec::new();
-    let mut line = 1u64;
-    let mut in_quotes = false;
-    let mut at_record_start = true;
-    let mut first = true;
-    for (i, &b) in text.iter().enumerate() {
-        if at_record_start {
-            if !first {
-                starts.push(line);
-            }
-            first = false;
-            at_record_start = false;
-        }
-        match b {
-            b'"' => in_quotes = !in_quotes,
-            b'\n' => {
-                line += 1;
-                if !in_quotes && i + 1 < text.len() {
-                    at_record_start = true;
-                }
-            }
-            _ => {}
-        }
-    }
-    LineMap::Table(Arc::new(starts))
-}
-
-fn read_parquet(path: &Path, dataset: &str, wanted: &Wanted) -> Result<Opened, DataError> {
+fn read_parquet(
+    shown: &Path,
+    path: &Path,
+    dataset: &str,
+    wanted: &Wanted,
+) -> Result<Opened, DataError> {
     let p = PlRefPath::new(path.to_str().unwrap_or_default());
     let lf =
-        LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(path, e))?;
-    let (lf, schema) = wanted_columns(path, dataset, lf, wanted)?;
+        LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(shown, e))?;
+    let (lf, schema) = wanted_columns(shown, dataset, lf, wanted)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
-    Ok((lf, schema, LineMap::Offset(2)))
+    Ok(Opened::plain((lf, schema, LineMap::Offset(2))))
 }
 
 fn read_xlsx(
+    shown: &Path,
     path: &Path,
     sheet: Option<&str>,
     dataset: &str,
     wanted: &Wanted,
 ) -> Result<Opened, DataError> {
     let err = |m: String| DataError::Read {
-        path: path.to_path_buf(),
+        path: shown.to_path_buf(),
         message: m,
     };
     let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
@@ -338,7 +554,7 @@ fn read_xlsx(
                 .collect()
         })
         .unwrap_or_default();
-    let cols = pick(path, dataset, &header, wanted)?;
+    let cols = pick(shown, dataset, &header, wanted)?;
     let types: Vec<ColType> = cols
         .iter()
         .map(|c| match wanted {
@@ -354,7 +570,25 @@ fn read_xlsx(
         .map(|c| header.iter().position(|h| h == c).unwrap())
         .collect();
     let mut values: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); cols.len()];
+    // The sheet's own row numbers: header at first_row + 1 (1-based);
+    // blank rows (every cell empty) are skipped and counted.
+    let mut pieces = vec![(0u64, first_row + 2)];
+    let mut blank_lines = 0;
+    let mut kept = 0u64;
     for r in rows {
+        let empty = r
+            .iter()
+            .all(|c| cell_text(c, ColType::String).is_none_or(|t| t.trim().is_empty()));
+        if empty {
+            blank_lines += 1;
+            let o = pieces.last().map_or(0, |p| p.1) + 1;
+            match pieces.last_mut() {
+                Some(last) if last.0 == kept => last.1 = o,
+                _ => pieces.push((kept, o)),
+            }
+            continue;
+        }
+        kept += 1;
         for (k, &i) in idx.iter().enumerate() {
             values[k].push(r.get(i).and_then(|c| cell_text(c, types[k])));
         }
@@ -373,9 +607,14 @@ fn read_xlsx(
         0,
         Column::new(ROW.into(), (0..height as IdxSize).collect::<Vec<_>>()),
     );
-    let frame = DataFrame::new(height, columns).map_err(|e| polars_err(path, e))?;
-    // The sheet's own row numbers: header at first_row + 1 (1-based).
-    Ok((frame.lazy(), schema, LineMap::Offset(first_row + 2)))
+    let frame = DataFrame::new(height, columns).map_err(|e| polars_err(shown, e))?;
+    Ok(Opened {
+        lf: frame.lazy(),
+        schema,
+        lines: LineMap::from_pieces(pieces, kept),
+        malformed: Vec::new(),
+        blank_lines,
+    })
 }
 
 /// A spreadsheet cell as text, in the form the parser expects for `ty`.
@@ -411,17 +650,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_map_without_quotes_is_an_offset() {
-        assert!(matches!(csv_line_map(b"a,b\n1,2\n"), LineMap::Offset(2)));
-    }
-
-    #[test]
-    fn line_map_follows_quoted_line_breaks() {
-        // header line 1; record 0 at line 2 spans lines 2-3; record 1 at
-        // line 4; a blank line 5 is a record (polars reads it as a null
-        // row); record 3 at line 6.
-        let m = csv_line_map(b"a,b\n1,\"x\ny\"\n2,z\n\n3,w\n");
+    fn line_map_pieces_follow_skipped_lines() {
+        // Rows 0-1 at lines 2-3; a skipped line 4; rows 2.. from line 5.
+        let m = LineMap::from_pieces(vec![(0, 2), (2, 3)], 4);
         let lines: Vec<u64> = (0..4).map(|r| m.line(r)).collect();
-        assert_eq!(lines, vec![2, 4, 5, 6]);
+        assert_eq!(lines, vec![2, 3, 5, 6]);
+        let df = df!(ROW => [0u32, 1, 2, 3]).unwrap();
+        let out = df.lazy().select([m.expr().alias("l")]).collect().unwrap();
+        let l: Vec<u64> = out
+            .column("l")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(l, lines);
+        assert!(matches!(
+            LineMap::from_pieces(vec![(0, 2)], 9),
+            LineMap::Offset(2)
+        ));
     }
 }

@@ -2,8 +2,8 @@
 //! query: nothing here reads a row; [`crate::measure::pass`] runs it.
 //!
 //! The order of judgement is fixed, so every row ends in exactly one
-//! state: *rejected* (a bad or empty value, a value outside a points map,
-//! an unknown unit, a duplicate key: the later row), else *out of period*
+//! state: *rejected* (a bad or empty value, an unknown unit, a duplicate
+//! key: the later row), else *out of period*
 //! (its `date`, the day of a datetime, outside the period), else *excluded
 //! by status* (exempt, upheld objection, or pending objection under
 //! `pending_objections = "exclude"`), else *counted*.
@@ -13,10 +13,7 @@ use polars::prelude::*;
 use super::parse::{self, EMPTY, OBJECTION_VALUES};
 use super::read::{ROW, Source};
 use super::{Reject, Units};
-use crate::scheme::{
-    ColType, DatasetSpec, EXEMPT, MeasureKind, OBJECTION, PendingPolicy, Points, REPAIRED_ON,
-    RuleKind, Scheme,
-};
+use crate::scheme::{ColType, DatasetSpec, EXEMPT, OBJECTION, PendingPolicy, REPAIRED_ON, Scheme};
 
 /// The unit a record is charged to, as text (known units only are counted).
 pub const UNIT: &str = "__unit";
@@ -24,7 +21,7 @@ pub const UNIT: &str = "__unit";
 pub const KEY: &str = "__key";
 /// Repaired on or before the period end (信用修复).
 pub const REPAIRED: &str = "__repaired";
-/// Objection pending (异议待处理).
+/// Objection pending (异议待处理), on a record that is not exempt.
 pub const PENDING: &str = "__pending";
 /// Where the row ends: one of the `STATE_*` values.
 pub const STATE: &str = "__state";
@@ -45,9 +42,6 @@ pub const BAD_VALUE: i32 = 3;
 pub const UNKNOWN_UNIT: i32 = 4;
 pub const DUPLICATE: i32 = 5;
 
-/// Error codes from MAP upwards: value not in points map number (code - MAP).
-const MAP: i32 = 10;
-
 /// A date literal typed as a polars Date (`lit(NaiveDate)` is a datetime,
 /// and comparing with it would cast every value).
 fn date_lit(d: chrono::NaiveDate) -> Expr {
@@ -60,48 +54,8 @@ pub fn raw_column(i: usize) -> String {
     format!("__r{i}")
 }
 
-/// A points map over a column of this dataset, for checking values.
-pub struct PointsMap {
-    rule: String,
-    column: String,
-    keys: Vec<String>,
-}
-pub fn points_maps(scheme: &Scheme, ds: usize) -> Vec<PointsMap> {
-    let mut out = Vec::new();
-    let mut add = |rule: &str, p: &Points| {
-        if let Points::Map { column, map } = p {
-            out.push(PointsMap {
-                rule: rule.to_string(),
-                column: column.clone(),
-                keys: map.iter().map(|(k, _)| k.clone()).collect(),
-            });
-        }
-    };
-    for ind in scheme.indicators.iter().filter(|i| i.dataset == ds) {
-        if let MeasureKind::Deduction { points } = &ind.measure.kind {
-            add(&ind.id, points);
-        }
-    }
-    for r in scheme
-        .rules
-        .iter()
-        .filter(|r| r.dataset == ds && r.kind != RuleKind::Veto)
-    {
-        add(&r.id, &r.points);
-    }
-    out
-}
-
-/// Why a bad value was rejected.
-pub fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> String {
-    if code >= MAP {
-        let m = &maps[(code - MAP) as usize];
-        return format!(
-            "not a key of the points map of {} (expected one of: {})",
-            m.rule,
-            m.keys.join(", ")
-        );
-    }
+/// Why a bad value (`value`, as written) was rejected.
+pub fn reason(code: i32, ty: ColType, column: &str, value: &str) -> String {
     match (code, column) {
         (EMPTY, _) => "empty value in a required column".into(),
         (_, OBJECTION) => format!(
@@ -114,6 +68,10 @@ pub fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> Strin
         ),
         _ => match ty {
             ColType::String => "not text".into(),
+            ColType::Int if out_of_range(value) => format!(
+                "a whole number out of range (at most {} in absolute value)",
+                i64::MAX
+            ),
             ColType::Int => "not a whole number".into(),
             ColType::Float => "not a number".into(),
             ColType::Bool => "not a bool (expected true/false, 1/0, 是/否, Y/N)".into(),
@@ -123,6 +81,13 @@ pub fn reason(code: i32, ty: ColType, column: &str, maps: &[PointsMap]) -> Strin
             }
         },
     }
+}
+
+/// Digits only (with an optional sign): a whole number too large for i64.
+fn out_of_range(value: &str) -> bool {
+    let v = value.trim();
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && v.parse::<i64>().is_err()
 }
 
 /// The raw value of checked column `i`, kept beside its typed value so
@@ -142,7 +107,6 @@ fn checked_column(i: usize) -> String {
 fn parse_plan(
     spec: &DatasetSpec,
     schema: &Schema,
-    maps: &[PointsMap],
     fast: bool,
 ) -> PolarsResult<(Vec<Expr>, Vec<Expr>, Expr)> {
     let v = |i: usize| format!("__v{i}");
@@ -163,7 +127,11 @@ fn parse_plan(
         let structural = [Some(&spec.unit), spec.key.as_ref(), spec.date.as_ref()]
             .iter()
             .any(|x| x.is_some_and(|x| x == name));
-        let required = !c.nullable || structural;
+        // Status columns (SCHEME.md section 3) may be empty whatever
+        // their declared type says: empty means none / false / not
+        // repaired.
+        let status = matches!(name, EXEMPT | OBJECTION | REPAIRED_ON);
+        let required = (!c.nullable && !status) || structural;
         let verbatim = name != OBJECTION;
         // The checks on (raw, typed): in the plan, and after it (where the
         // typed value has the column's name and the raw one __c{i}).
@@ -176,14 +144,6 @@ fn parse_plan(
                 // whitespace only as empty (see [`rejects`]): no need to
                 // look for it.
                 checks.retain(|(_, code)| *code != parse::BAD || c.ty != ColType::String);
-            }
-            for (k, m) in maps.iter().enumerate().filter(|(_, m)| m.column == name) {
-                let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
-                let outside = typed
-                    .clone()
-                    .is_not_null()
-                    .and(typed.clone().is_in(keys, false).not());
-                checks.push((outside, MAP + k as i32));
             }
             checks
         };
@@ -225,8 +185,7 @@ fn parse_plan(
 /// The [`EKEY`] of the rows of [`plan`] (meant for its rejected rows: an
 /// integer per checked column per row costs more than the [`BAD`] flag).
 pub fn error_key(scheme: &Scheme, ds: usize, source: &Source, fast: bool) -> PolarsResult<Expr> {
-    let maps = points_maps(scheme, ds);
-    Ok(parse_plan(&scheme.datasets[ds], &source.schema, &maps, fast)?.2)
+    Ok(parse_plan(&scheme.datasets[ds], &source.schema, fast)?.2)
 }
 
 /// The classified rows of dataset `ds`: declared columns (typed), [`ROW`],
@@ -245,8 +204,7 @@ pub fn plan(
     duplicates: Option<&[IdxSize]>,
 ) -> PolarsResult<LazyFrame> {
     let spec = &scheme.datasets[ds];
-    let maps = points_maps(scheme, ds);
-    let (parse, last, _) = parse_plan(spec, &source.schema, &maps, fast)?;
+    let (parse, last, _) = parse_plan(spec, &source.schema, fast)?;
     let p = scheme.period;
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);
     let known = unit_text
@@ -269,11 +227,16 @@ pub fn plan(
         }
     };
     let mut excluded = objection("upheld");
-    if spec.has(EXEMPT) {
-        excluded = excluded.or(col(EXEMPT).fill_null(lit(false)));
-    }
+    let exempt = if spec.has(EXEMPT) {
+        col(EXEMPT).fill_null(lit(false))
+    } else {
+        lit(false)
+    };
+    excluded = excluded.or(exempt.clone());
+    // A pending objection on an exempt record is moot: it never counts.
+    let pending = objection("pending").and(exempt.not());
     if scheme.pending_objections == PendingPolicy::Exclude {
-        excluded = excluded.or(objection("pending"));
+        excluded = excluded.or(pending.clone());
     }
     let repaired = if spec.has(REPAIRED_ON) {
         col(REPAIRED_ON)
@@ -316,7 +279,7 @@ pub fn plan(
             unit_text.alias(UNIT),
             key.alias(KEY),
             repaired.alias(REPAIRED),
-            objection("pending").alias(PENDING),
+            pending.alias(PENDING),
             state.cast(DataType::Int32).alias(STATE),
         ])
         .with_columns(last_columns))
@@ -327,12 +290,9 @@ pub fn plan(
 /// bad values) the raw text columns.
 pub fn rejects(
     spec: &DatasetSpec,
-    scheme: &Scheme,
-    ds: usize,
     source: &Source,
     issues: &DataFrame,
 ) -> PolarsResult<Vec<Reject>> {
-    let maps = points_maps(scheme, ds);
     let rows = issues.column(ROW)?.idx()?;
     let state = issues.column(STATE)?.i32()?;
     let ekey = issues.column(EKEY)?.i64()?;
@@ -350,17 +310,14 @@ pub fn rejects(
                     .ok()
                     .and_then(|s| s.str().ok().and_then(|s| s.get(i).map(str::to_string)))
                     .unwrap_or_default();
-                (
-                    col_spec.name.clone(),
-                    value,
-                    reason(code, col_spec.ty, &col_spec.name, &maps),
-                )
+                let why = reason(code, col_spec.ty, &col_spec.name, &value);
+                (col_spec.name.clone(), value, why)
             }
             Some(UNKNOWN_UNIT) => {
                 let value = unit.get(i).unwrap_or("");
                 let column = spec.unit.clone();
                 let reason = if value.trim().is_empty() {
-                    reason(EMPTY, ColType::String, &column, &maps)
+                    reason(EMPTY, ColType::String, &column, value)
                 } else {
                     "unknown unit (not in the unit register)".to_string()
                 };

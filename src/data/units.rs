@@ -108,7 +108,11 @@ pub(super) fn load(
         path: raw.path.clone(),
         ..Default::default()
     };
-    let mut rejects = Vec::new();
+    let mut rejects: Vec<Reject> = raw
+        .malformed
+        .iter()
+        .map(|m| Reject::malformed("units", &scheme.units.file, m))
+        .collect();
     let mut kept = Vec::new();
     let n = raw.frame.height();
     for row in 0..n {
@@ -151,12 +155,25 @@ pub(super) fn load(
         digest: raw.digest,
         bytes: raw.bytes,
         accounting: Accounting {
-            rows_read: n as u64,
+            rows_read: (n + raw.malformed.len()) as u64,
             counted: units.len() as u64,
             rejected: rejects.len() as u64,
             ..Default::default()
         },
         pending_objections: 0,
+        blank_lines: raw.blank_lines,
     };
+    if units.is_empty() {
+        return Err(DataError::Read {
+            path: raw.path.clone(),
+            message: match rejects.first() {
+                None => "the unit register lists no unit (a header and no rows): every record would be rejected as of an unknown unit".into(),
+                Some(first) => format!(
+                    "the unit register has no valid row: all {} are rejected (the first: {first})",
+                    rejects.len()
+                ),
+            },
+        });
+    }
     Ok((units, rejects, input))
 }

@@ -63,7 +63,7 @@ fn hotline(g: &mut Gen) -> R {
     ];
     let (idx, cum) = cumulative(g, |_| true);
     let surge = g.units.iter().position(|u| u.is_town).unwrap_or(0);
-    let path = g.file("hotline");
+    let (file, path) = g.file("hotline");
     let mut sink = super::sink::open(&path, g.opts.format, &schema)?;
     let cats = ["投诉", "求助", "咨询", "建议", "举报"];
     let weights = [0.35, 0.25, 0.25, 0.08, 0.07];
@@ -184,7 +184,7 @@ fn hotline(g: &mut Gen) -> R {
         }
     }
     sink.finish()?;
-    g.summary.files.push((path.display().to_string(), written));
+    g.summary.files.push((file, written));
     Ok(())
 }
 

@@ -47,7 +47,7 @@ impl Default for Options {
     }
 }
 
-/// Rows written per file.
+/// Rows written per file (file names relative to the output directory).
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub files: Vec<(String, usize)>,
@@ -68,6 +68,8 @@ pub(crate) struct Gen {
     pub start: i32,
     pub end: i32,
     pub opts: Options,
+    /// Where the files are written.
+    pub dir: PathBuf,
     pub summary: Summary,
 }
 
@@ -136,10 +138,11 @@ impl Gen {
         items[items.len() - 1]
     }
 
-    pub fn file(&self, name: &str) -> PathBuf {
-        self.opts
-            .out
-            .join(format!("{name}.{}", self.opts.format.ext()))
+    /// The file `name` with the format's extension: (name, path).
+    pub fn file(&self, name: &str) -> (String, PathBuf) {
+        let file = format!("{name}.{}", self.opts.format.ext());
+        let path = self.dir.join(&file);
+        (file, path)
     }
 
     /// Write a small table row by row.
@@ -152,7 +155,7 @@ impl Gen {
             &mut dyn FnMut(&[Field]) -> std::io::Result<()>,
         ) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let path = self.file(name);
+        let (file, path) = self.file(name);
         let mut sink = sink::open(&path, self.opts.format, schema)?;
         let mut n = 0usize;
         rows(self, &mut |f: &[Field]| {
@@ -160,14 +163,14 @@ impl Gen {
             sink.row(f)
         })?;
         sink.finish()?;
-        self.summary.files.push((path.display().to_string(), n));
+        self.summary.files.push((file, n));
         Ok(())
     }
 }
 
-/// Generate every dataset of the default scheme into `opts.out`.
-pub fn generate(opts: &Options) -> std::io::Result<Summary> {
-    std::fs::create_dir_all(&opts.out)?;
+/// Generate every dataset of the default scheme into `dir` (the claimed
+/// output's staging directory; `opts.out` is where it will be).
+pub fn generate(opts: &Options, dir: &Path) -> std::io::Result<Summary> {
     let start = days(NaiveDate::from_ymd_opt(opts.year, 1, 1).expect("valid year"));
     let end = days(NaiveDate::from_ymd_opt(opts.year, 12, 31).expect("valid year"));
     let mut g = Gen {
@@ -176,6 +179,7 @@ pub fn generate(opts: &Options) -> std::io::Result<Summary> {
         start,
         end,
         opts: opts.clone(),
+        dir: dir.to_path_buf(),
         summary: Summary::default(),
     };
     units(&mut g)?;

@@ -91,3 +91,61 @@ pub fn workday_columns(scheme: &Scheme, exprs: &[&SqlExpr]) -> Vec<Expr> {
         })
         .collect()
 }
+
+/// A points map (`points = { column, map }`) of an indicator or rule of
+/// one dataset, with the condition under which it gives points.
+pub struct PointsMap<'a> {
+    pub rule: &'a str,
+    pub column: &'a str,
+    pub keys: Vec<&'a str>,
+    pub when: Expr,
+}
+
+/// The points maps of dataset `ds`.
+pub fn points_maps(scheme: &Scheme, ds: usize) -> Vec<PointsMap<'_>> {
+    let indicators = scheme
+        .indicators
+        .iter()
+        .filter(|i| i.dataset == ds)
+        .filter_map(|i| match &i.measure.kind {
+            MeasureKind::Deduction { points } => Some((i.id.as_str(), points, &i.measure.where_)),
+            _ => None,
+        });
+    let rules = scheme
+        .rules
+        .iter()
+        .filter(|r| r.dataset == ds && r.kind != crate::scheme::RuleKind::Veto)
+        .map(|r| (r.id.as_str(), &r.points, &r.where_));
+    indicators
+        .chain(rules)
+        .filter_map(|(rule, p, w)| match p {
+            Points::Map { column, map } => Some(PointsMap {
+                rule,
+                column,
+                keys: map.iter().map(|(k, _)| k.as_str()).collect(),
+                when: cond(w),
+            }),
+            Points::Fixed(_) => None,
+        })
+        .collect()
+}
+
+/// Which points map (its index) a counted record falls outside: it
+/// matches the rule, and its value is not a key (an empty value is worth
+/// 0 points, as documented); null for every other record. None when the
+/// dataset has no map.
+pub fn outside_map(maps: &[PointsMap]) -> Option<Expr> {
+    let mut e: Option<Expr> = None;
+    for (k, m) in maps.iter().enumerate().rev() {
+        let keys = lit(Series::new("k".into(), &m.keys)).implode(false);
+        let v = col(m.column);
+        let outside = m
+            .when
+            .clone()
+            .and(v.clone().is_not_null())
+            .and(v.is_in(keys, false).not());
+        let prev = e.unwrap_or_else(|| lit(NULL).cast(DataType::Int32));
+        e = Some(when(outside).then(lit(k as i32)).otherwise(prev));
+    }
+    e
+}

@@ -47,11 +47,11 @@ pub struct Measured {
     pub warnings: Vec<String>,
 }
 
-/// Σ of a scheme expression over the rows where `w` holds, exactly: as
-/// i64 if its values are integers, else by [`exact_sum`].
+/// Σ of a scheme expression over the rows where `w` holds, exactly: by
+/// [`exact_int_sum`] if its values are integers, else by [`exact_sum`].
 fn sum_of(e: &SqlExpr, w: &Expr, name: &str) -> Vec<Expr> {
     if e.is_integral() {
-        vec![masked(w, e.expr.clone(), DataType::Int64).sum().alias(name)]
+        exact_int_sum(masked(w, e.expr.clone(), DataType::Int64), name).to_vec()
     } else {
         exact_sum(masked(w, num(e), DataType::Float64), name).to_vec()
     }
@@ -71,41 +71,52 @@ pub fn count_true(e: Expr) -> Expr {
 }
 
 /// Σ `e` (f64), exactly and whatever the order of the rows: each value is
-/// split into three integer limbs, its integer part and two 31-bit
-/// fractional parts, which are summed as i64 (integer sums are exact and
-/// associative) and recombined by [`exact_total`]. A float sum would
-/// depend on the order in which parallel partial sums meet, so the same
-/// data could give values differing in the last bit from run to run.
-/// Precision: 2^-62 per value; |Σ| must stay below 2^62.
-pub fn exact_sum(e: Expr, name: &str) -> [Expr; 3] {
-    let l0 = e.clone().floor();
-    let s1 = (e - l0.clone()) * lit(LIMB);
+/// split into four integer limbs of at most 31 bits, its integer part in
+/// two and two 31-bit fractional parts, which are summed as i64 (integer
+/// sums are exact and associative, and limbs of 31 bits cannot overflow
+/// an i64 sum below 2^32 rows) and recombined by [`exact_total`]. A float
+/// sum would depend on the order in which parallel partial sums meet, so
+/// the same data could give values differing in the last bit from run to
+/// run. Precision: 2^-62 per value. Values of 2^62 or more (or not finite)
+/// take no part here: [`summed_values`] makes them an error.
+pub fn exact_sum(e: Expr, name: &str) -> [Expr; 4] {
+    let m = when(e.clone().abs().lt(lit(EXACT_LIMIT)))
+        .then(e)
+        .otherwise(lit(0.0));
+    let l0 = m.clone().floor();
+    let hi = (l0.clone() / lit(LIMB)).floor();
+    let lo = l0.clone() - hi.clone() * lit(LIMB);
+    let s1 = (m - l0) * lit(LIMB);
     let l1 = s1.clone().floor();
     let l2 = ((s1 - l1.clone()) * lit(LIMB)).floor();
-    [l0, l1, l2]
-        .map(|l| l.cast(DataType::Int64).sum())
-        .map_indexed(name)
+    let [a, b, c, d] = [hi, lo, l1, l2].map(|l| l.cast(DataType::Int64).sum());
+    [
+        a.alias(format!("{name}.0")),
+        b.alias(format!("{name}.1")),
+        c.alias(format!("{name}.2")),
+        d.alias(format!("{name}.3")),
+    ]
+}
+
+/// Σ `e` (i64) exactly: split into x = hi·2^31 + lo with 0 ≤ lo < 2^31,
+/// so that neither limb's sum can overflow (an i64 sum of the values
+/// themselves can wrap); recombined by [`exact_total`].
+pub fn exact_int_sum(e: Expr, name: &str) -> [Expr; 2] {
+    let hi = e.clone().floor_div(lit(1i64 << 31));
+    let lo = e - hi.clone() * lit(1i64 << 31);
+    [
+        hi.sum().alias(format!("{name}.0")),
+        lo.sum().alias(format!("{name}.1")),
+    ]
 }
 
 const LIMB: f64 = (1u64 << 31) as f64;
 
-trait MapIndexed {
-    fn map_indexed(self, name: &str) -> [Expr; 3];
-}
-impl MapIndexed for [Expr; 3] {
-    fn map_indexed(self, name: &str) -> [Expr; 3] {
-        let [a, b, c] = self;
-        [
-            a.alias(format!("{name}.0")),
-            b.alias(format!("{name}.1")),
-            c.alias(format!("{name}.2")),
-        ]
-    }
-}
-
-/// The sum an [`exact_sum`] stands for, from its three limb sums.
-pub fn exact_total(l0: i64, l1: i64, l2: i64) -> f64 {
-    l0 as f64 + l1 as f64 / LIMB + l2 as f64 / (LIMB * LIMB)
+/// The sum an [`exact_sum`] (or, with `c = d = 0`, an [`exact_int_sum`])
+/// stands for, from its limb sums.
+pub fn exact_total(a: i64, b: i64, c: i64, d: i64) -> f64 {
+    let whole = (i128::from(a) << 31) + i128::from(b);
+    whole as f64 + c as f64 / LIMB + d as f64 / (LIMB * LIMB)
 }
 
 fn name(prefix: &str, i: usize, part: &str) -> String {
@@ -195,6 +206,54 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     aggs
 }
 
+/// The bound of exact sums: every summed value's |x| added up must stay
+/// below 2^62 (see [`exact_sum`]; i64 sums of integers share it).
+pub const EXACT_LIMIT: f64 = (1u64 << 62) as f64;
+
+/// Every value the aggregations of dataset `ds` sum (where its condition
+/// holds, else null), as f64, with what it is ("expr \"amount\" of
+/// indicator ppp_paid"): the pass sums their absolute values over all
+/// rows, so that a sum leaving the exact range (or a value that is not a
+/// finite number) is an error, never a silent drop or wrap.
+pub fn summed_values(scheme: &Scheme, ds: usize) -> Vec<(String, Expr)> {
+    let mut out = Vec::new();
+    let f = |w: &Expr, x: Expr| masked(w, x, DataType::Float64);
+    for ind in scheme.indicators.iter().filter(|x| x.dataset == ds) {
+        let w = cond(&ind.measure.where_);
+        let what =
+            |field: &str, e: &SqlExpr| format!("{field} {:?} of indicator {}", e.text, ind.id);
+        match &ind.measure.kind {
+            MeasureKind::Sum { expr } | MeasureKind::Mean { expr } => {
+                out.push((what("expr", expr), f(&w, num(expr))));
+            }
+            MeasureKind::Ratio { num: a, den: b } => {
+                out.push((what("num", a), f(&w, num(a))));
+                out.push((what("den", b), f(&w, num(b))));
+            }
+            MeasureKind::Value => out.push((
+                format!("column \"value\" of indicator {}", ind.id),
+                f(&w, col("value")),
+            )),
+            MeasureKind::Deduction { points } => out.push((
+                format!("the points of indicator {}", ind.id),
+                f(&w, repaired_points(points, scheme.repair_factor)),
+            )),
+            MeasureKind::Count { .. } | MeasureKind::Share { .. } => {}
+        }
+    }
+    for rule in scheme
+        .rules
+        .iter()
+        .filter(|r| r.dataset == ds && r.kind != RuleKind::Veto)
+    {
+        out.push((
+            format!("the points of rule {}", rule.id),
+            f(&cond(&rule.where_), exprs::points(&rule.points)),
+        ));
+    }
+    out
+}
+
 /// Per-unit cells and rule sums from the datasets' aggregates.
 pub fn cells(scheme: &Scheme, units: &Units, passes: &[DatasetPass]) -> PolarsResult<Measured> {
     let nu = units.len();
@@ -220,16 +279,25 @@ pub fn cells(scheme: &Scheme, units: &Units, passes: &[DatasetPass]) -> PolarsRe
             let Ok(c0) = df.column(&format!("{n}.0")) else {
                 return Ok(None);
             };
-            let limb = |c: &Column| -> PolarsResult<Vec<i64>> {
-                let c = c.cast(&DataType::Int64)?;
-                Ok(c.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+            let limb = |c: Option<&Column>| -> PolarsResult<Vec<i64>> {
+                match c {
+                    Some(c) => {
+                        let c = c.cast(&DataType::Int64)?;
+                        Ok(c.i64()?.iter().map(|v| v.unwrap_or(0)).collect())
+                    }
+                    None => Ok(vec![0; df.height()]),
+                }
             };
-            let a = limb(c0)?;
-            let b = limb(df.column(&format!("{n}.1"))?)?;
-            let c = limb(df.column(&format!("{n}.2"))?)?;
+            let part = |k: usize| df.column(&format!("{n}.{k}")).ok();
+            let (a, b, c, d) = (
+                limb(Some(c0))?,
+                limb(part(1))?,
+                limb(part(2))?,
+                limb(part(3))?,
+            );
             Ok(Some(
                 (0..a.len())
-                    .map(|k| exact_total(a[k], b[k], c[k]))
+                    .map(|k| exact_total(a[k], b[k], c[k], d[k]))
                     .collect(),
             ))
         };
@@ -332,7 +400,44 @@ mod tests {
                 .get(0)
                 .unwrap()
         };
-        exact_total(g(0), g(1), g(2))
+        exact_total(g(0), g(1), g(2), g(3))
+    }
+
+    #[test]
+    fn exact_integer_sums_do_not_wrap() {
+        // 3 × 4e18 = 1.2e19 > i64::MAX: a plain i64 sum wraps (or, with
+        // overflow checks, panics); the limbs do not.
+        let df = df!("x" => [4_000_000_000_000_000_000i64; 3]).unwrap();
+        let out = df
+            .lazy()
+            .select(exact_int_sum(col("x"), "s"))
+            .collect()
+            .unwrap();
+        let g = |k: usize| {
+            out.column(&format!("s.{k}"))
+                .unwrap()
+                .i64()
+                .unwrap()
+                .get(0)
+                .unwrap()
+        };
+        assert_eq!(exact_total(g(0), g(1), 0, 0), 1.2e19);
+        // Negative values: -5 = -1 × 2^31 + (2^31 - 5).
+        let df = df!("x" => [-5i64, 2]).unwrap();
+        let out = df
+            .lazy()
+            .select(exact_int_sum(col("x"), "s"))
+            .collect()
+            .unwrap();
+        let g = |k: usize| {
+            out.column(&format!("s.{k}"))
+                .unwrap()
+                .i64()
+                .unwrap()
+                .get(0)
+                .unwrap()
+        };
+        assert_eq!(exact_total(g(0), g(1), 0, 0), -3.0);
     }
 
     #[test]
@@ -347,5 +452,8 @@ mod tests {
         // Negative values and integers are exact.
         assert_eq!(exact(&[-2.5, 1.0, 4.25]), 2.75);
         assert_eq!(exact(&[1e12, -1e12, 3.0]), 3.0);
+        // Integer parts up to 2^62 split in two limbs, whose sums do not
+        // overflow: 3 × 4e18 = 1.2e19 (beyond i64) is summed exactly.
+        assert_eq!(exact(&[4e18, 4e18, 4e18]), 1.2e19);
     }
 }

@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use super::count_true;
 use super::evidence::{self, Evidence};
+use super::exprs;
 use crate::analysis::warnings;
 use crate::data::read::{ROW, Source};
 use crate::data::records::{
@@ -48,13 +49,17 @@ pub struct DatasetPass {
 struct Parts {
     /// The measures' and the early warnings' per-unit aggregates.
     aggregates: DataFrame,
-    /// rows, counted, out of period, excluded, pending (counted).
+    /// rows, counted, out of period, excluded, pending objections.
     counts: [u64; 5],
     /// The earliest day before the period (alerts' own history).
     history: Option<i32>,
+    /// Σ|x| of each of [`super::summed_values`], over all rows.
+    ranges: Vec<f64>,
     issues: DataFrame,
     evidence: Option<DataFrame>,
     keys: Option<DataFrame>,
+    /// Counted records outside a points map ([`exprs::outside_map`]).
+    outside: Option<DataFrame>,
 }
 
 fn state(s: i32) -> Expr {
@@ -112,9 +117,14 @@ fn sinks(
         u64(col(IS_COUNTED)).alias("counted"),
         u64(state(OUT_OF_PERIOD)).alias("out_of_period"),
         u64(state(EXCLUDED)).alias("excluded"),
-        u64(col(IS_COUNTED).and(col(PENDING))).alias("pending"),
+        // Counted, or excluded only for being pending (the policy
+        // "exclude"): the manifest counts them under either policy.
+        u64(col(PENDING).and(col(IS_COUNTED).or(state(EXCLUDED)))).alias("pending"),
     ];
     counts.extend(warnings::history_from(scheme, ds));
+    for (k, (_, x)) in super::summed_values(scheme, ds).into_iter().enumerate() {
+        counts.push(x.abs().sum().alias(format!("__range{k}")));
+    }
     let mut out = vec![
         // One group-by over all rows: every measure is masked by
         // IS_COUNTED (see exprs::cond), the early warnings choose their
@@ -135,8 +145,23 @@ fn sinks(
                 .select([col(ROW), col(KEY)]),
         );
     }
+    let maps = exprs::points_maps(scheme, ds);
+    if let Some(outside) = exprs::outside_map(&maps) {
+        let mut cols = vec![col(ROW), outside.clone().alias(MAP)];
+        let mut seen = Vec::new();
+        for m in &maps {
+            if !seen.contains(&m.column) {
+                seen.push(m.column);
+                cols.push(col(m.column));
+            }
+        }
+        out.push(lf.filter(outside.is_not_null()).select(cols));
+    }
     out
 }
+
+/// The points map a record falls outside (in the outside sink).
+const MAP: &str = "__map";
 
 fn run_query(
     scheme: &Scheme,
@@ -179,16 +204,25 @@ fn run_query(
         Ok(from) => from.date()?.physical().get(0),
         Err(_) => None,
     };
+    let ranges = (0..super::summed_values(scheme, ds).len())
+        .map(|k| -> PolarsResult<f64> {
+            let r = c.column(&format!("__range{k}"))?.cast(&DataType::Float64)?;
+            Ok(r.f64()?.get(0).unwrap_or(0.0))
+        })
+        .collect::<PolarsResult<Vec<f64>>>()?;
     let issues = out.next().expect("sink");
     let evidence = if has_evidence { out.next() } else { None };
     let keys = if keys { out.next() } else { None };
+    let outside = out.next();
     Ok(Parts {
         aggregates,
         counts,
         history,
+        ranges,
         issues,
         evidence,
         keys,
+        outside,
     })
 }
 
@@ -318,7 +352,7 @@ pub fn run(
             }
             // The retried rows' rejects come from the lenient run, which
             // kept their raw text.
-            rejects.extend(records::rejects(spec, scheme, ds, source, &again.issues)?);
+            rejects.extend(records::rejects(spec, source, &again.issues)?);
             parts.issues = parts
                 .issues
                 .lazy()
@@ -328,10 +362,17 @@ pub fn run(
                 (Some(a), Some(b)) => Some(concat_frames(a, b)?),
                 (a, b) => a.or(b),
             };
+            parts.outside = match (parts.outside, again.outside) {
+                (Some(a), Some(b)) => Some(concat_frames(a, b)?),
+                (a, b) => a.or(b),
+            };
             parts.keys = match (parts.keys, again.keys) {
                 (Some(a), Some(b)) => Some(concat_frames(a, b)?),
                 (a, b) => a.or(b),
             };
+            for (a, b) in parts.ranges.iter_mut().zip(&again.ranges) {
+                *a += b;
+            }
             parts.history = match (parts.history, again.history) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -346,14 +387,26 @@ pub fn run(
                 continue;
             }
         }
+        check_ranges(scheme, ds, source, units, &parts.ranges)?;
+        if let Some(df) = parts.outside.as_ref().filter(|d| d.height() > 0) {
+            return Err(outside_error(scheme, ds, source, df)?);
+        }
         let [rows, counted, out_of_period, excluded_by_status, pending] = parts.counts;
-        rejects.extend(records::rejects(spec, scheme, ds, source, &parts.issues)?);
+        rejects.extend(records::rejects(spec, source, &parts.issues)?);
+        // Lines that are not records were never read as rows.
+        let malformed = source.malformed.len() as u64;
+        rejects.extend(
+            source
+                .malformed
+                .iter()
+                .map(|m| Reject::malformed(&spec.id, &spec.source.file, m)),
+        );
         let accounting = Accounting {
-            rows_read: rows,
+            rows_read: rows + malformed,
             counted,
             out_of_period,
             excluded_by_status,
-            rejected: rows - counted - out_of_period - excluded_by_status,
+            rejected: rows + malformed - counted - out_of_period - excluded_by_status,
         };
         debug_assert_eq!(accounting.rejected as usize, rejects.len());
         let evidence = match &parts.evidence {
@@ -378,6 +431,101 @@ pub fn run(
             history_from,
         });
     }
+}
+
+/// Every summed value's Σ|x| must be a number below the exact limit; else
+/// an error naming the value, the file and the line of the first value
+/// that is not a finite number, or of the largest one.
+fn check_ranges(
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    units: &Units,
+    ranges: &[f64],
+) -> Result<(), DataError> {
+    // NaN compares false: it is out of range too.
+    let in_range = |r: f64| r < super::EXACT_LIMIT;
+    let Some(k) = ranges.iter().position(|r| !in_range(*r)) else {
+        return Ok(());
+    };
+    let (what, x) = super::summed_values(scheme, ds).swap_remove(k);
+    let lf = records::plan(scheme, ds, source.lf.clone(), source, units, true, None)?;
+    let found = lf
+        .select([col(ROW), x.alias("__x")])
+        .filter(col("__x").is_not_null())
+        .with_column((col("__x").is_finite().not()).alias("__nf"))
+        .sort_by_exprs(
+            [col("__nf"), col("__x").abs()],
+            SortMultipleOptions::default().with_order_descending(true),
+        )
+        .first()
+        .collect()?;
+    let row = found.column(ROW)?.idx()?.get(0).unwrap_or(0);
+    let value = found.column("__x")?.f64()?.get(0).unwrap_or(f64::NAN);
+    let spec = &scheme.datasets[ds];
+    let at = format!("{}:{}", spec.source.file, source.lines.line(row as usize));
+    let message = if value.is_finite() {
+        format!(
+            "{what} sums beyond the range summed exactly (|Σ| ≥ 2^62, about 4.6e18); the largest value, {value:e}, is at {at}; hint: check that value, or scale the expression down (e.g. amounts in 万元)"
+        )
+    } else {
+        format!(
+            "{what} is not a finite number ({value}) at {at}, so its sum cannot be formed; hint: guard the division, e.g. CASE WHEN b <> 0 THEN a / b END"
+        )
+    };
+    Err(DataError::Invalid {
+        dataset: spec.id.clone(),
+        message,
+    })
+}
+
+/// Counted records that match a rule with a points map but whose value is
+/// not a key of it cannot be scored: points cannot be guessed, and 0
+/// would be a silent wrong score. An error listing them by line (the
+/// records stay whole: nothing is rejected for the other indicators).
+fn outside_error(
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    df: &DataFrame,
+) -> PolarsResult<DataError> {
+    let maps = exprs::points_maps(scheme, ds);
+    let df = df.sort([ROW], SortMultipleOptions::default())?;
+    let rows = df.column(ROW)?.idx()?;
+    let which = df.column(MAP)?.i32()?;
+    let k = which.get(0).unwrap_or(0) as usize;
+    let m = &maps[k];
+    let values = df.column(m.column)?.str()?;
+    let spec = &scheme.datasets[ds];
+    let listed: Vec<String> = (0..df.height())
+        .filter(|&i| which.get(i) == Some(k as i32))
+        .take(5)
+        .map(|i| {
+            format!(
+                "{}:{} {:?}",
+                spec.source.file,
+                source.lines.line(rows.get(i).unwrap_or(0) as usize),
+                values.get(i).unwrap_or("")
+            )
+        })
+        .collect();
+    let n = (0..df.height())
+        .filter(|&i| which.get(i) == Some(k as i32))
+        .count();
+    Ok(DataError::Invalid {
+        dataset: spec.id.clone(),
+        message: format!(
+            "{n} counted record{} match{} {} but {} a {} not in its points map ({}): {}{}\n    hint: add the value to the map, or correct the record; points are never guessed",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "es" } else { "" },
+            m.rule,
+            if n == 1 { "has" } else { "have" },
+            m.column,
+            m.keys.join(", "),
+            listed.join(", "),
+            if n > 5 { ", ..." } else { "" }
+        ),
+    })
 }
 
 /// Stack two frames with the same columns.

@@ -33,11 +33,8 @@ pub struct Snapshot {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CompareError {
-    #[error("{}: cannot read: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("{}: cannot read: {message}", path.display())]
+    Io { path: PathBuf, message: String },
     #[error("{}, line {line}: {what}", path.display())]
     Bad {
         path: PathBuf,
@@ -51,9 +48,9 @@ impl Snapshot {
     /// when present).
     pub fn read(dir: &Path) -> Result<Snapshot, CompareError> {
         let path = dir.join("scores.csv");
-        let bytes = std::fs::read(&path).map_err(|source| CompareError::Io {
+        let bytes = std::fs::read(&path).map_err(|e| CompareError::Io {
             path: path.clone(),
-            source,
+            message: e.to_string(),
         })?;
         let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
             .into_owned();

@@ -5,13 +5,16 @@
 
 use serde::Serialize;
 
-use super::{ExportError, Exporter};
+use super::{ExportError, OutFile};
 use crate::data::{Accounting, InputFile};
 use crate::run::Run;
 
 #[derive(Serialize)]
 struct Manifest<'a> {
     engine: Engine,
+    /// The command that wrote the directory: an output is replaced only
+    /// by a later run of the same command (see [`crate::outdir`]).
+    command: &'a str,
     scheme: SchemeInfo<'a>,
     period: Period,
     units: Units,
@@ -20,6 +23,8 @@ struct Manifest<'a> {
     rejects: usize,
     evidence_records: usize,
     warnings: Vec<String>,
+    /// Every file of the output directory, this one included.
+    files: Vec<String>,
     timings_ms: Vec<Timing<'a>>,
 }
 
@@ -61,10 +66,20 @@ struct Timing<'a> {
     ms: f64,
 }
 
-pub struct ManifestJson;
+/// The names of `files` and of the manifest itself, sorted: the manifest's
+/// `files` list.
+pub fn listing(files: &[OutFile]) -> Vec<String> {
+    let mut names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    names.push(NAME.to_string());
+    names.sort();
+    names
+}
 
-impl Exporter for ManifestJson {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+pub const NAME: &str = "manifest.json";
+
+/// The manifest of a run's output directory, written by `command`.
+pub fn for_run(run: &Run, command: &str, files: Vec<String>) -> Result<OutFile, ExportError> {
+    {
         let s = &run.scheme;
         let mut totals = Accounting::default();
         for i in run.data.inputs.iter().filter(|i| i.dataset != "units") {
@@ -75,10 +90,8 @@ impl Exporter for ManifestJson {
             totals.rejected += i.accounting.rejected;
         }
         let m = Manifest {
-            engine: Engine {
-                name: "govtrust",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            engine: ENGINE,
+            command,
             scheme: SchemeInfo {
                 name: &s.name,
                 office: s.office.as_deref(),
@@ -114,6 +127,7 @@ impl Exporter for ManifestJson {
             rejects: run.data.rejects.len(),
             evidence_records: run.evidence.len(),
             warnings: run.warnings(),
+            files,
             timings_ms: run
                 .timings
                 .iter()
@@ -125,6 +139,41 @@ impl Exporter for ManifestJson {
         };
         let mut out = serde_json::to_vec_pretty(&m)?;
         out.push(b'\n');
-        Ok(vec![("manifest.json".into(), out)])
+        Ok((NAME.into(), out))
     }
+}
+
+const ENGINE: Engine = Engine {
+    name: "govtrust",
+    version: env!("CARGO_PKG_VERSION"),
+};
+
+/// The manifest of an output directory that is not a run's (`compare`,
+/// `generate`): engine, command, what it was made from, and its files.
+pub fn basic(
+    command: &str,
+    made_from: serde_json::Value,
+    names: Vec<String>,
+) -> Result<OutFile, ExportError> {
+    #[derive(Serialize)]
+    struct Basic<'a> {
+        engine: Engine,
+        command: &'a str,
+        made_from: serde_json::Value,
+        files: Vec<String>,
+    }
+    let m = Basic {
+        engine: ENGINE,
+        command,
+        made_from,
+        files: {
+            let mut n = names;
+            n.push(NAME.to_string());
+            n.sort();
+            n
+        },
+    };
+    let mut out = serde_json::to_vec_pretty(&m)?;
+    out.push(b'\n');
+    Ok((NAME.into(), out))
 }

@@ -1,8 +1,8 @@
 //! Outputs (SCHEME.md section 9), written through one [`Exporter`]
 //! interface, as hyperfine does: each exporter turns a [`Run`] into named
-//! files; [`write`] runs them all and puts the files in place atomically
-//! (a temporary directory beside the output, renamed over it at the end),
-//! so a failed run leaves no half report.
+//! files; [`write`] runs them all, adds the manifest listing them, and puts
+//! them in place of the claimed output directory atomically (see
+//! [`crate::outdir`]), so a failed or killed run leaves no half report.
 
 pub mod analysis;
 pub mod bulletin;
@@ -23,11 +23,10 @@ use crate::score::rank::round2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("writing {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("writing {}: {message}", path.display())]
+    Io { path: PathBuf, message: String },
+    #[error(transparent)]
+    Out(#[from] OutError),
     #[error("csv: {0}")]
     Csv(#[from] ::csv::Error),
     #[error("json: {0}")]
@@ -41,6 +40,8 @@ impl From<std::io::Error> for ExportError {
         ExportError::Other(e.to_string())
     }
 }
+
+pub use crate::outdir::{OutDir, OutError, Purpose};
 
 /// Turns a run into output files (name relative to the output directory,
 /// and bytes).
@@ -63,7 +64,6 @@ pub fn tables() -> Vec<Box<dyn Exporter>> {
         Box::new(csv::ValuesCsv),
         Box::new(csv::EvidenceCsv),
         Box::new(csv::RejectsCsv),
-        Box::new(manifest::ManifestJson),
         Box::new(analysis::UncertaintyCsv),
         Box::new(analysis::SensitivityCsv),
         Box::new(analysis::WarningsCsv),
@@ -88,13 +88,17 @@ pub fn fmt_full(x: f64) -> String {
     format!("{}", x + 0.0)
 }
 
-/// Run the exporters and replace `out` with their files, atomically.
+/// One output file: its path relative to the output directory, and bytes.
+pub type OutFile = (String, Vec<u8>);
+
+/// Run the exporters, add the manifest (which lists every file), and put
+/// the files in place of `out`'s output atomically.
 pub fn write(
     run: &Run,
     exporters: &[Box<dyn Exporter>],
-    out: &Path,
+    out: OutDir,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    let files: Vec<(String, Vec<u8>)> = crate::pool()
+    let mut files: Vec<OutFile> = crate::pool()
         .install(|| {
             exporters
                 .par_iter()
@@ -104,64 +108,48 @@ pub fn write(
         .into_iter()
         .flatten()
         .collect();
+    let names = manifest::listing(&files);
+    files.push(manifest::for_run(run, out.command(), names)?);
     write_files(&files, out)
 }
 
-/// Write `files` into a fresh directory, then rename it over `out`.
-pub fn write_files(files: &[(String, Vec<u8>)], out: &Path) -> Result<Vec<PathBuf>, ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ExportError::Io { path, source }
+/// [`write`] to `out`, claimed as an `assess` output with no inputs to
+/// keep apart (for tests and benches; the commands claim with theirs).
+pub fn write_to(
+    run: &Run,
+    exporters: &[Box<dyn Exporter>],
+    out: &Path,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let purpose = Purpose {
+        command: "assess",
+        also_replaces: &[],
+        inputs: &[],
     };
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = tempdir_in(&parent, &format!(".{name}.tmp-"))?;
-    let result = (|| {
-        let mut written = Vec::new();
-        for (rel, bytes) in files {
-            let p = tmp.join(rel);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d).map_err(io(d))?;
-            }
-            std::fs::write(&p, bytes).map_err(io(&p))?;
-            written.push(out.join(rel));
-        }
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        if out.exists() {
-            std::fs::rename(out, &old).map_err(io(out))?;
-        }
-        if let Err(e) = std::fs::rename(&tmp, out) {
-            let _ = std::fs::rename(&old, out);
-            return Err(io(out)(e));
-        }
-        let _ = std::fs::remove_dir_all(&old);
-        Ok(written)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+    write(run, exporters, OutDir::claim(out, &purpose)?)
 }
 
-fn tempdir_in(parent: &Path, prefix: &str) -> Result<PathBuf, ExportError> {
-    for k in 0..1000u32 {
-        let p = parent.join(format!("{prefix}{}-{k}", std::process::id()));
-        match std::fs::create_dir(&p) {
-            Ok(()) => return Ok(p),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(ExportError::Io { path: p, source: e }),
+/// Write `files` into the claimed output's staging directory, then put it
+/// in place (see [`crate::outdir`]). The caller includes a manifest.
+pub fn write_files(files: &[OutFile], out: OutDir) -> Result<Vec<PathBuf>, ExportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| ExportError::Io {
+            path,
+            message: e.to_string(),
         }
+    };
+    let mut written = Vec::new();
+    for (rel, bytes) in files {
+        let p = out.dir().join(rel);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(io(d))?;
+        }
+        std::fs::write(&p, bytes).map_err(io(&p))?;
+        written.push(out.path().join(rel));
     }
-    Err(ExportError::Other(format!(
-        "cannot create a temporary directory in {}",
-        parent.display()
-    )))
+    crate::outdir::fault("written");
+    out.commit()?;
+    Ok(written)
 }
 
 /// The name of the rule behind an evidence record (indicators first).

@@ -458,7 +458,7 @@ fn measure(
     Some(Measure { kind, where_ })
 }
 
-fn score(v: &mut Validator, f: usize, s: &RawScore) -> Option<Score> {
+fn score(v: &mut Validator, f: usize, s: &RawScore, outer: &Option<S<String>>) -> Option<Score> {
     let present = [
         ("direction", span(&s.direction)),
         ("range", span(&s.range)),
@@ -492,12 +492,38 @@ fn score(v: &mut Validator, f: usize, s: &RawScore) -> Option<Score> {
     if !fields(v, f, "score", &s.kind, &present, allowed, required) {
         return None;
     }
-    let mut direction = v.choice(
-        f,
-        &s.direction,
-        &[("higher", Direction::Higher), ("lower", Direction::Lower)],
-        Direction::Higher,
-    );
+    if let Some(d) = outer.as_ref().filter(|_| !allowed.contains(&"direction")) {
+        v.err(
+            f,
+            d.span().start,
+            format!(
+                "score kind {:?} does not take a direction",
+                s.kind.get_ref()
+            ),
+        )
+        .hint("a deduction is always \"fewer points deducted is better\"");
+        return None;
+    }
+    // `direction` on the indicator or inside `score`: the same setting.
+    const DIRECTIONS: &[(&str, Direction)] =
+        &[("higher", Direction::Higher), ("lower", Direction::Lower)];
+    if let (Some(a), Some(b)) = (outer, &s.direction) {
+        if a.get_ref() != b.get_ref() {
+            let (line, _) = v.sources[f].position(a.span().start);
+            v.err(
+                f,
+                b.span().start,
+                format!(
+                    "direction = {:?} here, but direction = {:?} on the indicator (line {line})",
+                    b.get_ref(),
+                    a.get_ref()
+                ),
+            )
+            .hint("give direction once, on the indicator or inside score");
+        }
+    }
+    let given = s.direction.as_ref().or(outer.as_ref()).cloned();
+    let mut direction = v.choice(f, &given, DIRECTIONS, Direction::Higher);
     let num = |x: &Option<S<f64>>| x.as_ref().map(|x| *x.get_ref());
     let n0 = v.diags.len();
     let kind = match s.kind.get_ref().as_str() {
@@ -529,13 +555,9 @@ fn score(v: &mut Validator, f: usize, s: &RawScore) -> Option<Score> {
             } else {
                 Direction::Higher
             };
-            if s.direction.is_some() && direction != implied {
-                v.err(
-                    f,
-                    span(&s.direction)?,
-                    "direction contradicts floor and target",
-                )
-                .hint("floor below target means higher is better; floor above target, lower");
+            if given.is_some() && direction != implied {
+                v.err(f, span(&given)?, "direction contradicts floor and target")
+                    .hint("floor below target means higher is better; floor above target, lower");
             }
             direction = implied;
             ScoreKind::Target { target, floor }
@@ -597,7 +619,7 @@ pub(super) fn indicators(
         let ds = dataset(v, cx, f, &r.dataset);
         let applies_to = applies_to(v, f, &r.applies_to);
         let measure = ds.and_then(|ds| measure(v, cx, f, ds, r.measure.get_ref()));
-        let score = score(v, f, r.score.get_ref());
+        let score = score(v, f, r.score.get_ref(), &r.direction);
         let min_n = r.min_n.as_ref().map_or(0, |m| {
             if *m.get_ref() < 0 {
                 v.err(f, m.span().start, "min_n must be >= 0");

@@ -23,11 +23,8 @@ pub use validate::{RESERVED_SCORE_COLUMNS, load_sources};
 /// Why a scheme could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemeError {
-    #[error("cannot read scheme {}: {source}", path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot read scheme {}: {message}", path.display())]
+    Io { path: PathBuf, message: String },
     #[error("scheme {} has no .toml files", .0.display())]
     Empty(PathBuf),
     #[error("the scheme has {} problem{}:\n{}", .0.0.len(), if .0.0.len() == 1 { "" } else { "s" }, .0)]

@@ -223,6 +223,9 @@ pub struct RawIndicator {
     pub applies_to: Option<S<Vec<S<String>>>>,
     pub measure: S<RawMeasure>,
     pub min_n: Option<S<i64>>,
+    /// "higher" (default) or "lower": which way is better; may be given
+    /// here or inside `score`, not differently in both.
+    pub direction: Option<S<String>>,
     pub score: S<RawScore>,
     pub missing: Option<S<String>>,
     pub shrink: Option<S<f64>>,

@@ -27,16 +27,32 @@ pub const RESERVED_SCORE_COLUMNS: &[&str] = &[
 ];
 
 pub(super) fn read_sources(path: &Path) -> Result<Vec<Source>, SchemeError> {
-    let io = |e| SchemeError::Io {
+    let io = |e: std::io::Error| SchemeError::Io {
         path: path.to_path_buf(),
-        source: e,
+        message: e.to_string(),
     };
     let mut files = Vec::new();
     if path.is_dir() {
         for entry in std::fs::read_dir(path).map_err(io)? {
             let p = entry.map_err(io)?.path();
-            if p.is_file() && p.extension().is_some_and(|e| e == "toml") {
-                files.push(p);
+            if p.extension().is_some_and(|e| e == "toml") {
+                // A scheme file must be inside the scheme directory, links
+                // followed, like every input (SCHEME.md section 1).
+                let name = p
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                match crate::paths::inside(path, &name) {
+                    Ok(real) if real.is_file() => files.push(p),
+                    Ok(_) => {}
+                    Err(e) => {
+                        return Err(SchemeError::Io {
+                            path: p,
+                            message: e.to_string(),
+                        });
+                    }
+                }
             }
         }
         files.sort();
@@ -51,7 +67,7 @@ pub(super) fn read_sources(path: &Path) -> Result<Vec<Source>, SchemeError> {
         .map(|p| {
             let text = std::fs::read_to_string(&p).map_err(|e| SchemeError::Io {
                 path: p.clone(),
-                source: e,
+                message: e.to_string(),
             })?;
             Ok(Source::new(p, text))
         })
@@ -293,7 +309,15 @@ impl Validator<'_> {
         let calendar = match &h.calendar {
             None => Calendar::weekdays_only(),
             Some(c) if c.get_ref() == "cn" => Calendar::builtin_cn(),
-            Some(c) => match Calendar::load(&base.join(c.get_ref())) {
+            Some(c) => match crate::paths::inside(base, c.get_ref())
+                .map_err(|e| {
+                    vec![super::diag::Diagnostic::file(
+                        &base.join(c.get_ref()),
+                        e.to_string(),
+                    )]
+                })
+                .and_then(|p| Calendar::load(&p))
+            {
                 Ok(cal) => cal,
                 Err(ds) => {
                     self.err(f, c.span().start, format!("calendar {:?} is not usable", c.get_ref()))

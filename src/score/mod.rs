@@ -90,27 +90,34 @@ pub fn post_order(scheme: &Scheme) -> Vec<usize> {
     order
 }
 
-/// Weighted mean of (weight, attainment) pairs; `None` if there are none.
-/// (TOPSIS, which needs the whole peer group, falls back to arithmetic for
-/// a single unit.)
+/// Weighted mean of (weight, attainment) pairs; `None` if there are none,
+/// or if their weights sum to 0 (data-driven weights can give a child
+/// weight 0: a unit whose present children all weigh 0 has no mean, and
+/// 0/0 must never become a number). A child of weight 0 takes no part,
+/// in a geometric mean too. (TOPSIS, which needs the whole peer group,
+/// falls back to arithmetic for a single unit.)
 pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
-    if parts.is_empty() {
+    let w: f64 = parts.iter().map(|p| p.0).sum();
+    if !(w > 0.0 && w.is_finite()) {
         return None;
     }
-    let w: f64 = parts.iter().map(|p| p.0).sum();
+    let weighing = || parts.iter().filter(|p| p.0 > 0.0);
     Some(match agg {
         Aggregation::Arithmetic | Aggregation::Topsis => {
-            parts.iter().map(|(wi, a)| wi * a).sum::<f64>() / w
+            weighing().map(|(wi, a)| wi * a).sum::<f64>() / w
         }
         Aggregation::Geometric => {
-            if parts.iter().any(|p| p.1 <= 0.0) {
+            if weighing().any(|p| p.1 <= 0.0) {
                 0.0
             } else {
-                (parts.iter().map(|(wi, a)| wi * a.ln()).sum::<f64>() / w).exp()
+                (weighing().map(|(wi, a)| wi * a.ln()).sum::<f64>() / w).exp()
             }
         }
     })
 }
+
+/// `att[node][k]`: attainment of a tree node for the k-th unit of a group.
+pub type Attainments = Vec<Vec<Option<f64>>>;
 
 /// Attainment of every tree node for the units of one peer group
 /// (`att[node][k]` for `members[k]`).
@@ -120,13 +127,16 @@ pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
 /// (at least 2 such units, else as written). Units with every child
 /// present are aggregated by TOPSIS under `aggregation = "topsis"`; a unit
 /// missing a child falls back to the weighted mean of the children it has.
+/// Also returns (node, k) wherever a node has children present for
+/// `members[k]` but they all weigh 0 (the node is then missing for it).
 pub fn group_attainments(
     scheme: &Scheme,
     cfg: &Config,
     order: &[usize],
     cells: &[Vec<Scored>],
     members: &[usize],
-) -> Vec<Vec<Option<f64>>> {
+) -> (Attainments, Vec<(usize, usize)>) {
+    let mut weightless = Vec::new();
     use crate::analysis::weights;
     let mut att: Vec<Vec<Option<f64>>> = vec![vec![None; members.len()]; scheme.tree.len()];
     let mut parts = Vec::new();
@@ -164,6 +174,9 @@ pub fn group_attainments(
                     .filter_map(|(&c, &wc)| att[c][k].map(|a| (wc, a))),
             );
             *o = aggregate(cfg.aggregation[n], &parts);
+            if o.is_none() && !parts.is_empty() {
+                weightless.push((n, k));
+            }
         }
         if let Some(t) = topsis {
             for (j, &k) in complete.iter().enumerate() {
@@ -172,7 +185,7 @@ pub fn group_attainments(
         }
         att[n] = out;
     }
-    att
+    (att, weightless)
 }
 
 /// Bonus, penalty and the vetoes for one unit (SCHEME.md section 7).
@@ -247,8 +260,21 @@ pub fn score_in(
         })
         .collect();
     let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
+    let mut warnings = Vec::new();
     for members in groups {
-        let att = group_attainments(scheme, cfg, &ctx.order, &cells, members);
+        let (att, weightless) = group_attainments(scheme, cfg, &ctx.order, &cells, members);
+        for (n, k) in weightless {
+            warnings.push(format!(
+                "unit {}: every scored child of node {} has weight 0 (weights = \"{}\"), so the node is missing for this unit",
+                units.ids[members[k]],
+                scheme.tree[n].id,
+                match scheme.tree[n].weights {
+                    Some(WeightMethod::Entropy) => "entropy",
+                    Some(WeightMethod::Critic) => "critic",
+                    None => "as written",
+                }
+            ));
+        }
         for (k, &u) in members.iter().enumerate() {
             node_att[u] = att.iter().map(|row| row[k]).collect();
         }
@@ -294,7 +320,7 @@ pub fn score_in(
         cells,
         units: out,
         order: output,
-        warnings: Vec::new(),
+        warnings,
     }
 }
 

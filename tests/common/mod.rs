@@ -168,6 +168,6 @@ pub fn golden() -> (Run, tempfile::TempDir, PathBuf) {
     .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report");
-    govtrust::report::write(&run, &govtrust::report::standard(), &out).unwrap();
+    govtrust::report::write_to(&run, &govtrust::report::standard(), &out).unwrap();
     (run, tmp, out)
 }
