@@ -1,4 +1,4 @@
-//! The working-day calendar behind `workdays(a, b)` (SCHEME.md section 4).
+//! The working-day calendar behind `workdays(a, b)` (docs/scheme.md section 4).
 //!
 //! Weekends are off unless listed as make-up working days (调休上班);
 //! listed public holidays are off. Without a calendar, Monday-Friday are

@@ -1,4 +1,4 @@
-//! Output directories (SCHEME.md section 9): replaced as a whole,
+//! Output directories (docs/scheme.md section 9): replaced as a whole,
 //! atomically, and only when nothing of the user's can be lost.
 //!
 //! [`OutDir::claim`] decides, before any work is done, whether `--out` may

@@ -1,5 +1,5 @@
 //! Paths the user hands to govtrust, resolved before anything is read or
-//! written (SCHEME.md sections 1 and 9).
+//! written (docs/scheme.md sections 1 and 9).
 //!
 //! - Input files named by a scheme (datasets, the unit register, the
 //!   calendar, the scheme's own TOML files) must stay inside their

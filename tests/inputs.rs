@@ -1,4 +1,4 @@
-//! Trust at the edges, on the input side (SCHEME.md sections 1, 3, 5 and
+//! Trust at the edges, on the input side (docs/scheme.md sections 1, 3, 5 and
 //! 6): files outside the data directory, encodings, rows that are not
 //! records, blank lines, edge files, status columns, `direction`, and
 //! values the engine cannot score exactly. Each test names the finding
@@ -341,7 +341,7 @@ fn pending_objections_are_counted_under_both_policies() {
     }
 }
 
-// Finding 8: `direction` on the indicator, as SCHEME.md writes it.
+// Finding 8: `direction` on the indicator, as docs/scheme.md writes it.
 #[test]
 fn direction_is_accepted_on_the_indicator_and_inside_score() {
     let with = |outer: &str, inner: &str| {

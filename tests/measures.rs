@@ -1,4 +1,4 @@
-//! SCHEME.md section 4: every measure kind, and `workdays(a, b)`, on a
+//! docs/scheme.md section 4: every measure kind, and `workdays(a, b)`, on a
 //! hand-computed fixture.
 
 mod common;

@@ -1,4 +1,4 @@
-//! Trust at the edges, on the output side (SCHEME.md section 9; issue 9,
+//! Trust at the edges, on the output side (docs/scheme.md section 9; issue 9,
 //! findings 1 and 2): `--out` replaces only a new or empty directory or
 //! an earlier output of the same command, never an input, never a file;
 //! the replacement is atomic whatever moment the run is killed at; two

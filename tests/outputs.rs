@@ -1,4 +1,4 @@
-//! SCHEME.md section 9 on the golden fixture (tests/fixtures/golden, whose
+//! docs/scheme.md section 9 on the golden fixture (tests/fixtures/golden, whose
 //! scheme works every number out by hand): the numbers, the files' form,
 //! determinism, atomic writes, and snapshots of every output.
 

@@ -1,4 +1,4 @@
-//! SCHEME.md sections 1 and 3: which records count, status columns, and
+//! docs/scheme.md sections 1 and 3: which records count, status columns, and
 //! every way a row is rejected or a file refused; CSV (UTF-8, GB18030),
 //! XLSX and Parquet inputs.
 

@@ -1,4 +1,4 @@
-//! SCHEME.md sections 1 and 2: loading a scheme, and every problem
+//! docs/scheme.md sections 1 and 2: loading a scheme, and every problem
 //! validation reports, each with file, line and a hint, all at once.
 
 mod common;

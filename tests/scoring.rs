@@ -1,4 +1,4 @@
-//! SCHEME.md sections 5-8 through the whole pipeline: missing values,
+//! docs/scheme.md sections 5-8 through the whole pipeline: missing values,
 //! min_n, applies_to, shrink; score kinds within peer groups;
 //! aggregation, bonus, penalty and veto; rounding, ranks and grades.
 

@@ -7,7 +7,7 @@ values.csv and scores.csv so the results can be checked against govtrust's.
 
     python3 benches/baseline/assess.py DATA_DIR csv|parquet OUT_DIR
 
-It follows SCHEME.md as govtrust does (null conditions do not match,
+It follows docs/scheme.md as govtrust does (null conditions do not match,
 missing values are reweighted, shares shrink toward the pooled group value,
 half-away-from-zero rounding, competition ranks, grade quotas). It handles
 clean generated data (`govtrust generate --bad-rows 0`): duplicate keys and

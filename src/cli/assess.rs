@@ -118,6 +118,18 @@ fn summary(run: &Run, out: &std::path::Path) {
         run.data.rejects.len(),
         run.evidence.len()
     );
+    let blank: u64 = run.data.inputs.iter().map(|i| i.blank_lines).sum();
+    if blank > 0 {
+        println!("  {blank} blank lines skipped (not records; see manifest.json)");
+    }
+    let pending: u64 = run.data.inputs.iter().map(|i| i.pending_objections).sum();
+    if pending > 0 {
+        let how = match run.scheme.pending_objections {
+            crate::scheme::PendingPolicy::Count => "counted, and flagged in evidence.csv",
+            crate::scheme::PendingPolicy::Exclude => "excluded until decided",
+        };
+        println!("  {pending} records with a pending objection ({how})");
+    }
     if !run.alerts.is_empty() {
         let by = |k: &str| run.alerts.iter().filter(|w| w.kind == k).count();
         println!(

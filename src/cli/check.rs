@@ -47,6 +47,9 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
                 i.file
             );
         }
+        for i in loaded.inputs.iter().filter(|i| i.blank_lines > 0) {
+            println!("{}: {} blank lines skipped", i.file, i.blank_lines);
+        }
         for r in loaded.rejects.iter().take(a.show) {
             println!("rejected: {r}");
         }

@@ -1,4 +1,4 @@
-//! Records in (SCHEME.md sections 1 and 3): the unit register and every
+//! Records in (docs/scheme.md sections 1 and 3): the unit register and every
 //! dataset, typed, checked and accounted for.
 //!
 //! Every input row ends in exactly one of: counted, out of period, excluded

@@ -5,7 +5,7 @@
 //! type, [`EMPTY`] an empty value where one is required). Rows with a
 //! non-zero code are rejected by the caller; nothing here loops over rows.
 //!
-//! Accepted forms (SCHEME.md section 1): `bool` true/false, 1/0, 是/否, Y/N
+//! Accepted forms (docs/scheme.md section 1): `bool` true/false, 1/0, 是/否, Y/N
 //! (any case); `date` 2025-03-01 or 2025/3/1; `datetime` 2025-03-01 08:30,
 //! 2025-03-01 08:30:00, with `T` or `/` as well. Surrounding spaces are
 //! ignored for every type but `string`.
@@ -23,7 +23,7 @@ pub const EMPTY: i32 = 2;
 const TRUE: &[&str] = &["true", "1", "是", "y"];
 const FALSE: &[&str] = &["false", "0", "否", "n"];
 
-/// Objection values (SCHEME.md section 3) and the Chinese words accepted
+/// Objection values (docs/scheme.md section 3) and the Chinese words accepted
 /// for them, normalised to the English value.
 pub const OBJECTION_VALUES: &[(&str, &str)] = &[
     ("none", "none"),
@@ -53,7 +53,7 @@ fn strings(name: &str, v: &[&str]) -> Expr {
 /// `2025-03-01 08:30:00`, `true`/`false`/`1`/`0`/`是`/`否`, numbers
 /// without spaces. This is the hot path: one cheap operation per value.
 /// Values it cannot read get a second chance with [`parse_text`], which
-/// accepts every form SCHEME.md allows; only then is a row rejected.
+/// accepts every form docs/scheme.md allows; only then is a row rejected.
 pub fn parse_fast(raw: Expr, ty: ColType) -> Expr {
     match ty {
         // Empty and whitespace-led text is left to the lenient parser
@@ -86,7 +86,7 @@ pub fn parse_fast(raw: Expr, ty: ColType) -> Expr {
     }
 }
 
-/// Typed value of a text column, in any form SCHEME.md accepts.
+/// Typed value of a text column, in any form docs/scheme.md accepts.
 pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
     let t = raw.clone().str().strip_chars(lit(NULL));
     match ty {
@@ -147,7 +147,7 @@ pub fn parse_typed(raw: Expr, from: &DataType, ty: ColType, fast: bool) -> Expr 
     }
 }
 
-/// A float, or null if it is NaN or infinite (a bad value: SCHEME.md
+/// A float, or null if it is NaN or infinite (a bad value: docs/scheme.md
 /// numbers are finite, and exact sums need finite values).
 fn finite(x: Expr) -> Expr {
     when(x.clone().is_finite())

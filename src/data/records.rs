@@ -1,4 +1,4 @@
-//! One dataset's records, classified (SCHEME.md section 3), as a lazy
+//! One dataset's records, classified (docs/scheme.md section 3), as a lazy
 //! query: nothing here reads a row; [`crate::measure::pass`] runs it.
 //!
 //! The order of judgement is fixed, so every row ends in exactly one
@@ -127,7 +127,7 @@ fn parse_plan(
         let structural = [Some(&spec.unit), spec.key.as_ref(), spec.date.as_ref()]
             .iter()
             .any(|x| x.is_some_and(|x| x == name));
-        // Status columns (SCHEME.md section 3) may be empty whatever
+        // Status columns (docs/scheme.md section 3) may be empty whatever
         // their declared type says: empty means none / false / not
         // repaired.
         let status = matches!(name, EXEMPT | OBJECTION | REPAIRED_ON);

@@ -1,4 +1,4 @@
-//! Evidence (SCHEME.md section 9): every counted record behind a
+//! Evidence (docs/scheme.md section 9): every counted record behind a
 //! deduction, bonus, penalty or veto, with its signed points before caps.
 //!
 //! "Behind a deduction" means a record matching a `deduction` measure's

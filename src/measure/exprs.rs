@@ -9,7 +9,7 @@ use crate::scheme::{MeasureKind, Points, Scheme};
 
 /// A condition on counted records: the record is counted and matches,
 /// with null treated as "does not match" (SQL three-valued logic,
-/// SCHEME.md section 2); absent means every counted record. Always a
+/// docs/scheme.md section 2); absent means every counted record. Always a
 /// column (a bare `lit(true)` would be one value, and summing it in a
 /// group-by gives 1, not the group's size). Measures aggregate over all
 /// rows of a dataset with this as their mask, so the rows need no filter

@@ -1,4 +1,4 @@
-//! Measures (SCHEME.md section 4): counted records to one value per unit
+//! Measures (docs/scheme.md section 4): counted records to one value per unit
 //! and indicator, and the bonus, penalty and veto sums per unit.
 //!
 //! All indicators and rules of one dataset are evaluated in a single
@@ -28,7 +28,7 @@ pub struct Cell {
     /// The measured value; `None` when it cannot be formed (no records for
     /// a mean, zero denominator, empty `per` attribute...).
     pub value: Option<f64>,
-    /// Sample size as SCHEME.md section 4 defines it per kind.
+    /// Sample size as docs/scheme.md section 4 defines it per kind.
     pub n: u64,
     /// Pooled numerator and denominator (share, mean, ratio, value).
     pub num: f64,
@@ -47,11 +47,18 @@ pub struct Measured {
     pub warnings: Vec<String>,
 }
 
-/// Σ of a scheme expression over the rows where `w` holds, exactly: by
-/// [`exact_int_sum`] if its values are integers, else by [`exact_sum`].
+/// Σ of a scheme expression over the rows where `w` holds, exactly. Whole
+/// numbers are summed as f64: every partial sum of integers whose
+/// absolute values add up to less than 2^53 is an exact integer, so the
+/// sum does not depend on the order of the rows ([`summed_values`] makes
+/// the bound an error). Other numbers go through [`exact_sum`].
 fn sum_of(e: &SqlExpr, w: &Expr, name: &str) -> Vec<Expr> {
     if e.is_integral() {
-        exact_int_sum(masked(w, e.expr.clone(), DataType::Int64), name).to_vec()
+        vec![
+            masked(w, e.expr.clone(), DataType::Float64)
+                .sum()
+                .alias(name),
+        ]
     } else {
         exact_sum(masked(w, num(e), DataType::Float64), name).to_vec()
     }
@@ -98,22 +105,9 @@ pub fn exact_sum(e: Expr, name: &str) -> [Expr; 4] {
     ]
 }
 
-/// Σ `e` (i64) exactly: split into x = hi·2^31 + lo with 0 ≤ lo < 2^31,
-/// so that neither limb's sum can overflow (an i64 sum of the values
-/// themselves can wrap); recombined by [`exact_total`].
-pub fn exact_int_sum(e: Expr, name: &str) -> [Expr; 2] {
-    let hi = e.clone().floor_div(lit(1i64 << 31));
-    let lo = e - hi.clone() * lit(1i64 << 31);
-    [
-        hi.sum().alias(format!("{name}.0")),
-        lo.sum().alias(format!("{name}.1")),
-    ]
-}
-
 const LIMB: f64 = (1u64 << 31) as f64;
 
-/// The sum an [`exact_sum`] (or, with `c = d = 0`, an [`exact_int_sum`])
-/// stands for, from its limb sums.
+/// The sum an [`exact_sum`] stands for, from its limb sums.
 pub fn exact_total(a: i64, b: i64, c: i64, d: i64) -> f64 {
     let whole = (i128::from(a) << 31) + i128::from(b);
     whole as f64 + c as f64 / LIMB + d as f64 / (LIMB * LIMB)
@@ -206,35 +200,60 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     aggs
 }
 
-/// The bound of exact sums: every summed value's |x| added up must stay
-/// below 2^62 (see [`exact_sum`]; i64 sums of integers share it).
+/// The bound of exact sums of fractional numbers: every summed value's
+/// |x| added up must stay below 2^62 (see [`exact_sum`]).
 pub const EXACT_LIMIT: f64 = (1u64 << 62) as f64;
+/// The bound of sums of whole numbers, summed as f64 (see [`sum_of`]).
+pub const WHOLE_LIMIT: f64 = (1u64 << 53) as f64;
+
+/// A value the aggregations sum: what it is, its expression (where its
+/// condition holds, else null, as f64), and the bound of its exact sum.
+pub struct Summed {
+    pub what: String,
+    pub value: Expr,
+    pub limit: f64,
+}
 
 /// Every value the aggregations of dataset `ds` sum (where its condition
 /// holds, else null), as f64, with what it is ("expr \"amount\" of
 /// indicator ppp_paid"): the pass sums their absolute values over all
 /// rows, so that a sum leaving the exact range (or a value that is not a
 /// finite number) is an error, never a silent drop or wrap.
-pub fn summed_values(scheme: &Scheme, ds: usize) -> Vec<(String, Expr)> {
+pub fn summed_values(scheme: &Scheme, ds: usize) -> Vec<Summed> {
     let mut out = Vec::new();
     let f = |w: &Expr, x: Expr| masked(w, x, DataType::Float64);
+    let sum = |what: String, value: Expr| Summed {
+        what,
+        value,
+        limit: EXACT_LIMIT,
+    };
+    // A whole-number expression is summed as f64 (see [`sum_of`]).
+    let expr_sum = |what: String, w: &Expr, e: &SqlExpr| Summed {
+        what,
+        value: f(w, num(e)),
+        limit: if e.is_integral() {
+            WHOLE_LIMIT
+        } else {
+            EXACT_LIMIT
+        },
+    };
     for ind in scheme.indicators.iter().filter(|x| x.dataset == ds) {
         let w = cond(&ind.measure.where_);
         let what =
             |field: &str, e: &SqlExpr| format!("{field} {:?} of indicator {}", e.text, ind.id);
         match &ind.measure.kind {
             MeasureKind::Sum { expr } | MeasureKind::Mean { expr } => {
-                out.push((what("expr", expr), f(&w, num(expr))));
+                out.push(expr_sum(what("expr", expr), &w, expr));
             }
             MeasureKind::Ratio { num: a, den: b } => {
-                out.push((what("num", a), f(&w, num(a))));
-                out.push((what("den", b), f(&w, num(b))));
+                out.push(expr_sum(what("num", a), &w, a));
+                out.push(expr_sum(what("den", b), &w, b));
             }
-            MeasureKind::Value => out.push((
+            MeasureKind::Value => out.push(sum(
                 format!("column \"value\" of indicator {}", ind.id),
                 f(&w, col("value")),
             )),
-            MeasureKind::Deduction { points } => out.push((
+            MeasureKind::Deduction { points } => out.push(sum(
                 format!("the points of indicator {}", ind.id),
                 f(&w, repaired_points(points, scheme.repair_factor)),
             )),
@@ -246,7 +265,7 @@ pub fn summed_values(scheme: &Scheme, ds: usize) -> Vec<(String, Expr)> {
         .iter()
         .filter(|r| r.dataset == ds && r.kind != RuleKind::Veto)
     {
-        out.push((
+        out.push(sum(
             format!("the points of rule {}", rule.id),
             f(&cond(&rule.where_), exprs::points(&rule.points)),
         ));
@@ -359,7 +378,7 @@ pub fn cells(scheme: &Scheme, units: &Units, passes: &[DatasetPass]) -> PolarsRe
     })
 }
 
-/// The value of a cell from its aggregates (SCHEME.md section 4).
+/// The value of a cell from its aggregates (docs/scheme.md section 4).
 pub fn cell_value(kind: &MeasureKind, c: &Cell, attr: Option<f64>) -> Option<f64> {
     let div = |a: f64, b: f64| if b != 0.0 { Some(a / b) } else { None };
     match kind {
@@ -401,43 +420,6 @@ mod tests {
                 .unwrap()
         };
         exact_total(g(0), g(1), g(2), g(3))
-    }
-
-    #[test]
-    fn exact_integer_sums_do_not_wrap() {
-        // 3 × 4e18 = 1.2e19 > i64::MAX: a plain i64 sum wraps (or, with
-        // overflow checks, panics); the limbs do not.
-        let df = df!("x" => [4_000_000_000_000_000_000i64; 3]).unwrap();
-        let out = df
-            .lazy()
-            .select(exact_int_sum(col("x"), "s"))
-            .collect()
-            .unwrap();
-        let g = |k: usize| {
-            out.column(&format!("s.{k}"))
-                .unwrap()
-                .i64()
-                .unwrap()
-                .get(0)
-                .unwrap()
-        };
-        assert_eq!(exact_total(g(0), g(1), 0, 0), 1.2e19);
-        // Negative values: -5 = -1 × 2^31 + (2^31 - 5).
-        let df = df!("x" => [-5i64, 2]).unwrap();
-        let out = df
-            .lazy()
-            .select(exact_int_sum(col("x"), "s"))
-            .collect()
-            .unwrap();
-        let g = |k: usize| {
-            out.column(&format!("s.{k}"))
-                .unwrap()
-                .i64()
-                .unwrap()
-                .get(0)
-                .unwrap()
-        };
-        assert_eq!(exact_total(g(0), g(1), 0, 0), -3.0);
     }
 
     #[test]

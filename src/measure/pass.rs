@@ -122,8 +122,8 @@ fn sinks(
         u64(col(PENDING).and(col(IS_COUNTED).or(state(EXCLUDED)))).alias("pending"),
     ];
     counts.extend(warnings::history_from(scheme, ds));
-    for (k, (_, x)) in super::summed_values(scheme, ds).into_iter().enumerate() {
-        counts.push(x.abs().sum().alias(format!("__range{k}")));
+    for (k, x) in super::summed_values(scheme, ds).into_iter().enumerate() {
+        counts.push(x.value.abs().sum().alias(format!("__range{k}")));
     }
     let mut out = vec![
         // One group-by over all rows: every measure is masked by
@@ -443,12 +443,17 @@ fn check_ranges(
     units: &Units,
     ranges: &[f64],
 ) -> Result<(), DataError> {
+    let summed = super::summed_values(scheme, ds);
     // NaN compares false: it is out of range too.
-    let in_range = |r: f64| r < super::EXACT_LIMIT;
-    let Some(k) = ranges.iter().position(|r| !in_range(*r)) else {
+    let in_range = |k: usize| ranges[k] < summed[k].limit;
+    let Some(k) = (0..ranges.len()).find(|&k| !in_range(k)) else {
         return Ok(());
     };
-    let (what, x) = super::summed_values(scheme, ds).swap_remove(k);
+    let super::Summed {
+        what,
+        value: x,
+        limit,
+    } = summed.into_iter().nth(k).expect("k < len");
     let lf = records::plan(scheme, ds, source.lf.clone(), source, units, true, None)?;
     let found = lf
         .select([col(ROW), x.alias("__x")])
@@ -466,7 +471,8 @@ fn check_ranges(
     let at = format!("{}:{}", spec.source.file, source.lines.line(row as usize));
     let message = if value.is_finite() {
         format!(
-            "{what} sums beyond the range summed exactly (|Σ| ≥ 2^62, about 4.6e18); the largest value, {value:e}, is at {at}; hint: check that value, or scale the expression down (e.g. amounts in 万元)"
+            "{what} sums beyond the range summed exactly (Σ|x| ≥ 2^{}, about {limit:.1e}); the largest value, {value:e}, is at {at}; hint: check that value, or scale the expression down (e.g. amounts in 万元)",
+            limit.log2().round()
         )
     } else {
         format!(

@@ -1,4 +1,4 @@
-//! The CSV outputs (SCHEME.md section 9): scores, values, evidence, rejects.
+//! The CSV outputs (docs/scheme.md section 9): scores, values, evidence, rejects.
 //!
 //! UTF-8 with a BOM (so Excel opens Chinese correctly). Text cells that
 //! start with `=`, `+`, `-` or `@` get a leading `'` so that a spreadsheet

@@ -1,4 +1,4 @@
-//! Outputs (SCHEME.md section 9), written through one [`Exporter`]
+//! Outputs (docs/scheme.md section 9), written through one [`Exporter`]
 //! interface, as hyperfine does: each exporter turns a [`Run`] into named
 //! files; [`write`] runs them all, adds the manifest listing them, and puts
 //! them in place of the claimed output directory atomically (see

@@ -54,7 +54,7 @@ impl fmt::Display for Diagnostics {
 /// A source file's text, to turn byte offsets into line and column.
 ///
 /// `text` is what the parser reads: the file as written, except that bare
-/// keys with Chinese characters (`map = { 一般 = 2 }`, as SCHEME.md writes
+/// keys with Chinese characters (`map = { 一般 = 2 }`, as docs/scheme.md writes
 /// them; TOML itself allows only ASCII bare keys) are put in quotes. Byte
 /// offsets into `text` are mapped back to the file as written.
 #[derive(Debug, Clone)]

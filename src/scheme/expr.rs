@@ -2,7 +2,7 @@
 //!
 //! `where`, `of`, `expr`, `num` and `den` are SQL expressions as polars' SQL
 //! parser understands them ([`polars::sql::sql_expr`]), plus the function
-//! `workdays(a, b)` (SCHEME.md section 4), which polars does not know. We
+//! `workdays(a, b)` (docs/scheme.md section 4), which polars does not know. We
 //! lift each `workdays(a, b)` call out of the text, replacing it by a
 //! placeholder column `__wdN`, and compile `a` and `b` on their own; the
 //! data stage adds the placeholder columns (a vectorised calendar lookup,

@@ -1,4 +1,4 @@
-//! The assessment scheme (SCHEME.md sections 1, 2, 7, 8): TOML files in,
+//! The assessment scheme (docs/scheme.md sections 1, 2, 7, 8): TOML files in,
 //! a checked [`Scheme`] out.
 //!
 //! Loading is two steps, as in cargo-deny: [`raw`] parses each file into

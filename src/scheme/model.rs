@@ -123,7 +123,7 @@ pub struct FileSpec {
     pub sheet: Option<String>,
 }
 
-/// The status columns of SCHEME.md section 3, when a dataset declares them.
+/// The status columns of docs/scheme.md section 3, when a dataset declares them.
 pub const EXEMPT: &str = "exempt";
 pub const OBJECTION: &str = "objection";
 pub const REPAIRED_ON: &str = "repaired_on";
@@ -336,7 +336,7 @@ pub struct TreeNode {
     pub kind: NodeKind,
     pub parent: Option<usize>,
     pub weight: f64,
-    /// Nominal points from the full tree (SCHEME.md section 2).
+    /// Nominal points from the full tree (docs/scheme.md section 2).
     pub points: f64,
     pub aggregation: Aggregation,
     /// Derive the children's weights from the data instead of `weight`.

@@ -37,7 +37,7 @@ pub(super) fn read_sources(path: &Path) -> Result<Vec<Source>, SchemeError> {
             let p = entry.map_err(io)?.path();
             if p.extension().is_some_and(|e| e == "toml") {
                 // A scheme file must be inside the scheme directory, links
-                // followed, like every input (SCHEME.md section 1).
+                // followed, like every input (docs/scheme.md section 1).
                 let name = p
                     .file_name()
                     .unwrap_or_default()
@@ -84,7 +84,7 @@ pub fn load_sources(sources: Vec<Source>, base: &Path) -> Result<Scheme, SchemeE
             Err(e) => {
                 let at = e.span().map(|s| s.start).unwrap_or(0);
                 diags.push(src.diag(at, e.message().trim().to_string()).with_hint(
-                    "see SCHEME.md section 1 for the sections and keys a scheme file may have",
+                    "see docs/scheme.md section 1 for the sections and keys a scheme file may have",
                 ));
             }
         }
@@ -526,7 +526,7 @@ impl Validator<'_> {
                         f,
                         ty.span().start,
                         format!(
-                            "status column {:?} must be of type {} (SCHEME.md section 3)",
+                            "status column {:?} must be of type {} (docs/scheme.md section 3)",
                             name.get_ref(),
                             want.name()
                         ),

@@ -1,4 +1,4 @@
-//! Score kinds (SCHEME.md section 6): a value to an attainment in [0, 1].
+//! Score kinds (docs/scheme.md section 6): a value to an attainment in [0, 1].
 //!
 //! Absolute kinds (target, shortfall, bands, deduction) look at one value;
 //! relative kinds (minmax, zscore, rank) compare the values of one peer

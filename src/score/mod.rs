@@ -1,4 +1,4 @@
-//! Scoring (SCHEME.md sections 5-8): measured values to attainments,
+//! Scoring (docs/scheme.md sections 5-8): measured values to attainments,
 //! points, totals, ranks and grades.
 //!
 //! Scoring works on the small units × indicators matrix the measure stage
@@ -188,7 +188,7 @@ pub fn group_attainments(
     (att, weightless)
 }
 
-/// Bonus, penalty and the vetoes for one unit (SCHEME.md section 7).
+/// Bonus, penalty and the vetoes for one unit (docs/scheme.md section 7).
 fn adjustments(
     scheme: &Scheme,
     measured: &Measured,

@@ -1,4 +1,4 @@
-//! Rounding, ranking and grading (SCHEME.md section 8).
+//! Rounding, ranking and grading (docs/scheme.md section 8).
 
 use crate::scheme::Grade;
 

@@ -1,5 +1,5 @@
 //! From measured cells to attainments and points, per indicator and unit
-//! (SCHEME.md sections 5 and 6): applicability, missing values, `min_n`,
+//! (docs/scheme.md sections 5 and 6): applicability, missing values, `min_n`,
 //! `shrink`, the score kind, and the missing-value policy.
 
 use super::kinds;
@@ -58,7 +58,7 @@ pub fn never_missing(kind: &MeasureKind) -> bool {
     )
 }
 
-/// Is a measured cell missing (SCHEME.md section 5)?
+/// Is a measured cell missing (docs/scheme.md section 5)?
 pub fn is_missing(kind: &MeasureKind, c: &Cell, min_n: u64) -> bool {
     if never_missing(kind) {
         return false;
