@@ -11,8 +11,9 @@ use std::path::Path;
 use criterion::{Criterion, criterion_group, criterion_main};
 use govtrust::analysis::uncertainty::{self, Assumptions, Model};
 use govtrust::data::Units;
+use govtrust::diag::Source;
 use govtrust::measure::{Cell, Measured, cell_value};
-use govtrust::scheme::{self, Scheme, diag::Source};
+use govtrust::scheme::{self, Scheme};
 use govtrust::score;
 use rand::{RngExt, SeedableRng};
 

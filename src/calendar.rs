@@ -15,8 +15,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use polars::prelude::*;
 use serde::Deserialize;
 
-use crate::scheme::diag::{Diagnostic, Source};
-use crate::scheme::raw::S;
+use crate::diag::{Diagnostic, S, Source};
 
 /// The bundled calendar for mainland China, 2024-2026.
 pub const CN_TOML: &str = include_str!("../indicators/calendars/cn.toml");
@@ -50,6 +49,34 @@ struct RawHoliday {
     makeup: Vec<S<toml::Value>>,
 }
 
+/// A date as a scheme or a calendar writes it in a string: `2025-03-01`
+/// or `2025/3/1`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim().replace('/', "-");
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
+}
+
+/// 1970-01-01, day 0 of polars' `Date`.
+pub fn epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
+}
+
+/// Days since [`epoch`] (polars' `Date` representation).
+pub fn days(d: NaiveDate) -> i32 {
+    (d - epoch()).num_days() as i32
+}
+
+/// The date `n` days after [`epoch`].
+pub fn from_days(n: i32) -> NaiveDate {
+    epoch() + chrono::Duration::days(i64::from(n))
+}
+
+/// A date literal typed as a polars `Date` (`lit(NaiveDate)` would be a
+/// datetime, and comparing a date column with it would cast every value).
+pub fn date_lit(d: NaiveDate) -> Expr {
+    lit(days(d)).cast(DataType::Date)
+}
+
 /// A TOML date (`2025-03-01`) or a string holding one.
 pub fn toml_date(v: &toml::Value) -> Option<NaiveDate> {
     match v {
@@ -57,7 +84,7 @@ pub fn toml_date(v: &toml::Value) -> Option<NaiveDate> {
             let d = dt.date?;
             NaiveDate::from_ymd_opt(d.year as i32, d.month as u32, d.day as u32)
         }
-        toml::Value::String(s) => crate::data::parse::parse_date(s),
+        toml::Value::String(s) => parse_date(s),
         _ => None,
     }
 }
@@ -194,8 +221,7 @@ impl Calendar {
     /// datetimes (the day counts); null if either is null or outside
     /// 1970..2100.
     pub fn workdays_expr(&self, a: Expr, b: Expr, table: &Series) -> Expr {
-        let origin =
-            (Self::table_origin() - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days();
+        let origin = i64::from(days(Self::table_origin()));
         // Days before the table are negative: the cast to u32 makes them
         // null; days after it are out of bounds: gather makes them null.
         let lookup = |e: Expr| {

@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod calendar;
 pub mod cli;
 pub mod data;
+pub mod diag;
 pub mod generate;
 pub mod measure;
 pub mod outdir;

@@ -9,8 +9,9 @@ use common::*;
 use std::path::Path;
 
 use govtrust::data::Units;
+use govtrust::diag::Source;
 use govtrust::measure::{Cell, Measured, cell_value};
-use govtrust::scheme::{self, Scheme, diag::Source};
+use govtrust::scheme::{self, Scheme};
 use govtrust::score;
 use proptest::prelude::*;
 

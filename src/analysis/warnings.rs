@@ -18,6 +18,7 @@
 //! - Coverage: an indicator with a usable value for fewer than 65% of the
 //!   units it applies to.
 
+use crate::calendar::date_lit;
 use chrono::NaiveDate;
 use polars::prelude::*;
 use statrs::distribution::{Binomial, ChiSquared, ContinuousCDF, DiscreteCDF, Poisson};
@@ -122,11 +123,6 @@ pub fn history_from(scheme: &Scheme, ds: usize) -> Option<Expr> {
             .min()
             .alias("from"),
     )
-}
-
-fn date_lit(d: NaiveDate) -> Expr {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    lit((d - epoch).num_days() as i32).cast(DataType::Date)
 }
 
 /// Benjamini-Hochberg adjusted p-values, in the input order.

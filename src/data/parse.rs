@@ -10,11 +10,9 @@
 //! 2025-03-01 08:30:00, with `T` or `/` as well. Surrounding spaces are
 //! ignored for every type but `string`.
 
-use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::scheme::ColType;
-use crate::scheme::checks_dtype as dtype;
 
 pub const OK: i32 = 0;
 pub const BAD: i32 = 1;
@@ -130,7 +128,7 @@ pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
 /// Typed value of a column that already has a type (Parquet), or of text
 /// (with the fast or the lenient parser).
 pub fn parse_typed(raw: Expr, from: &DataType, ty: ColType, fast: bool) -> Expr {
-    let target = dtype(ty);
+    let target = ty.dtype();
     match (from, ty) {
         (DataType::String, _) if fast => parse_fast(raw, ty),
         (DataType::String, _) => parse_text(raw, ty),
@@ -193,7 +191,7 @@ pub fn checks(
     verbatim: bool,
 ) -> Vec<(Expr, i32)> {
     let text = *from == DataType::String;
-    let as_is = !text && *from == dtype(ty);
+    let as_is = !text && *from == ty.dtype();
     let mut out = Vec::new();
     let empty = if fast && text {
         raw.clone().is_null().or(raw.clone().eq(lit("")))
@@ -263,12 +261,6 @@ pub fn parse_objection(raw: Expr) -> Expr {
             .otherwise(e);
     }
     e
-}
-
-/// A date as the scheme or a calendar writes it (scalar, for TOML strings).
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim().replace('/', "-");
-    NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]

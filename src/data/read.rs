@@ -13,7 +13,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use polars::prelude::*;
 
 use super::DataError;
-use crate::scheme::diag::{list, suggest};
+use crate::diag::{list, suggest};
 use crate::scheme::{ColType, Encoding, FileSpec, Format};
 
 pub const ROW: &str = "__row";

@@ -13,6 +13,7 @@ use polars::prelude::*;
 use super::parse::{self, EMPTY, OBJECTION_VALUES};
 use super::read::{ROW, Source};
 use super::{Reject, Units};
+use crate::calendar::date_lit;
 use crate::scheme::{ColType, DatasetSpec, EXEMPT, OBJECTION, PendingPolicy, REPAIRED_ON, Scheme};
 
 /// The unit a record is charged to, as text (known units only are counted).
@@ -41,13 +42,6 @@ pub const EXCLUDED: i32 = 2;
 pub const BAD_VALUE: i32 = 3;
 pub const UNKNOWN_UNIT: i32 = 4;
 pub const DUPLICATE: i32 = 5;
-
-/// A date literal typed as a polars Date (`lit(NaiveDate)` is a datetime,
-/// and comparing with it would cast every value).
-fn date_lit(d: chrono::NaiveDate) -> Expr {
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch");
-    lit((d - epoch).num_days() as i32).cast(DataType::Date)
-}
 
 /// The raw text of column `i` (kept by the lenient plan, for rejects).
 pub fn raw_column(i: usize) -> String {

@@ -74,7 +74,7 @@ pub(crate) struct Gen {
 }
 
 pub(crate) fn days(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+    crate::calendar::days(d)
 }
 
 impl Gen {

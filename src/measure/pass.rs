@@ -413,10 +413,7 @@ pub fn run(
             Some(df) => evidence::rows(scheme, ds, units, df)?,
             None => Vec::new(),
         };
-        let history_from = parts.history.map(|d| {
-            chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("epoch")
-                + chrono::Duration::days(i64::from(d))
-        });
+        let history_from = parts.history.map(crate::calendar::from_days);
         // The early warnings read their columns (al*, sc*) by name.
         let alert_counts =
             (!warnings::aggregations(scheme, ds).is_empty()).then(|| parts.aggregates.clone());

@@ -1,4 +1,5 @@
-//! Scheme expressions: SQL text to polars expressions.
+//! Section 2: expressions. `where`, `of`, `expr`, `num` and `den` as SQL
+//! text to polars expressions, checked against the dataset's columns.
 //!
 //! `where`, `of`, `expr`, `num` and `den` are SQL expressions as polars' SQL
 //! parser understands them ([`polars::sql::sql_expr`]), plus the function
@@ -10,6 +11,9 @@
 
 use polars::prelude::*;
 use polars::sql::sql_expr;
+
+use super::load::{ItemCtx, Validator};
+use crate::diag::{S, list, suggest};
 
 /// One `workdays(a, b)` call lifted out of an expression.
 #[derive(Debug, Clone)]
@@ -37,6 +41,188 @@ impl SqlExpr {
         self.dtype
             .as_ref()
             .is_some_and(|t| t.is_integer() || *t == DataType::Boolean)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+pub(super) enum Want {
+    Condition,
+    Number,
+}
+
+/// Where an expression is written: its file, its field and its text.
+pub(super) struct Written<'a> {
+    pub file: usize,
+    pub field: &'a str,
+    pub text: &'a S<String>,
+}
+
+impl Written<'_> {
+    fn err<'v>(&self, v: &'v mut Validator, msg: String) -> &'v mut crate::diag::Diagnostic {
+        v.err(self.file, self.text.span().start, msg)
+    }
+}
+
+/// Compile and check an expression written at `w` on dataset `ds`:
+/// every column it names must be declared (a suggestion otherwise), and
+/// it is run on an empty frame of the dataset's schema, so that a type
+/// error (text compared with a number, a `where` that is not a
+/// condition) is a load-time error with the file and line.
+pub(super) fn check(
+    v: &mut Validator,
+    cx: &mut ItemCtx,
+    w: &Written,
+    ds: usize,
+    want: Want,
+) -> Option<SqlExpr> {
+    let spec = &cx.datasets.as_ref()?[ds];
+    let compiled = match compile(w.text.get_ref(), &mut cx.counter) {
+        Ok(c) => c,
+        Err(e) => {
+            w.err(
+                v,
+                format!("{} = {:?} does not parse: {e}", w.field, w.text.get_ref()),
+            )
+            .hint("write a SQL condition such as \"closed_at <= due_at AND category <> '咨询'\"");
+            return None;
+        }
+    };
+    if !columns_declared(v, w, spec, &compiled) {
+        return None;
+    }
+    let empty = cx.empties.entry(ds).or_insert_with(|| {
+        let cols: Vec<Column> = spec
+            .columns
+            .iter()
+            .map(|c| Column::new_empty(c.name.as_str().into(), &c.ty.dtype()))
+            .collect();
+        DataFrame::new_infer_height(cols).expect("unique declared columns")
+    });
+    let t = typecheck(v, w, empty, &compiled)?;
+    let ok = match want {
+        Want::Condition => t == DataType::Boolean,
+        Want::Number => t.is_primitive_numeric() || t == DataType::Boolean,
+    };
+    if !ok {
+        let expected = match want {
+            Want::Condition => "a condition (true/false)",
+            Want::Number => "a number",
+        };
+        w.err(
+            v,
+            format!(
+                "{} = {:?} gives {t}, expected {expected}",
+                w.field,
+                w.text.get_ref()
+            ),
+        );
+        return None;
+    }
+    Some(SqlExpr {
+        dtype: Some(t),
+        ..compiled
+    })
+}
+
+/// Every column the expression (and its `workdays` arguments) names is
+/// declared; each one that is not is an error with a suggestion.
+fn columns_declared(
+    v: &mut Validator,
+    w: &Written,
+    spec: &super::DatasetSpec,
+    compiled: &SqlExpr,
+) -> bool {
+    let placeholders: Vec<&str> = compiled
+        .workdays
+        .iter()
+        .map(|w| w.column.as_str())
+        .collect();
+    let mut exprs = vec![compiled.expr.clone()];
+    for c in &compiled.workdays {
+        exprs.push(c.a.clone());
+        exprs.push(c.b.clone());
+    }
+    let mut ok = true;
+    for e in &exprs {
+        for name in e.clone().meta().root_names() {
+            let name = name.as_str();
+            if spec.has(name) || placeholders.contains(&name) {
+                continue;
+            }
+            let d = w.err(
+                v,
+                format!(
+                    "{} = {:?}: dataset {} has no column {name:?}",
+                    w.field,
+                    w.text.get_ref(),
+                    spec.id
+                ),
+            );
+            d.hint = Some(
+                match suggest(name, spec.columns.iter().map(|c| c.name.as_str())) {
+                    Some(s) => format!("did you mean {s:?}?"),
+                    None => format!(
+                        "declared columns: {}",
+                        list(spec.columns.iter().map(|c| &c.name), 16)
+                    ),
+                },
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The type of the expression's result on an empty frame of the dataset
+/// (the `workdays` arguments must be dates); an error if it does not run.
+fn typecheck(
+    v: &mut Validator,
+    w: &Written,
+    empty: &DataFrame,
+    compiled: &SqlExpr,
+) -> Option<DataType> {
+    let run = |e: Expr, extra: &[Expr]| -> Result<DataType, String> {
+        let out = empty
+            .clone()
+            .lazy()
+            .with_columns(extra)
+            .select([e.alias("__x")])
+            .collect()
+            .map_err(|e| clean_polars_error(&e))?;
+        Ok(out
+            .column("__x")
+            .map_err(|e| e.to_string())?
+            .dtype()
+            .clone())
+    };
+    let mut extra = Vec::new();
+    for c in &compiled.workdays {
+        for (arg, which) in [(&c.a, "first"), (&c.b, "second")] {
+            match run(arg.clone(), &[]) {
+                Ok(DataType::Date | DataType::Datetime(..)) => {}
+                Ok(t) => {
+                    w.err(v, format!(
+                        "{} = {:?}: the {which} argument of workdays() is {t}, expected a date or datetime",
+                        w.field,
+                        w.text.get_ref()
+                    ));
+                    return None;
+                }
+                Err(e) => {
+                    w.err(v, format!("{} = {:?}: {e}", w.field, w.text.get_ref()));
+                    return None;
+                }
+            }
+        }
+        extra.push(lit(0i64).alias(c.column.as_str()));
+    }
+    match run(compiled.expr.clone(), &extra) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            w.err(v, format!("{} = {:?}: {e}", w.field, w.text.get_ref()))
+                .hint("compare dates with DATE '2025-03-01'; text with '...'");
+            None
+        }
     }
 }
 

@@ -1,24 +1,60 @@
-//! The assessment scheme (docs/scheme.md sections 1, 2, 7, 8): TOML files in,
-//! a checked [`Scheme`] out.
+//! The assessment scheme (docs/scheme.md sections 1, 2, 4 and 6-8): TOML
+//! files in, a checked [`Scheme`] out.
 //!
-//! Loading is two steps, as in cargo-deny: [`raw`] parses each file into
-//! serde structs with spans (unknown keys are errors), then [`validate`]
-//! checks the whole set together and reports every problem with its file,
-//! line and column before any data is read.
+//! One file per section of the format, as cargo-deny does it: each holds
+//! its section's raw config (serde structs with spans; unknown keys are
+//! errors), its validation, and its checked type.
+//!
+//! | file | section |
+//! | --- | --- |
+//! | [`load`] | 1: reading the files, assembling the sections |
+//! | [`header`] | 1: `[scheme]` |
+//! | [`datasets`] | 1: `[units]`, `[datasets.*]`, columns and types |
+//! | [`tree`] | 2: `[[node]]`, the hierarchy and its points |
+//! | [`expr`] | 2: expressions (`where`, `of`, `expr`, `num`, `den`) |
+//! | [`indicators`] | 2: `[[indicator]]` |
+//! | [`measures`] | 4: `measure = { kind = ... }`, points |
+//! | [`scores`] | 6: `score = { kind = ... }`, direction |
+//! | [`rules`] | 7: `[[bonus]]`, `[[penalty]]`, `[[veto]]` |
+//! | [`grades`] | 8: `[[grade]]` |
+//! | [`signals`] | `[[alert]]`, `[[screen]]` (early warnings) |
+//! | [`ids`] | ids, unique across the scheme |
+//!
+//! Validation collects every problem with its file, line and column
+//! before any data is read.
 
-mod checks;
-pub mod diag;
+pub mod datasets;
 pub mod expr;
-pub mod model;
-pub mod raw;
-mod validate;
+pub mod grades;
+pub mod header;
+pub mod ids;
+pub mod indicators;
+mod kinds;
+pub mod load;
+pub mod measures;
+pub mod rules;
+pub mod scores;
+pub mod signals;
+pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-pub use checks::dtype as checks_dtype;
-pub use diag::{Diagnostic, Diagnostics};
-pub use model::*;
-pub use validate::{RESERVED_SCORE_COLUMNS, load_sources};
+pub use crate::diag::{Diagnostic, Diagnostics};
+pub use datasets::{
+    ColType, ColumnSpec, DatasetSpec, EXEMPT, Encoding, FileSpec, Format, OBJECTION, REPAIRED_ON,
+};
+pub use grades::Grade;
+pub use header::{MissingPolicy, PendingPolicy, Period, VetoRank};
+pub use ids::SCORE_COLUMNS;
+pub use indicators::Indicator;
+pub use load::load_sources;
+pub use measures::{Measure, MeasureKind, Points};
+pub use rules::{Rule, RuleKind};
+pub use scores::{Direction, Score, ScoreKind};
+pub use signals::{Alert, Screen};
+pub use tree::{Aggregation, NodeKind, TreeNode, WeightMethod};
+
+use crate::calendar::Calendar;
 
 /// Why a scheme could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -31,11 +67,73 @@ pub enum SchemeError {
     Invalid(Diagnostics),
 }
 
+/// A validated scheme.
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    pub name: String,
+    pub office: Option<String>,
+    /// Display names of peer groups (`[scheme] groups`); a group without
+    /// one is shown by its id.
+    pub group_names: std::collections::BTreeMap<String, String>,
+    pub period: Period,
+    pub points: f64,
+    pub missing: MissingPolicy,
+    pub pending_objections: PendingPolicy,
+    pub repair_factor: f64,
+    pub bonus_cap: Option<f64>,
+    pub veto_rank: VetoRank,
+    pub calendar: Calendar,
+    pub units: FileSpec,
+    pub datasets: Vec<DatasetSpec>,
+    pub tree: Vec<TreeNode>,
+    pub indicators: Vec<Indicator>,
+    pub rules: Vec<Rule>,
+    pub grades: Vec<Grade>,
+    pub alerts: Vec<Alert>,
+    pub screens: Vec<Screen>,
+    /// The scheme files read, in order, and a BLAKE3 digest over their bytes.
+    pub files: Vec<PathBuf>,
+    pub digest: String,
+}
+
+impl Scheme {
+    /// The display name of a peer group.
+    pub fn group_name<'a>(&'a self, group: &'a str) -> &'a str {
+        self.group_names.get(group).map_or(group, |s| s.as_str())
+    }
+    pub fn dataset_index(&self, id: &str) -> Option<usize> {
+        self.datasets.iter().position(|d| d.id == id)
+    }
+    /// The [[node]] entries (not the root, not indicators), in tree order.
+    pub fn aggregate_nodes(&self) -> impl Iterator<Item = (usize, &TreeNode)> {
+        self.tree
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.kind == NodeKind::Node)
+    }
+    pub fn rules_of(&self, kind: RuleKind) -> impl Iterator<Item = (usize, &Rule)> {
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.kind == kind)
+    }
+    /// The name of the rule behind an evidence record: evidence orders
+    /// rules indicators first, then bonus, penalty and veto rules.
+    pub fn rule_name(&self, order: usize) -> &str {
+        let n = self.indicators.len();
+        if order < n {
+            &self.indicators[order].name
+        } else {
+            &self.rules[order - n].name
+        }
+    }
+}
+
 /// Load and validate a scheme: a directory of `.toml` files (read together,
 /// in name order; subdirectories such as `calendars/` are not read) or one
 /// file.
 pub fn load(path: &Path) -> Result<Scheme, SchemeError> {
-    let sources = validate::read_sources(path)?;
+    let sources = load::read_sources(path)?;
     let base = if path.is_dir() {
         path.to_path_buf()
     } else {
@@ -48,7 +146,7 @@ pub fn load(path: &Path) -> Result<Scheme, SchemeError> {
 /// section optional, unknown fields refused), as committed in
 /// `indicators/scheme.schema.json` for TOML editors.
 pub fn json_schema() -> String {
-    let mut s = schemars::schema_for!(raw::RawFile).to_value();
+    let mut s = schemars::schema_for!(load::RawFile).to_value();
     s["title"] = "govtrust scheme (考核方案)".into();
     drop_null(&mut s);
     serde_json::to_string_pretty(&s).expect("a schema serialises") + "\n"

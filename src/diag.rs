@@ -1,12 +1,21 @@
-//! Diagnostics with source positions.
+//! Diagnostics with source positions, and values that keep theirs.
 //!
-//! Every problem found in a scheme (or in a data file's header) is reported
-//! as a [`Diagnostic`] naming the file, the 1-based line and column, what was
-//! found and, where we can tell, a hint. Validation collects all of them
-//! before failing, so an author fixes a scheme in one pass.
+//! Every problem found in a TOML file of govtrust's (a scheme, a calendar)
+//! is reported as a [`Diagnostic`] naming the file, the 1-based line and
+//! column, what was found and, where we can tell, a hint. Validation
+//! collects all of them before failing, so an author fixes a file in one
+//! pass. [`S`] is a value with its byte span in the text, [`Ordered`] a
+//! table kept in the order it was written.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
 
 /// One problem, located in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -271,6 +280,70 @@ pub fn list(items: impl IntoIterator<Item = impl AsRef<str>>, max: usize) -> Str
         s.push_str(", ...");
     }
     s
+}
+
+/// A value with its byte span in the TOML text (a transparent wrapper of
+/// `toml::Spanned`, so that the JSON schema of the format can describe it
+/// as the bare value).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(transparent)]
+pub struct S<T>(Spanned<T>);
+
+impl<T> S<T> {
+    pub fn get_ref(&self) -> &T {
+        self.0.get_ref()
+    }
+    pub fn span(&self) -> std::ops::Range<usize> {
+        self.0.span()
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for S<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        T::json_schema(g)
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for Ordered<V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Table_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "object", "additionalProperties": g.subschema_for::<V>() })
+    }
+}
+
+/// A TOML table kept in the order it was written (for declared columns).
+#[derive(Debug, Clone)]
+pub struct Ordered<V>(pub Vec<(S<String>, V)>);
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Ordered<V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Vis<V> {
+            type Value = Ordered<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = m.next_entry::<S<String>, V>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(Vis(PhantomData))
+    }
 }
 
 #[cfg(test)]

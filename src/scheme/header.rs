@@ -1,0 +1,200 @@
+//! Section 1: `[scheme]`, the header: name, period, the defaults every
+//! other section inherits, and the calendar.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::load::Validator;
+use super::tree::{AGGREGATIONS, Aggregation, WEIGHTS, WeightMethod};
+use crate::calendar::{Calendar, toml_date};
+use crate::diag::{Diagnostic, S};
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: S<String>,
+    /// Issuing office (发文单位), printed on the bulletin.
+    pub office: Option<S<String>>,
+    pub period: S<RawPeriod>,
+    pub points: Option<S<f64>>,
+    pub aggregation: Option<S<String>>,
+    pub missing: Option<S<String>>,
+    pub pending_objections: Option<S<String>>,
+    pub repair_factor: Option<S<f64>>,
+    pub bonus_cap: Option<S<f64>>,
+    pub veto_rank: Option<S<String>>,
+    pub calendar: Option<S<String>>,
+    /// Data-driven weights of the root's children: "entropy" or "critic".
+    pub weights: Option<S<String>>,
+    /// Display names of peer groups for the bulletin and charts, e.g.
+    /// `{ department = "市直部门", town = "乡镇（街道）" }`.
+    pub groups: Option<S<BTreeMap<String, String>>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriod {
+    /// A TOML date, e.g. 2025-01-01.
+    #[schemars(with = "String")]
+    pub start: S<toml::Value>,
+    /// A TOML date, e.g. 2025-12-31.
+    #[schemars(with = "String")]
+    pub end: S<toml::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingPolicy {
+    Reweight,
+    Zero,
+    Mean,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingPolicy {
+    Count,
+    Exclude,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VetoRank {
+    Last,
+    Keep,
+}
+
+pub(super) const MISSING: &[(&str, MissingPolicy)] = &[
+    ("reweight", MissingPolicy::Reweight),
+    ("zero", MissingPolicy::Zero),
+    ("mean", MissingPolicy::Mean),
+];
+const PENDING: &[(&str, PendingPolicy)] = &[
+    ("count", PendingPolicy::Count),
+    ("exclude", PendingPolicy::Exclude),
+];
+const VETO_RANK: &[(&str, VetoRank)] = &[("last", VetoRank::Last), ("keep", VetoRank::Keep)];
+
+/// The checked header.
+pub(super) struct Header {
+    pub name: String,
+    pub office: Option<String>,
+    pub group_names: BTreeMap<String, String>,
+    pub period: Period,
+    pub points: f64,
+    pub aggregation: Aggregation,
+    pub missing: MissingPolicy,
+    pub pending: PendingPolicy,
+    pub repair_factor: f64,
+    pub bonus_cap: Option<f64>,
+    pub veto_rank: VetoRank,
+    pub calendar: Calendar,
+    pub weights: Option<WeightMethod>,
+}
+
+/// Check `[scheme]` (file `f`); `base` resolves a relative calendar.
+pub(super) fn check(v: &mut Validator, f: usize, h: &RawHeader, base: &Path) -> Option<Header> {
+    let n0 = v.diags.len();
+    let period = period(v, f, h.period.get_ref());
+    let points = h.points.as_ref().map_or(100.0, |p| {
+        if !(p.get_ref().is_finite() && *p.get_ref() > 0.0) {
+            v.err(f, p.span().start, "points must be a positive number");
+        }
+        *p.get_ref()
+    });
+    let aggregation = v.choice(f, &h.aggregation, AGGREGATIONS, Aggregation::Arithmetic);
+    let missing = v.choice(f, &h.missing, MISSING, MissingPolicy::Reweight);
+    let pending = v.choice(f, &h.pending_objections, PENDING, PendingPolicy::Count);
+    let veto_rank = v.choice(f, &h.veto_rank, VETO_RANK, VetoRank::Last);
+    let weights = v.choice(f, &h.weights, WEIGHTS, None);
+    let repair_factor = h.repair_factor.as_ref().map_or(0.5, |r| {
+        if !(0.0..=1.0).contains(r.get_ref()) {
+            v.err(f, r.span().start, "repair_factor must be between 0 and 1");
+        }
+        *r.get_ref()
+    });
+    let bonus_cap = h.bonus_cap.as_ref().map(|b| {
+        if !(b.get_ref().is_finite() && *b.get_ref() >= 0.0) {
+            v.err(f, b.span().start, "bonus_cap must be a number >= 0");
+        }
+        *b.get_ref()
+    });
+    let calendar = calendar(v, f, &h.calendar, base);
+    if v.diags.len() > n0 {
+        return None;
+    }
+    Some(Header {
+        name: h.name.get_ref().clone(),
+        office: h.office.as_ref().map(|o| o.get_ref().clone()),
+        group_names: h
+            .groups
+            .as_ref()
+            .map(|g| g.get_ref().clone())
+            .unwrap_or_default(),
+        period: period?,
+        points,
+        aggregation,
+        missing,
+        pending,
+        repair_factor,
+        bonus_cap,
+        veto_rank,
+        calendar,
+        weights,
+    })
+}
+
+fn period(v: &mut Validator, f: usize, p: &RawPeriod) -> Option<Period> {
+    let date = |x: &S<toml::Value>, v: &mut Validator| {
+        let d = toml_date(x.get_ref());
+        if d.is_none() {
+            v.err(f, x.span().start, "expected a date")
+                .hint("write period = { start = 2025-01-01, end = 2025-12-31 }");
+        }
+        d
+    };
+    let (start, end) = (date(&p.start, v), date(&p.end, v));
+    if let (Some(s), Some(e)) = (start, end) {
+        if s > e {
+            v.err(
+                f,
+                p.end.span().start,
+                format!("period ends ({e}) before it starts ({s})"),
+            );
+        }
+    }
+    Some(Period {
+        start: start?,
+        end: end?,
+    })
+}
+
+/// The calendar: none (Monday-Friday), the bundled "cn", or a file inside
+/// the scheme directory.
+fn calendar(v: &mut Validator, f: usize, c: &Option<S<String>>, base: &Path) -> Calendar {
+    match c {
+        None => Calendar::weekdays_only(),
+        Some(c) if c.get_ref() == "cn" => Calendar::builtin_cn(),
+        Some(c) => {
+            let loaded = crate::paths::inside(base, c.get_ref())
+                .map_err(|e| vec![Diagnostic::file(&base.join(c.get_ref()), e.to_string())])
+                .and_then(|p| Calendar::load(&p));
+            match loaded {
+                Ok(cal) => cal,
+                Err(ds) => {
+                    v.err(f, c.span().start, format!("calendar {:?} is not usable", c.get_ref()))
+                        .hint("a path relative to the scheme directory, or \"cn\" for the bundled calendar");
+                    v.diags.extend(ds);
+                    Calendar::default()
+                }
+            }
+        }
+    }
+}
