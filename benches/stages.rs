@@ -79,7 +79,7 @@ fn stages(c: &mut Criterion) {
                             &s,
                             dir,
                             LoadOptions::default(),
-                            &mut run::Timer::start(),
+                            &mut govtrust::Stopwatch::new("bench"),
                         )
                         .unwrap()
                     })

@@ -1,10 +1,13 @@
 //! govtrust: scores government-integrity (政务诚信) assessments.
 //!
-//! The pipeline, one module per stage: [`scheme`] (TOML in, checked
-//! scheme out), [`data`] (records in, typed and accounted for), [`measure`]
+//! The pipeline, one module per stage, each importing only the stages
+//! below it (docs/architecture.md): [`scheme`] (TOML in, checked scheme
+//! out), [`data`] (records in, typed and accounted for), [`measure`]
 //! (records to one value per unit and indicator), [`score`] (values to
-//! attainments, points, totals, ranks and grades), [`report`] (the output
-//! files), with [`cli`] as the thin edge.
+//! attainments, points, totals, ranks and grades), [`analysis`] (how firm
+//! the ranks are, early warnings, the audit), [`run`] (the pipeline end to
+//! end), [`render`] and [`report`] (the output files), with [`cli`] as the
+//! thin edge.
 
 pub mod analysis;
 pub mod calendar;
@@ -12,6 +15,7 @@ pub mod cli;
 pub mod data;
 pub mod diag;
 pub mod generate;
+pub mod history;
 pub mod measure;
 pub mod outdir;
 pub mod paths;
@@ -43,32 +47,42 @@ pub fn tracing() -> bool {
     *ON.get_or_init(|| std::env::var_os("GOVTRUST_TRACE").is_some_and(|v| v != "0"))
 }
 
-/// A stopwatch that prints `label step: ms` to stderr when tracing.
-pub struct Trace {
+/// A stopwatch: each lap records the time since the last one (the
+/// manifest's timings) and, when tracing, prints `label stage: ms`.
+pub struct Stopwatch {
     label: String,
     start: std::time::Instant,
     last: std::time::Instant,
+    laps: Vec<(String, f64)>,
 }
 
-impl Trace {
+impl Stopwatch {
     pub fn new(label: impl Into<String>) -> Self {
         let now = std::time::Instant::now();
-        Trace {
+        Stopwatch {
             label: label.into(),
             start: now,
             last: now,
+            laps: Vec::new(),
         }
     }
-    pub fn step(&mut self, step: &str) {
+
+    pub fn lap(&mut self, stage: &str) {
+        let now = std::time::Instant::now();
+        let ms = (now - self.last).as_secs_f64() * 1e3;
         if tracing() {
-            let now = std::time::Instant::now();
             eprintln!(
-                "[trace] {} {step}: {:.1} ms (at {:.1} ms)",
+                "[trace] {} {stage}: {ms:.1} ms (at {:.1} ms)",
                 self.label,
-                (now - self.last).as_secs_f64() * 1e3,
                 (now - self.start).as_secs_f64() * 1e3
             );
-            self.last = now;
         }
+        self.laps.push((stage.to_string(), ms));
+        self.last = now;
+    }
+
+    /// (stage, milliseconds), in order.
+    pub fn into_laps(self) -> Vec<(String, f64)> {
+        self.laps
     }
 }

@@ -1,11 +1,20 @@
-//! The pipeline, end to end: scheme, records, measures, scores, evidence.
+//! The pipeline, end to end: scheme, records, measures, scores, early
+//! warnings, and on request the Monte Carlo analysis, the sensitivity
+//! indices and the audit. What one run produced is a [`Run`]; the report
+//! stage turns it into files.
 
 use std::path::Path;
-use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::Stopwatch;
+use crate::analysis::audit::{self, Audit};
+use crate::analysis::signals::{self, Signal};
+use crate::analysis::sobol;
+use crate::analysis::uncertainty::{self, Assumptions, Uncertainty};
 use crate::data::{self, DataError, LoadOptions, Loaded};
+use crate::history::Snapshot;
+use crate::measure::signals::Counts;
 use crate::measure::{self, Evidence, Measured};
 use crate::scheme::{self, Scheme, SchemeError};
 use crate::score;
@@ -16,22 +25,25 @@ pub struct Run {
     pub scheme: Scheme,
     pub data: Loaded,
     pub measured: Measured,
-    pub scored: score::Result,
+    pub scored: score::Scores,
     pub evidence: Vec<Evidence>,
     /// Monte Carlo uncertainty analysis, when asked for.
-    pub uncertainty: Option<crate::analysis::uncertainty::Uncertainty>,
+    pub uncertainty: Option<Uncertainty>,
     /// Sensitivity indices of the assumptions, when asked for.
-    pub sensitivity: Vec<(&'static str, crate::analysis::sobol::Index)>,
+    pub sensitivity: Vec<(&'static str, sobol::Index)>,
     /// Early warnings (预警): alerts, screens, coverage.
-    pub alerts: Vec<crate::analysis::warnings::Warning>,
+    pub signals: Vec<Signal>,
+    /// The scheme's statistical audit, when asked for.
+    pub audit: Option<Audit>,
     /// (stage, milliseconds), in pipeline order.
     pub timings: Vec<(String, f64)>,
     /// The previous period's results (`assess --previous`), for changes.
-    pub previous: Option<crate::report::compare::Snapshot>,
+    pub previous: Option<Snapshot>,
 }
 
 impl Run {
-    /// Warnings from every stage, in order.
+    /// Warnings (messages for the manifest and the summary) from every
+    /// stage, in order.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = self.data.warnings.clone();
         w.extend(self.measured.warnings.iter().cloned());
@@ -54,30 +66,21 @@ impl From<polars::prelude::PolarsError> for RunError {
     }
 }
 
-/// Stopwatch for the manifest's timings.
-pub struct Timer(Instant, Vec<(String, f64)>);
-
-impl Timer {
-    pub fn start() -> Self {
-        Timer(Instant::now(), Vec::new())
-    }
-    pub fn lap(&mut self, stage: &str) {
-        let now = Instant::now();
-        self.1
-            .push((stage.to_string(), (now - self.0).as_secs_f64() * 1000.0));
-        self.0 = now;
-    }
-    pub fn into_laps(self) -> Vec<(String, f64)> {
-        self.1
-    }
-}
-
 /// Load a scheme and assess the records in `data_dir`.
 pub fn assess(scheme_path: &Path, data_dir: &Path, opts: LoadOptions) -> Result<Run, RunError> {
-    let mut t = Timer::start();
+    let mut t = Stopwatch::new("run");
     let scheme = scheme::load(scheme_path)?;
     t.lap("scheme");
     assess_scheme(scheme, data_dir, opts, t)
+}
+
+/// What loading and measuring produced.
+pub struct Measurement {
+    pub loaded: Loaded,
+    pub measured: Measured,
+    pub evidence: Vec<Evidence>,
+    /// The early warnings' per-unit counts.
+    pub counts: Counts,
 }
 
 /// Open and classify every record, and measure: the data and measure
@@ -86,16 +89,8 @@ pub fn load_and_measure(
     scheme: &Scheme,
     data_dir: &Path,
     opts: LoadOptions,
-    t: &mut Timer,
-) -> Result<
-    (
-        Loaded,
-        Measured,
-        Vec<Evidence>,
-        crate::analysis::warnings::Counts,
-    ),
-    RunError,
-> {
+    t: &mut Stopwatch,
+) -> Result<Measurement, RunError> {
     let prepared = data::prepare(scheme, data_dir)?;
     if let Some(p) = opts.progress {
         use std::sync::atomic::Ordering::Relaxed;
@@ -153,7 +148,7 @@ pub fn load_and_measure(
     }
     let measured = measure::cells(scheme, &units, &passes)?;
     measure::evidence::sort(&units, &mut evidence);
-    let counts = crate::analysis::warnings::Counts {
+    let counts = Counts {
         frames: passes
             .iter()
             .filter_map(|p| p.alert_counts.clone())
@@ -166,7 +161,12 @@ pub fn load_and_measure(
         inputs,
         warnings,
     };
-    Ok((loaded, measured, evidence, counts))
+    Ok(Measurement {
+        loaded,
+        measured,
+        evidence,
+        counts,
+    })
 }
 
 /// Assess with an already loaded scheme.
@@ -174,23 +174,70 @@ pub fn assess_scheme(
     scheme: Scheme,
     data_dir: &Path,
     opts: LoadOptions,
-    mut t: Timer,
+    mut t: Stopwatch,
 ) -> Result<Run, RunError> {
-    let (data, measured, evidence, counts) = load_and_measure(&scheme, data_dir, opts, &mut t)?;
-    let scored = score::score(&scheme, &data.units, &measured);
+    let m = load_and_measure(&scheme, data_dir, opts, &mut t)?;
+    let scored = score::score(&scheme, &m.loaded.units, &m.measured);
     t.lap("score");
-    let alerts = crate::analysis::warnings::evaluate(&scheme, &data.units, &counts, &scored);
+    let signals = signals::evaluate(&scheme, &m.loaded.units, &m.counts, &scored);
     t.lap("early warnings");
     Ok(Run {
         scheme,
-        data,
-        measured,
+        data: m.loaded,
+        measured: m.measured,
         scored,
-        evidence,
+        evidence: m.evidence,
         uncertainty: None,
         sensitivity: Vec::new(),
-        alerts,
+        signals,
+        audit: None,
         timings: t.into_laps(),
         previous: None,
     })
+}
+
+/// How a Monte Carlo analysis runs: what varies, how many draws, the
+/// seed, and the probability a grade must reach to be stable.
+#[derive(Debug, Clone)]
+pub struct MonteCarlo {
+    pub assumptions: Assumptions,
+    pub draws: usize,
+    pub seed: u64,
+    pub threshold: f64,
+}
+
+/// Re-score every unit `mc.draws` times under perturbed assumptions:
+/// rank intervals and grade probabilities (`run.uncertainty`).
+pub fn uncertainty(run: &mut Run, mc: &MonteCarlo) {
+    let model = uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
+    let u = uncertainty::run(&model, &mc.assumptions, mc.draws, mc.seed, mc.threshold);
+    run.timings.push(("monte carlo".into(), u.seconds * 1000.0));
+    run.uncertainty = Some(u);
+}
+
+/// The Monte Carlo analysis, and the variance-based sensitivity indices of
+/// the assumptions varied (`samples` base samples, `bootstrap` resamples;
+/// none if `samples` is 0 or nothing varies).
+pub fn sensitivity(run: &mut Run, mc: &MonteCarlo, samples: usize, bootstrap: usize) {
+    uncertainty(run, mc);
+    let t = std::time::Instant::now();
+    if samples > 0 && !mc.assumptions.factors().is_empty() {
+        let model = uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
+        run.sensitivity = sobol::assumptions(&model, &mc.assumptions, samples, mc.seed, bootstrap);
+    }
+    run.timings.push((
+        "sensitivity indices".into(),
+        t.elapsed().as_secs_f64() * 1000.0,
+    ));
+}
+
+/// The scheme's statistical audit on this run (`run.audit`), per peer
+/// group with at least `min_units` units.
+pub fn audit(run: &mut Run, min_units: usize) {
+    run.audit = Some(audit::audit(
+        &run.scheme,
+        &run.data.units,
+        &run.scored,
+        min_units,
+    ));
 }

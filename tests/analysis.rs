@@ -199,9 +199,9 @@ min_n = 100
     .data("survey.csv", "unit_id,indicator_id,value\nT1,sparse,50\n");
     let run = f.run();
     let w = |kind: &str| -> Vec<(String, f64)> {
-        run.alerts
+        run.signals
             .iter()
-            .filter(|x| x.kind == kind)
+            .filter(|x| x.kind.as_str() == kind)
             .map(|x| {
                 (
                     x.unit
@@ -229,7 +229,7 @@ min_n = 100
     );
     // Coverage: 1 of 4.
     assert_eq!(w("coverage"), vec![("sparse".to_string(), 4.0)]);
-    assert!(run.alerts.iter().all(|x| !x.message.is_empty()));
+    assert!(run.signals.iter().all(|x| !x.message.is_empty()));
 }
 
 #[test]
@@ -258,7 +258,7 @@ fn the_audit_finds_collinear_and_constant_indicators() {
     .data("units.csv", &units)
     .data("survey.csv", &survey);
     let run = f.run();
-    let a = audit::audit(&run, 5);
+    let a = audit::audit(&run.scheme, &run.data.units, &run.scored, 5);
     let found = |s: &str| a.findings.iter().any(|f| f.contains(s));
     assert!(found("“i1”与“i2”高度相关（r=1.00）"), "{:#?}", a.findings);
     assert!(found("“i3”有100%的单位取值相同"), "{:#?}", a.findings);

@@ -18,7 +18,7 @@
 mod common;
 use common::*;
 
-use govtrust::data::records::{self, UNIT};
+use govtrust::data::records::UNIT;
 use polars::prelude::*;
 
 fn fixture(ext: &str) -> Fixture {
@@ -37,7 +37,9 @@ fn plans(f: &Fixture) -> (String, String) {
     let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
     let p = govtrust::data::prepare(&s, &f.data_dir()).unwrap();
     let src = &p.sources[0];
-    let fast = records::plan(&s, 0, src.lf.clone(), src, &p.units, true, None).unwrap();
+    let fast =
+        govtrust::measure::exprs::classified(&s, 0, src.lf.clone(), src, &p.units, true, None)
+            .unwrap();
     let agg = fast
         .clone()
         .group_by([col(UNIT)])

@@ -321,7 +321,7 @@ fn previous_run_puts_changes_into_bulletin_and_compare_csv() {
         "\u{feff}unit_id,unit_name,group,rank,total,grade\r\nD1,市教育局,department,1,91.00,优秀\r\nD4,市统计局,department,2,88.00,良好\r\nD2,市财政局,department,3,80.50,良好\r\nD3,'=cmd|' /C calc'!A0,department,4,70.00,合格\r\nT1,城关镇,town,1,90.00,优秀\r\nT3,河东镇,town,2,50.00,不合格\r\n",
     )
     .unwrap();
-    run.previous = Some(report::compare::Snapshot::read(&prev).unwrap());
+    run.previous = Some(govtrust::history::Snapshot::read(&prev).unwrap());
     let out = tmp.path().join("with-prev");
     report::write_to(&run, &report::standard(), &out).unwrap();
     let rows = common::read_csv(&out.join("compare.csv"));
@@ -470,8 +470,10 @@ fn long_groups_are_paged() {
     f.data("units.csv", &units).data("survey.csv", &survey);
     let run = f.run();
     let charts = govtrust::render::charts(&run).unwrap();
-    let ranking: Vec<&govtrust::render::Chart> =
-        charts.iter().filter(|c| c.kind == "ranking").collect();
+    let ranking: Vec<&govtrust::render::Chart> = charts
+        .iter()
+        .filter(|c| c.kind.as_str() == "ranking")
+        .collect();
     // 45 units in pages of 40: 40 + 5.
     assert_eq!(ranking.len(), 2);
     assert_eq!(ranking[0].title, "甲类单位综合得分排名（1/2）");
@@ -480,8 +482,17 @@ fn long_groups_are_paged() {
     assert!(ranking[1].svg.contains("单位40") && ranking[1].svg.contains("单位44"));
     // One distribution per group, one profile per unit.
     assert_eq!(
-        charts.iter().filter(|c| c.kind == "distribution").count(),
+        charts
+            .iter()
+            .filter(|c| c.kind.as_str() == "distribution")
+            .count(),
         1
     );
-    assert_eq!(charts.iter().filter(|c| c.kind == "profile").count(), 45);
+    assert_eq!(
+        charts
+            .iter()
+            .filter(|c| c.kind.as_str() == "profile")
+            .count(),
+        45
+    );
 }

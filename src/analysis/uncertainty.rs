@@ -73,19 +73,6 @@ impl Assumptions {
     }
 }
 
-/// Depth of every tree node (root 0).
-fn depths(scheme: &Scheme) -> Vec<usize> {
-    let mut d = vec![0; scheme.tree.len()];
-    for (i, n) in scheme.tree.iter().enumerate() {
-        let mut at = n.parent;
-        while let Some(p) = at {
-            d[i] += 1;
-            at = scheme.tree[p].parent;
-        }
-    }
-    d
-}
-
 /// The assumptions of one draw, given one uniform per factor.
 pub fn config(
     scheme: &Scheme,
@@ -169,7 +156,7 @@ impl<'a> Model<'a> {
             measured,
             nominal: Config::nominal(scheme),
             ctx: Context::new(scheme, units),
-            depth: depths(scheme),
+            depth: scheme.depths(),
         }
     }
 

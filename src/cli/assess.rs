@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use super::Inputs;
+use crate::analysis::signals::SignalKind;
 use crate::report;
 use crate::run::{self, Run};
 
@@ -20,7 +21,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     pub uncertainty: Option<usize>,
     #[command(flatten)]
-    pub mc: super::sensitivity::McArgs,
+    pub mc: super::mc::McArgs,
     /// A previous run's output directory: rank changes go into the
     /// bulletin, the charts and compare.csv.
     #[arg(long, value_name = "DIR")]
@@ -39,7 +40,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let previous = a
         .previous
         .as_deref()
-        .map(report::compare::Snapshot::read)
+        .map(crate::history::Snapshot::read)
         .transpose()?;
     let progress = super::progress::Spinner::new(quiet);
     progress.stage("loading and measuring records");
@@ -47,31 +48,19 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     run.previous = previous;
     if let Some(draws) = a.uncertainty {
         progress.stage(&format!("Monte Carlo: {draws} draws"));
-        let assumptions = a.mc.assumptions()?;
-        let model =
-            crate::analysis::uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
-        let mc = crate::analysis::uncertainty::run(
-            &model,
-            &assumptions,
-            draws,
-            a.mc.seed,
-            a.mc.threshold,
-        );
-        run.timings
-            .push(("monte carlo".into(), mc.seconds * 1000.0));
-        run.uncertainty = Some(mc);
+        run::uncertainty(&mut run, &a.mc.monte_carlo(draws)?);
     }
     // The manifest cannot hold the time it takes to write itself: the
     // write stage shows only in the trace (GOVTRUST_TRACE=1).
     progress.stage("writing outputs, charts and bulletin");
-    let mut trace = crate::Trace::new("outputs");
+    let mut trace = crate::Stopwatch::new("outputs");
     let exporters = if a.no_bulletin {
         report::tables()
     } else {
         report::standard()
     };
     report::write(&run, &exporters, out)?;
-    trace.step("write");
+    trace.lap("write");
     progress.finish();
     if !quiet {
         summary(&run, &a.out);
@@ -89,7 +78,7 @@ fn summary(run: &Run, out: &std::path::Path) {
     for (g, members) in units
         .group_order
         .iter()
-        .zip(crate::render::charts::members(run))
+        .zip(run.scored.ranked_groups(units))
     {
         let top: Vec<String> = members
             .iter()
@@ -130,14 +119,14 @@ fn summary(run: &Run, out: &std::path::Path) {
         };
         println!("  {pending} records with a pending objection ({how})");
     }
-    if !run.alerts.is_empty() {
-        let by = |k: &str| run.alerts.iter().filter(|w| w.kind == k).count();
+    if !run.signals.is_empty() {
+        let by = |k: SignalKind| run.signals.iter().filter(|w| w.kind == k).count();
         println!(
             "  early warnings: {} above peers, {} above own history, {} Benford screens, {} low-coverage indicators (warnings.csv)",
-            by("peer_rate"),
-            by("own_history"),
-            by("benford"),
-            by("coverage")
+            by(SignalKind::PeerRate),
+            by(SignalKind::OwnHistory),
+            by(SignalKind::Benford),
+            by(SignalKind::Coverage)
         );
     }
     if let Some(u) = &run.uncertainty {

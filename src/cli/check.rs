@@ -20,8 +20,13 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let s = scheme::load(&a.inputs.scheme)?;
     let opts = a.inputs.load_options();
-    let (loaded, _, _, _) =
-        run::load_and_measure(&s, &a.inputs.data, opts, &mut run::Timer::start())?;
+    let loaded = run::load_and_measure(
+        &s,
+        &a.inputs.data,
+        opts,
+        &mut crate::Stopwatch::new("check"),
+    )?
+    .loaded;
     if !quiet {
         println!(
             "scheme {:?}: {} indicators, {} rules, {} datasets — valid",

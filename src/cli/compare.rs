@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::report::compare::{Snapshot, compare_csv, diff};
+use crate::history::{ChangeStatus, Snapshot, diff};
+use crate::report::compare::compare_csv;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -32,9 +33,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let new = Snapshot::read(&a.new_run)?;
     let changes = diff(&old, &new);
     let mut files = vec![("compare.csv".to_string(), compare_csv(&changes)?)];
-    for (name, svg, png) in
-        crate::render::figures::slopes(&old, &new).map_err(anyhow::Error::msg)?
-    {
+    for (name, svg, png) in crate::render::change::slopes(&old, &new).map_err(anyhow::Error::msg)? {
         files.push((format!("charts/{name}.svg"), svg.into_bytes()));
         files.push((format!("charts/{name}.png"), png));
     }
@@ -46,7 +45,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     files.push(crate::report::manifest::basic("compare", made_from, names)?);
     crate::report::write_files(&files, out)?;
     if !quiet {
-        let count = |s: &str| changes.iter().filter(|c| c.status() == s).count();
+        let count = |s: ChangeStatus| changes.iter().filter(|c| c.status() == s).count();
         let moved = changes
             .iter()
             .filter(|c| c.rank_change().is_some_and(|d| d != 0))
@@ -56,10 +55,10 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
             old.label,
             new.label,
             changes.len(),
-            count("grade changed"),
-            count("group changed"),
-            count("added"),
-            count("removed")
+            count(ChangeStatus::GradeChanged),
+            count(ChangeStatus::GroupChanged),
+            count(ChangeStatus::Added),
+            count(ChangeStatus::Removed)
         );
         println!("  written to {}", a.out.display());
     }

@@ -9,6 +9,7 @@ mod check;
 mod compare;
 mod explain;
 mod generate;
+mod mc;
 mod progress;
 mod sensitivity;
 

@@ -178,10 +178,10 @@ pub fn open(
     let bytes = map.len() as u64;
     let (digest, table) = rayon::join(
         || {
-            let mut t = crate::Trace::new(format!("{dataset} file"));
+            let mut t = crate::Stopwatch::new(format!("{dataset} file"));
             let mut h = blake3::Hasher::new();
             h.update_rayon(&map);
-            t.step("digest");
+            t.lap("digest");
             format!("blake3:{}", h.finalize().to_hex())
         },
         || match spec.format {
@@ -408,7 +408,7 @@ fn read_csv(
     dataset: &str,
     wanted: &Wanted,
 ) -> Result<Opened, DataError> {
-    let mut t = crate::Trace::new(format!("{dataset} csv"));
+    let mut t = crate::Stopwatch::new(format!("{dataset} csv"));
     let err = |message: String| DataError::Read {
         path: shown.to_path_buf(),
         message,
@@ -417,7 +417,7 @@ fn read_csv(
     let bytes = (*text.bytes).as_ref();
     let delim = text.delimiter;
     let scan = super::csvscan::scan(bytes, delim).map_err(|e| err(e.to_string()))?;
-    t.step("scan");
+    t.lap("scan");
     if scan.header.iter().any(|h| h.contains('\u{FFFD}')) {
         return Err(err(format!("the header is not UTF-8 text{GBK_HINT}")));
     }

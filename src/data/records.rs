@@ -1,5 +1,5 @@
 //! One dataset's records, classified (docs/scheme.md section 3), as a lazy
-//! query: nothing here reads a row; [`crate::measure::pass`] runs it.
+//! query: nothing here reads a row; the measure stage runs it.
 //!
 //! The order of judgement is fixed, so every row ends in exactly one
 //! state: *rejected* (a bad or empty value, an unknown unit, a duplicate
@@ -184,10 +184,11 @@ pub fn error_key(scheme: &Scheme, ds: usize, source: &Source, fast: bool) -> Pol
 
 /// The classified rows of dataset `ds`: declared columns (typed), [`ROW`],
 /// [`BAD`], the raw values of checked columns, [`UNIT`], [`KEY`], [`REPAIRED`], [`PENDING`], [`STATE`],
-/// [`IS_COUNTED`], and
-/// the `workdays` columns of the scheme's expressions on this dataset.
-/// `fast` picks the parser (see [`parse::parse_fast`]); `duplicates` lists
-/// rows already known to repeat an earlier key.
+/// [`IS_COUNTED`], and the `extra` columns (the measure stage's `workdays`
+/// columns), computed beside [`IS_COUNTED`]. `fast` picks the parser (see
+/// [`parse::parse_fast`]); `duplicates` lists rows already known to repeat
+/// an earlier key.
+#[allow(clippy::too_many_arguments)]
 pub fn plan(
     scheme: &Scheme,
     ds: usize,
@@ -196,6 +197,7 @@ pub fn plan(
     units: &Units,
     fast: bool,
     duplicates: Option<&[IdxSize]>,
+    extra: Vec<Expr>,
 ) -> PolarsResult<LazyFrame> {
     let spec = &scheme.datasets[ds];
     let (parse, last, _) = parse_plan(spec, &source.schema, fast)?;
@@ -260,11 +262,7 @@ pub fn plan(
         .when(excluded)
         .then(lit(EXCLUDED))
         .otherwise(lit(COUNTED));
-    let wd = crate::measure::exprs::workday_columns(
-        scheme,
-        &crate::measure::exprs::dataset_exprs(scheme, ds),
-    );
-    let mut last_columns = wd;
+    let mut last_columns = extra;
     last_columns.push(col(STATE).eq(lit(COUNTED)).alias(IS_COUNTED));
     Ok(lf
         .select(parse)

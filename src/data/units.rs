@@ -35,6 +35,11 @@ impl Units {
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
     }
+    /// The members of every group (groups and units in register order).
+    pub fn groups(&self) -> Vec<Vec<usize>> {
+        self.group_order.iter().map(|g| self.members(g)).collect()
+    }
+
     /// Units of a group, in register order.
     pub fn members(&self, group: &str) -> Vec<usize> {
         (0..self.len())

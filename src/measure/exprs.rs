@@ -74,6 +74,21 @@ pub fn dataset_exprs(scheme: &Scheme, ds: usize) -> Vec<&SqlExpr> {
     out
 }
 
+/// The classified rows of dataset `ds` ([`crate::data::records::plan`])
+/// with the `workdays` columns of every expression run on them.
+pub fn classified(
+    scheme: &Scheme,
+    ds: usize,
+    lf: LazyFrame,
+    source: &crate::data::read::Source,
+    units: &crate::data::Units,
+    fast: bool,
+    duplicates: Option<&[IdxSize]>,
+) -> PolarsResult<LazyFrame> {
+    let wd = workday_columns(scheme, &dataset_exprs(scheme, ds));
+    crate::data::records::plan(scheme, ds, lf, source, units, fast, duplicates, wd)
+}
+
 /// Columns for the `workdays(a, b)` calls of these expressions.
 pub fn workday_columns(scheme: &Scheme, exprs: &[&SqlExpr]) -> Vec<Expr> {
     let calls: Vec<_> = exprs.iter().flat_map(|e| e.workdays.iter()).collect();

@@ -11,6 +11,7 @@
 pub mod evidence;
 pub mod exprs;
 pub mod pass;
+pub mod signals;
 
 use polars::prelude::*;
 

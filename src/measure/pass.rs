@@ -19,7 +19,6 @@ use rayon::prelude::*;
 use super::count_true;
 use super::evidence::{self, Evidence};
 use super::exprs;
-use crate::analysis::warnings;
 use crate::data::read::{ROW, Source};
 use crate::data::records::{
     self, BAD_VALUE, EXCLUDED, IS_COUNTED, KEY, OUT_OF_PERIOD, PENDING, STATE, UNIT,
@@ -73,7 +72,7 @@ fn state(s: i32) -> Expr {
 /// restore after the group-by.
 fn unit_aggregations(scheme: &Scheme, ds: usize) -> (Vec<Expr>, Vec<(String, String)>) {
     let mut all = super::aggregations(scheme, ds);
-    all.extend(warnings::aggregations(scheme, ds));
+    all.extend(super::signals::aggregations(scheme, ds));
     if all.is_empty() {
         all.push(count_true(col(IS_COUNTED)).alias("__n"));
     }
@@ -121,7 +120,7 @@ fn sinks(
         // "exclude"): the manifest counts them under either policy.
         u64(col(PENDING).and(col(IS_COUNTED).or(state(EXCLUDED)))).alias("pending"),
     ];
-    counts.extend(warnings::history_from(scheme, ds));
+    counts.extend(super::signals::history_from(scheme, ds));
     for (k, x) in super::summed_values(scheme, ds).into_iter().enumerate() {
         counts.push(x.value.abs().sum().alias(format!("__range{k}")));
     }
@@ -310,10 +309,10 @@ pub fn run(
 ) -> Result<DatasetPass, DataError> {
     let spec = &scheme.datasets[ds];
     let err = file_err(source);
-    let mut trace = crate::Trace::new(&spec.id);
+    let mut trace = crate::Stopwatch::new(&spec.id);
     let mut dups: Option<Vec<IdxSize>> = None;
     loop {
-        let lf = records::plan(
+        let lf = exprs::classified(
             scheme,
             ds,
             source.lf.clone(),
@@ -326,7 +325,7 @@ pub fn run(
         let want_keys = spec.key.is_some() && dups.is_none();
         let mut parts =
             run_query(scheme, ds, (lf, source), want_keys, false, engine(source)).map_err(&err)?;
-        trace.step("pass");
+        trace.lap("pass");
         let mut rejects = Vec::new();
         // A second chance for the rows the fast parser could not read.
         let retry: Vec<IdxSize> = {
@@ -342,7 +341,7 @@ pub fn run(
         if !retry.is_empty() {
             let rows = lit(Series::new("r".into(), &retry)).implode(false);
             let lf = source.lf.clone().filter(col(ROW).is_in(rows, false));
-            let lf = records::plan(scheme, ds, lf, source, units, false, dups.as_deref())
+            let lf = exprs::classified(scheme, ds, lf, source, units, false, dups.as_deref())
                 .map_err(&err)?;
             let again = run_query(scheme, ds, (lf, source), want_keys, true, Engine::InMemory)
                 .map_err(&err)?;
@@ -377,11 +376,11 @@ pub fn run(
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             };
-            trace.step("lenient retry");
+            trace.lap("lenient retry");
         }
         if let Some(keys) = parts.keys.take() {
             let d = duplicates(keys)?;
-            trace.step("duplicate keys");
+            trace.lap("duplicate keys");
             if !d.is_empty() {
                 dups = Some(d);
                 continue;
@@ -415,8 +414,8 @@ pub fn run(
         };
         let history_from = parts.history.map(crate::calendar::from_days);
         // The early warnings read their columns (al*, sc*) by name.
-        let alert_counts =
-            (!warnings::aggregations(scheme, ds).is_empty()).then(|| parts.aggregates.clone());
+        let alert_counts = (!super::signals::aggregations(scheme, ds).is_empty())
+            .then(|| parts.aggregates.clone());
         return Ok(DatasetPass {
             dataset: ds,
             aggregates: parts.aggregates,
@@ -451,7 +450,7 @@ fn check_ranges(
         value: x,
         limit,
     } = summed.into_iter().nth(k).expect("k < len");
-    let lf = records::plan(scheme, ds, source.lf.clone(), source, units, true, None)?;
+    let lf = exprs::classified(scheme, ds, source.lf.clone(), source, units, true, None)?;
     let found = lf
         .select([col(ROW), x.alias("__x")])
         .filter(col("__x").is_not_null())

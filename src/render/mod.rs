@@ -14,14 +14,17 @@
 //! tagged [`PNG_DPI`], so at A4 text width (about 170 mm) it prints at
 //! 240 dpi.
 
+pub mod change;
 pub mod charts;
-pub mod figures;
+pub mod detail;
+pub mod overview;
 pub mod pen;
+pub mod style;
 
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-pub use charts::{Chart, charts};
+pub use charts::{Chart, ChartKind, charts};
 pub use pen::Pen;
 
 /// The bundled chart font.

@@ -132,11 +132,11 @@ impl Exporter for WarningsCsv {
         .collect();
         let opt = |x: Option<f64>| x.map_or(String::new(), fmt_full);
         let rows = run
-            .alerts
+            .signals
             .iter()
             .map(|w| {
                 vec![
-                    w.kind.to_string(),
+                    w.kind.as_str().to_string(),
                     super::csv::safe_text(&w.subject).into_owned(),
                     w.unit.map_or(String::new(), |u| {
                         super::csv::safe_text(&units.ids[u]).into_owned()

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::{ExportError, fmt2};
-use crate::render::{Chart, charts::members, grade_rgb};
+use crate::render::{Chart, ChartKind, grade_rgb};
 use crate::run::Run;
 
 #[derive(Serialize)]
@@ -147,7 +147,7 @@ impl Bulletin {
     pub fn new(run: &Run, charts: &[Chart]) -> Result<Bulletin, ExportError> {
         let s = &run.scheme;
         let units = &run.data.units;
-        let groups_members = members(run);
+        let groups_members = run.scored.ranked_groups(&run.data.units);
         let prev = run.previous.as_ref().map(|p| p.ranks());
         let mut evidence: HashMap<usize, Vec<&crate::measure::evidence::Evidence>> = HashMap::new();
         for e in &run.evidence {
@@ -158,7 +158,7 @@ impl Bulletin {
         let view = |c: &Chart| ChartView {
             name: c.name.clone(),
             title: c.title.clone(),
-            kind: c.kind,
+            kind: c.kind.as_str(),
             svg: c.svg.clone(),
         };
         let mut groups = Vec::new();
@@ -244,7 +244,7 @@ impl Bulletin {
                     .map(|es| {
                         es.iter()
                             .map(|e| ItemView {
-                                rule: super::rule_name(run, e.rule_order),
+                                rule: run.scheme.rule_name(e.rule_order).to_string(),
                                 dataset: e.dataset.clone(),
                                 record: e.record_key.clone(),
                                 points: if e.points > 0.0 {
@@ -278,7 +278,7 @@ impl Bulletin {
                     vetoes: veto_names,
                     profile: charts
                         .iter()
-                        .find(|c| c.kind == "profile" && c.unit == Some(u))
+                        .find(|c| c.kind == ChartKind::Profile && c.unit == Some(u))
                         .map(view),
                 });
             }
@@ -295,7 +295,7 @@ impl Bulletin {
                 rows,
                 charts: charts
                     .iter()
-                    .filter(|c| c.group == Some(gi) && c.kind != "profile")
+                    .filter(|c| c.group == Some(gi) && c.kind != ChartKind::Profile)
                     .map(view)
                     .collect(),
                 cards,
@@ -329,7 +329,7 @@ impl Bulletin {
             has_uncertainty: run.uncertainty.is_some(),
             rejected: run.data.rejects.len(),
             rows_read: run.data.inputs.iter().map(|i| i.accounting.rows_read).sum(),
-            warnings: run.alerts.len(),
+            warnings: run.signals.len(),
         })
     }
 }

@@ -12,7 +12,7 @@ use zip::write::SimpleFileOptions;
 
 use super::ExportError;
 use super::bulletin::Bulletin;
-use crate::render::Chart;
+use crate::render::{Chart, ChartKind};
 
 /// Text width of an A4 page with 22 mm side margins, in EMU.
 const TEXT_W: u64 = 166 * 36_000;
@@ -245,7 +245,7 @@ pub fn docx(b: &Bulletin, charts: &[Chart]) -> Result<Vec<u8>, ExportError> {
         d.table(&head, &rows);
         for c in charts
             .iter()
-            .filter(|c| c.group == Some(g.index - 1) && c.kind != "profile")
+            .filter(|c| c.group == Some(g.index - 1) && c.kind != ChartKind::Profile)
         {
             d.image(c);
         }
@@ -308,7 +308,7 @@ pub fn docx(b: &Bulletin, charts: &[Chart]) -> Result<Vec<u8>, ExportError> {
                 d.table(&["事项", "数据集", "记录", "分值", "说明"], &rows);
             }
             if let Some(c) = charts.iter().find(|c| {
-                c.kind == "profile"
+                c.kind == ChartKind::Profile
                     && c.name == card.profile.as_ref().map_or("", |p| p.name.as_str())
             }) {
                 d.image(c);

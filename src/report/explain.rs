@@ -70,7 +70,7 @@ pub struct EvidenceLine {
 pub fn explained(run: &Run) -> Explained {
     let s = &run.scheme;
     let units = &run.data.units;
-    let walk = super::walk(s);
+    let walk = s.walk();
     let group_size = |g: &str| units.groups.iter().filter(|x| x.as_str() == g).count();
     Explained {
         scheme: s.name.clone(),

@@ -5,6 +5,7 @@
 //! [`crate::outdir`]), so a failed or killed run leaves no half report.
 
 pub mod analysis;
+pub mod audit;
 pub mod bulletin;
 pub mod compare;
 pub mod csv;
@@ -46,7 +47,7 @@ pub use crate::outdir::{OutDir, OutError, Purpose};
 /// Turns a run into output files (name relative to the output directory,
 /// and bytes).
 pub trait Exporter: Sync {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError>;
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError>;
 }
 
 /// The exporters every `assess` run uses: the tables and the publication
@@ -150,25 +151,4 @@ pub fn write_files(files: &[OutFile], out: OutDir) -> Result<Vec<PathBuf>, Expor
     crate::outdir::fault("written");
     out.commit()?;
     Ok(written)
-}
-
-/// The name of the rule behind an evidence record (indicators first).
-pub fn rule_name(run: &Run, order: usize) -> String {
-    let n = run.scheme.indicators.len();
-    if order < n {
-        run.scheme.indicators[order].name.clone()
-    } else {
-        run.scheme.rules[order - n].name.clone()
-    }
-}
-
-/// The tree depth-first: (depth, node), root excluded.
-pub fn walk(s: &crate::scheme::Scheme) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(usize, usize)> = s.tree[0].children.iter().rev().map(|&c| (1, c)).collect();
-    while let Some((d, n)) = stack.pop() {
-        out.push((d, n));
-        stack.extend(s.tree[n].children.iter().rev().map(|&c| (d + 1, c)));
-    }
-    out
 }

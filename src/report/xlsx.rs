@@ -246,7 +246,7 @@ impl Exporter for ResultsXlsx {
                         t(&units.ids[e.unit]),
                         t(&units.names[e.unit]),
                         t(&e.rule_id),
-                        t(&super::rule_name(run, e.rule_order)),
+                        t(run.scheme.rule_name(e.rule_order)),
                         t(&e.dataset),
                         t(&e.record_key),
                         V::N(e.points),
@@ -305,7 +305,7 @@ impl Exporter for ResultsXlsx {
                 &header,
             )?;
             let mut r = 1;
-            let order = super::walk(s);
+            let order = s.walk();
             for (depth, n) in order {
                 let node = &s.tree[n];
                 let (how, note) = match node.kind {

@@ -7,7 +7,7 @@ use polars::prelude::{DataType, TimeUnit};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::load::Validator;
+use super::context::Validator;
 use crate::diag::{Ordered, S, list};
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -12,7 +12,8 @@
 use polars::prelude::*;
 use polars::sql::sql_expr;
 
-use super::load::{ItemCtx, Validator};
+use super::context::Validator;
+use super::items::ItemCtx;
 use crate::diag::{S, list, suggest};
 
 /// One `workdays(a, b)` call lifted out of an expression.

@@ -4,7 +4,7 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::load::{At, Validator};
+use super::context::{At, Validator};
 use crate::diag::S;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::load::Validator;
+use super::context::Validator;
 use super::tree::{AGGREGATIONS, Aggregation, WEIGHTS, WeightMethod};
 use crate::calendar::{Calendar, toml_date};
 use crate::diag::{Diagnostic, S};

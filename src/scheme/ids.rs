@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::load::{Items, Validator};
+use super::context::Validator;
 use crate::diag::S;
 
 /// The fixed columns of `scores.csv`, in order; one column per node id
@@ -24,30 +24,10 @@ pub const SCORE_COLUMNS: &[&str] = &[
     "veto_rules",
 ];
 
-/// Every id of the scheme: (file, id, is a node id).
-fn all(it: &Items) -> Vec<(usize, &S<String>, bool)> {
-    let mut ids: Vec<(usize, &S<String>, bool)> = Vec::new();
-    ids.extend(it.nodes.iter().map(|(f, n)| (*f, &n.get_ref().id, true)));
-    ids.extend(
-        it.indicators
-            .iter()
-            .map(|(f, n)| (*f, &n.get_ref().id, false)),
-    );
-    ids.extend(
-        it.bonus
-            .iter()
-            .chain(&it.penalty)
-            .map(|(f, n)| (*f, &n.get_ref().id, false)),
-    );
-    ids.extend(it.veto.iter().map(|(f, n)| (*f, &n.get_ref().id, false)));
-    ids.extend(it.alerts.iter().map(|(f, n)| (*f, &n.get_ref().id, false)));
-    ids.extend(it.screens.iter().map(|(f, n)| (*f, &n.get_ref().id, false)));
-    ids
-}
-
-pub(super) fn check(v: &mut Validator, it: &Items) {
+/// Check every id of the scheme: (file, id, whether it is a node's).
+pub(super) fn check(v: &mut Validator, ids: &[(usize, &S<String>, bool)]) {
     let mut seen: HashSet<&str> = HashSet::new();
-    for (f, id, is_node) in all(it) {
+    for &(f, id, is_node) in ids {
         let s = id.get_ref();
         if s.is_empty()
             || s.chars()

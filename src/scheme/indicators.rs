@@ -5,11 +5,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::context::{Validator, applies_to};
 use super::header::{MISSING, MissingPolicy};
-use super::load::{ItemCtx, Validator, applies_to};
+use super::items::ItemCtx;
 use super::measures::{self, Measure, RawMeasure};
 use super::scores::{self, RawScore, Score};
-use super::tree::Leaf;
 use crate::diag::S;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -57,11 +57,11 @@ impl Indicator {
     }
 }
 
-/// Every indicator, from its leaf of the tree.
+/// Every indicator: (file, its leaf in the tree, as written).
 pub(super) fn check(
     v: &mut Validator,
     cx: &mut ItemCtx,
-    leaves: &[Leaf],
+    leaves: &[(usize, usize, &RawIndicator)],
 ) -> Option<Vec<Indicator>> {
     let n0 = v.diags.len();
     let mut out = Vec::new();

@@ -4,7 +4,7 @@
 //! the build can never disagree (adding a kind is one entry and one
 //! function; see docs/architecture.md).
 
-use super::load::Validator;
+use super::context::Validator;
 use crate::diag::{S, list};
 
 /// One kind of a table.

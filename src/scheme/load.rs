@@ -9,19 +9,21 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use polars::prelude::DataFrame;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-use super::datasets::{DatasetSpec, RawDataset, RawUnits};
-use super::grades::{Grade, RawGrade};
-use super::header::{MissingPolicy, RawHeader};
+use super::context::{At, Validator};
+use super::items::ItemCtx;
+
+use super::datasets::{RawDataset, RawUnits};
+use super::grades::RawGrade;
+use super::header::RawHeader;
 use super::indicators::RawIndicator;
 use super::rules::{RawRule, RawVeto, RuleKind};
 use super::signals::{RawAlert, RawScreen};
 use super::tree::{NodeKind, RawNode};
 use super::{Scheme, SchemeError};
-use crate::diag::{Diagnostic, Diagnostics, Ordered, S, Source, list, suggest};
+use crate::diag::{Diagnostic, Diagnostics, Ordered, S, Source};
 
 /// One TOML file of a scheme; any section may be in any file.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -49,9 +51,6 @@ pub struct RawFile {
     pub screen: Vec<S<RawScreen>>,
 }
 
-/// An item and the index of the file it came from.
-pub(super) type At<T> = (usize, T);
-
 /// The sections of every file, gathered.
 #[derive(Default)]
 pub(super) struct Items {
@@ -66,6 +65,26 @@ pub(super) struct Items {
     pub grades: Vec<At<S<RawGrade>>>,
     pub alerts: Vec<At<S<RawAlert>>>,
     pub screens: Vec<At<S<RawScreen>>>,
+}
+
+impl Items {
+    /// Every id of the scheme: (file, id, whether it is a node's).
+    fn ids(&self) -> Vec<(usize, &S<String>, bool)> {
+        let mut ids: Vec<(usize, &S<String>, bool)> = Vec::new();
+        ids.extend(self.nodes.iter().map(|(f, n)| (*f, &n.get_ref().id, true)));
+        let other = |f: &usize, id| (*f, id, false);
+        ids.extend(
+            self.indicators
+                .iter()
+                .map(|(f, n)| other(f, &n.get_ref().id)),
+        );
+        ids.extend(self.bonus.iter().map(|(f, n)| other(f, &n.get_ref().id)));
+        ids.extend(self.penalty.iter().map(|(f, n)| other(f, &n.get_ref().id)));
+        ids.extend(self.veto.iter().map(|(f, n)| other(f, &n.get_ref().id)));
+        ids.extend(self.alerts.iter().map(|(f, n)| other(f, &n.get_ref().id)));
+        ids.extend(self.screens.iter().map(|(f, n)| other(f, &n.get_ref().id)));
+        ids
+    }
 }
 
 /// The scheme's files: a directory's `.toml` files in name order (each
@@ -140,7 +159,7 @@ pub fn load_sources(sources: Vec<Source>, base: &Path) -> Result<Scheme, SchemeE
         sources: &sources,
         diags,
     };
-    let items = v.gather(parsed);
+    let items = gather(&mut v, parsed);
     let scheme = assemble(&mut v, items, base);
     match scheme {
         Some(s) if v.diags.is_empty() => Ok(s),
@@ -148,143 +167,40 @@ pub fn load_sources(sources: Vec<Source>, base: &Path) -> Result<Scheme, SchemeE
     }
 }
 
-/// The problems found so far, with the sources to place them.
-pub(super) struct Validator<'a> {
-    pub sources: &'a [Source],
-    pub diags: Vec<Diagnostic>,
-}
-
-impl Validator<'_> {
-    pub fn err(&mut self, file: usize, offset: usize, msg: impl Into<String>) -> &mut Diagnostic {
-        let d = self.sources[file].diag(offset, msg);
-        self.diags.push(d);
-        self.diags.last_mut().unwrap()
-    }
-
-    /// A problem about a whole file.
-    pub fn err_file(&mut self, file: usize, msg: impl Into<String>) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::file(&self.sources[file].path, msg));
-        self.diags.last_mut().unwrap()
-    }
-
-    /// One of a fixed set of words (`options`), or `default` if absent.
-    pub fn choice<T: Copy>(
-        &mut self,
-        f: usize,
-        v: &Option<S<String>>,
-        options: &[(&str, T)],
-        default: T,
-    ) -> T {
-        let Some(v) = v else { return default };
-        match options.iter().find(|(n, _)| n == v.get_ref()) {
-            Some((_, t)) => *t,
-            None => {
-                self.err(
-                    f,
-                    v.span().start,
-                    format!("unknown value {:?}", v.get_ref()),
-                )
-                .hint(format!(
-                    "expected one of: {}",
-                    list(options.iter().map(|o| o.0), 9)
-                ));
-                default
+/// The sections of every file; a second `[scheme]` or `[units]` is an
+/// error.
+fn gather(v: &mut Validator, parsed: Vec<(usize, RawFile)>) -> Items {
+    let mut it = Items::default();
+    for (f, raw) in parsed {
+        if let Some(h) = raw.scheme {
+            if it.header.is_some() {
+                v.err(f, h.span().start, "a second [scheme] section")
+                    .hint("put [scheme] in exactly one file of the scheme");
+            } else {
+                it.header = Some((f, h));
             }
         }
-    }
-
-    /// The sections of every file; a second `[scheme]` or `[units]` is an
-    /// error.
-    fn gather(&mut self, parsed: Vec<(usize, RawFile)>) -> Items {
-        let mut it = Items::default();
-        for (f, raw) in parsed {
-            if let Some(h) = raw.scheme {
-                if it.header.is_some() {
-                    self.err(f, h.span().start, "a second [scheme] section")
-                        .hint("put [scheme] in exactly one file of the scheme");
-                } else {
-                    it.header = Some((f, h));
-                }
-            }
-            if let Some(u) = raw.units {
-                if it.units.is_some() {
-                    self.err(f, u.span().start, "a second [units] section");
-                } else {
-                    it.units = Some((f, u));
-                }
-            }
-            for (k, d) in raw.datasets.map(|o| o.0).unwrap_or_default() {
-                it.datasets.push((f, k, d));
-            }
-            it.nodes.extend(raw.node.into_iter().map(|x| (f, x)));
-            it.indicators
-                .extend(raw.indicator.into_iter().map(|x| (f, x)));
-            it.bonus.extend(raw.bonus.into_iter().map(|x| (f, x)));
-            it.penalty.extend(raw.penalty.into_iter().map(|x| (f, x)));
-            it.veto.extend(raw.veto.into_iter().map(|x| (f, x)));
-            it.grades.extend(raw.grade.into_iter().map(|x| (f, x)));
-            it.alerts.extend(raw.alert.into_iter().map(|x| (f, x)));
-            it.screens.extend(raw.screen.into_iter().map(|x| (f, x)));
-        }
-        it
-    }
-}
-
-/// What the items of later sections need from earlier ones: the datasets
-/// (for expressions and columns), the grades (for vetoes), the default
-/// missing policy, and the expression checker's state.
-pub(super) struct ItemCtx<'a> {
-    pub datasets: &'a Option<Vec<DatasetSpec>>,
-    pub grades: &'a Option<Vec<Grade>>,
-    pub missing: Option<MissingPolicy>,
-    /// Numbers `workdays` placeholder columns across the scheme.
-    pub counter: usize,
-    /// An empty frame per dataset, to type-check expressions on.
-    pub empties: HashMap<usize, DataFrame>,
-}
-
-impl ItemCtx<'_> {
-    /// The index of dataset `name`, or an error with a suggestion.
-    pub fn dataset(&self, v: &mut Validator, f: usize, name: &S<String>) -> Option<usize> {
-        let ds = self.datasets.as_ref()?;
-        match ds.iter().position(|d| &d.id == name.get_ref()) {
-            Some(i) => Some(i),
-            None => {
-                let d = v.err(
-                    f,
-                    name.span().start,
-                    format!("unknown dataset {:?}", name.get_ref()),
-                );
-                d.hint = Some(
-                    match suggest(name.get_ref(), ds.iter().map(|d| d.id.as_str())) {
-                        Some(s) => format!("did you mean {s:?}?"),
-                        None => format!("datasets: {}", list(ds.iter().map(|d| &d.id), 12)),
-                    },
-                );
-                None
+        if let Some(u) = raw.units {
+            if it.units.is_some() {
+                v.err(f, u.span().start, "a second [units] section");
+            } else {
+                it.units = Some((f, u));
             }
         }
+        for (k, d) in raw.datasets.map(|o| o.0).unwrap_or_default() {
+            it.datasets.push((f, k, d));
+        }
+        it.nodes.extend(raw.node.into_iter().map(|x| (f, x)));
+        it.indicators
+            .extend(raw.indicator.into_iter().map(|x| (f, x)));
+        it.bonus.extend(raw.bonus.into_iter().map(|x| (f, x)));
+        it.penalty.extend(raw.penalty.into_iter().map(|x| (f, x)));
+        it.veto.extend(raw.veto.into_iter().map(|x| (f, x)));
+        it.grades.extend(raw.grade.into_iter().map(|x| (f, x)));
+        it.alerts.extend(raw.alert.into_iter().map(|x| (f, x)));
+        it.screens.extend(raw.screen.into_iter().map(|x| (f, x)));
     }
-}
-
-/// `applies_to = [...]` (groups); absent means all.
-pub(super) fn applies_to(
-    v: &mut Validator,
-    f: usize,
-    a: &Option<S<Vec<S<String>>>>,
-) -> Option<Vec<String>> {
-    let a = a.as_ref()?;
-    if a.get_ref().is_empty() {
-        v.err(f, a.span().start, "applies_to is empty")
-            .hint("list groups, or leave it out for all");
-    }
-    Some(a.get_ref().iter().map(|g| g.get_ref().clone()).collect())
-}
-
-/// The byte offset of an optional spanned value.
-pub(super) fn span<T>(x: &Option<S<T>>) -> Option<usize> {
-    x.as_ref().map(|s| s.span().start)
+    it
 }
 
 /// Check every section, in dependency order, and build the scheme.
@@ -312,19 +228,39 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         counter: 0,
         empties: HashMap::new(),
     };
-    let (tree, leaves) = super::tree::build(
+    let leaves: Vec<super::tree::LeafSpec> = it
+        .indicators
+        .iter()
+        .map(|(f, ind)| {
+            let r = ind.get_ref();
+            super::tree::LeafSpec {
+                file: *f,
+                id: &r.id,
+                name: &r.name,
+                parent: &r.parent,
+                weight: &r.weight,
+            }
+        })
+        .collect();
+    let (tree, at) = super::tree::build(
         v,
         &it.nodes,
-        &it.indicators,
+        &leaves,
         hdr.as_ref().map(|h| h.aggregation),
         hdr.as_ref().and_then(|h| h.weights),
     );
+    let leaves: Vec<(usize, usize, &super::indicators::RawIndicator)> = it
+        .indicators
+        .iter()
+        .zip(at)
+        .map(|((f, ind), node)| (*f, node, ind.get_ref()))
+        .collect();
     let indicators = super::indicators::check(v, &mut cx, &leaves);
     let bonus = super::rules::check(v, &mut cx, &it.bonus, RuleKind::Bonus);
     let penalty = super::rules::check(v, &mut cx, &it.penalty, RuleKind::Penalty);
     let vetoes = super::rules::vetoes(v, &mut cx, &it.veto);
     let signals = super::signals::check(v, &mut cx, &it.alerts, &it.screens);
-    super::ids::check(v, &it);
+    super::ids::check(v, &it.ids());
     let (hdr, units, datasets, mut tree, grades) = (hdr?, units?, datasets?, tree?, grades?);
     let (indicators, (alerts, screens)) = (indicators?, signals?);
     let rules = bonus?.into_iter().chain(penalty?).chain(vetoes?).collect();

@@ -6,10 +6,11 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::context::{Validator, span};
 use super::datasets::ColType;
 use super::expr::{self, SqlExpr, Want, Written};
+use super::items::ItemCtx;
 use super::kinds::{self, Kind};
-use super::load::{ItemCtx, Validator, span};
 use crate::diag::S;
 
 /// `measure = { kind = ..., ... }`: one flat table; which fields a kind

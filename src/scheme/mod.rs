@@ -23,12 +23,14 @@
 //! Validation collects every problem with its file, line and column
 //! before any data is read.
 
+mod context;
 pub mod datasets;
 pub mod expr;
 pub mod grades;
 pub mod header;
 pub mod ids;
 pub mod indicators;
+mod items;
 mod kinds;
 pub mod load;
 pub mod measures;

@@ -3,8 +3,9 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::context::{At, Validator, applies_to};
 use super::expr::{self, SqlExpr, Want, Written};
-use super::load::{At, ItemCtx, Validator, applies_to};
+use super::items::ItemCtx;
 use super::measures::{Points, PointsSchema, points};
 use crate::diag::{S, list};
 

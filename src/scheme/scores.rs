@@ -5,8 +5,8 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::context::{Validator, span};
 use super::kinds::{self, Kind};
-use super::load::{Validator, span};
 use crate::diag::S;
 
 #[derive(Debug, Deserialize, JsonSchema)]

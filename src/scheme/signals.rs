@@ -6,9 +6,10 @@
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::context::{At, Validator};
 use super::datasets::ColType;
 use super::expr::SqlExpr;
-use super::load::{At, ItemCtx, Validator};
+use super::items::ItemCtx;
 use super::rules::target;
 use crate::diag::S;
 

@@ -8,8 +8,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::Scheme;
-use super::indicators::RawIndicator;
-use super::load::{At, Validator};
+use super::context::{At, Validator};
 use crate::diag::{Diagnostic, S, list, suggest};
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -114,17 +113,24 @@ impl Scheme {
     }
 }
 
-/// An indicator's leaf: (file, tree index, raw indicator).
-pub(super) type Leaf<'r> = (usize, usize, &'r RawIndicator);
+/// What the tree needs of an indicator: where it hangs and its weight.
+pub(super) struct LeafSpec<'a> {
+    pub file: usize,
+    pub id: &'a S<String>,
+    pub name: &'a Option<S<String>>,
+    pub parent: &'a Option<S<String>>,
+    pub weight: &'a S<f64>,
+}
 
-/// Build the hierarchy: root, [[node]]s, then one leaf per indicator.
-pub(super) fn build<'r>(
+/// Build the hierarchy: root, [[node]]s, then one leaf per indicator;
+/// also the tree index of each indicator's leaf.
+pub(super) fn build(
     v: &mut Validator,
     nodes: &[At<S<RawNode>>],
-    indicators: &'r [At<S<RawIndicator>>],
-    default_agg: Option<super::Aggregation>,
+    indicators: &[LeafSpec],
+    default_agg: Option<Aggregation>,
     root_weights: Option<WeightMethod>,
-) -> (Option<Vec<TreeNode>>, Vec<Leaf<'r>>) {
+) -> (Option<Vec<TreeNode>>, Vec<usize>) {
     let n0 = v.diags.len();
     let default_agg = default_agg.unwrap_or(Aggregation::Arithmetic);
     let mut tree = vec![TreeNode {
@@ -165,12 +171,11 @@ pub(super) fn build<'r>(
     }
     cycles(v, &tree, nodes);
     let mut leaves = Vec::new();
-    for (f, ind) in indicators {
-        let r = ind.get_ref();
-        weight(v, *f, &r.weight);
+    for r in indicators {
+        weight(v, r.file, r.weight);
         let what = format!("indicator {:?}", r.id.get_ref());
-        let parent = resolve(v, *f, &r.parent, &what);
-        leaves.push((*f, tree.len(), r));
+        let parent = resolve(v, r.file, r.parent, &what);
+        leaves.push(tree.len());
         tree.push(TreeNode {
             id: r.id.get_ref().clone(),
             name: r

@@ -9,6 +9,7 @@
 pub mod kinds;
 pub mod rank;
 pub mod values;
+pub mod weights;
 
 use crate::data::Units;
 use crate::measure::Measured;
@@ -61,9 +62,10 @@ pub struct UnitScore {
     pub grade: Option<usize>,
 }
 
-/// The whole result.
+/// Every unit's scores: the scored cells, each unit's result, the output
+/// order.
 #[derive(Debug, Clone)]
-pub struct Result {
+pub struct Scores {
     /// `cells[indicator][unit]`.
     pub cells: Vec<Vec<Scored>>,
     /// In register order.
@@ -71,23 +73,6 @@ pub struct Result {
     /// Output order: by group (register order of groups), rank, register order.
     pub order: Vec<usize>,
     pub warnings: Vec<String>,
-}
-
-/// Members of each group, in register order of groups and units.
-pub fn groups(units: &Units) -> Vec<Vec<usize>> {
-    units.group_order.iter().map(|g| units.members(g)).collect()
-}
-
-/// Tree nodes in an order where every child comes before its parent.
-pub fn post_order(scheme: &Scheme) -> Vec<usize> {
-    let mut order = vec![0];
-    let mut k = 0;
-    while k < order.len() {
-        order.extend(scheme.tree[order[k]].children.iter().copied());
-        k += 1;
-    }
-    order.reverse();
-    order
 }
 
 /// Weighted mean of (weight, attainment) pairs; `None` if there are none,
@@ -137,7 +122,6 @@ pub fn group_attainments(
     members: &[usize],
 ) -> (Attainments, Vec<(usize, usize)>) {
     let mut weightless = Vec::new();
-    use crate::analysis::weights;
     let mut att: Vec<Vec<Option<f64>>> = vec![vec![None; members.len()]; scheme.tree.len()];
     let mut parts = Vec::new();
     for &n in order {
@@ -215,8 +199,26 @@ fn adjustments(
     (bonus, penalty, vetoes)
 }
 
+impl Scores {
+    /// The members of every group (register order of groups) in output
+    /// order: by rank, then register order.
+    pub fn ranked_groups(&self, units: &Units) -> Vec<Vec<usize>> {
+        units
+            .group_order
+            .iter()
+            .map(|g| {
+                self.order
+                    .iter()
+                    .copied()
+                    .filter(|&u| &units.groups[u] == g)
+                    .collect()
+            })
+            .collect()
+    }
+}
+
 /// Score every unit under `cfg`.
-pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Config) -> Result {
+pub fn score_with(scheme: &Scheme, units: &Units, measured: &Measured, cfg: &Config) -> Scores {
     score_in(&Context::new(scheme, units), scheme, units, measured, cfg)
 }
 
@@ -231,8 +233,8 @@ pub struct Context {
 impl Context {
     pub fn new(scheme: &Scheme, units: &Units) -> Self {
         Context {
-            groups: groups(units),
-            order: post_order(scheme),
+            groups: units.groups(),
+            order: scheme.post_order(),
         }
     }
 }
@@ -244,7 +246,7 @@ pub fn score_in(
     units: &Units,
     measured: &Measured,
     cfg: &Config,
-) -> Result {
+) -> Scores {
     let groups = &ctx.groups;
     let cells: Vec<Vec<Scored>> = (0..scheme.indicators.len())
         .map(|i| {
@@ -316,7 +318,7 @@ pub fn score_in(
         m.sort_by_key(|&u| (out[u].rank, u));
         output.extend(m);
     }
-    Result {
+    Scores {
         cells,
         units: out,
         order: output,
@@ -325,7 +327,7 @@ pub fn score_in(
 }
 
 /// Score every unit under the scheme's own assumptions.
-pub fn score(scheme: &Scheme, units: &Units, measured: &Measured) -> Result {
+pub fn score(scheme: &Scheme, units: &Units, measured: &Measured) -> Scores {
     let mut r = score_with(scheme, units, measured, &Config::nominal(scheme));
     for (u, s) in r.units.iter().enumerate() {
         if s.attainment[0].is_none() {

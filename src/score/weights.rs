@@ -84,7 +84,7 @@ pub fn critic(m: &[Vec<f64>]) -> Vec<f64> {
         .map(|j| {
             let conflict: f64 = (0..n)
                 .map(|k| {
-                    let r = super::audit::pearson(&cols[j], &cols[k]);
+                    let r = pearson(&cols[j], &cols[k]);
                     1.0 - if r.is_finite() { r } else { 0.0 }
                 })
                 .sum();
@@ -122,6 +122,24 @@ pub fn topsis(m: &[Vec<f64>], weights: &[f64]) -> Vec<f64> {
             if dp + dm == 0.0 { 1.0 } else { dm / (dp + dm) }
         })
         .collect()
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len() as f64
+}
+
+/// Pearson's correlation; NaN where a column has no spread (callers
+/// treat it as undefined).
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let (mx, my) = (mean(x), mean(y));
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    let syy: f64 = y.iter().map(|b| (b - my).powi(2)).sum();
+    if sxx == 0.0 || syy == 0.0 {
+        f64::NAN
+    } else {
+        sxy / (sxx * syy).sqrt()
+    }
 }
 
 #[cfg(test)]

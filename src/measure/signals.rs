@@ -1,0 +1,120 @@
+//! The per-unit counts behind the early warnings (`[[alert]]`,
+//! `[[screen]]`; judged in [`crate::analysis::signals`]): aggregations
+//! folded into each dataset's one group-by by unit, the earliest day
+//! before the period, and reading the counts back per unit.
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::exprs::matches;
+use crate::calendar::date_lit;
+use crate::data::records::{IS_COUNTED, OUT_OF_PERIOD, STATE};
+use crate::data::{UNIT, Units};
+use crate::scheme::Scheme;
+
+/// Per-unit counts the pass collects for the alerts and screens of a
+/// dataset: `al{k}_now`, `al{k}_hist` and `sc{k}_d{1..9}`; aggregations
+/// over all rows, computed in the dataset's one group-by by unit.
+pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
+    let spec = &scheme.datasets[ds];
+    let mut aggs = Vec::new();
+    let counted = col(IS_COUNTED);
+    let before = match &spec.date {
+        Some(d) => col(STATE).eq(lit(OUT_OF_PERIOD)).and(
+            col(d.as_str())
+                .cast(DataType::Date)
+                .lt(date_lit(scheme.period.start)),
+        ),
+        None => lit(false),
+    };
+    let u64 = crate::measure::count_true;
+    for (k, a) in scheme
+        .alerts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.dataset == ds)
+    {
+        let c = matches(&a.where_);
+        aggs.push(u64(counted.clone().and(c.clone())).alias(format!("al{k}_now")));
+        aggs.push(u64(before.clone().and(c)).alias(format!("al{k}_hist")));
+    }
+    for (k, s) in scheme
+        .screens
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.dataset == ds)
+    {
+        let x = col(s.column.as_str()).cast(DataType::Float64).abs();
+        // First significant digit: x / 10^floor(log10 x), corrected for
+        // rounding at exact powers of ten.
+        let e = x.clone().log(lit(10.0)).floor();
+        let lead = (x.clone() / lit(10.0f64).pow(e)).floor();
+        let lead = when(lead.clone().gt_eq(lit(10.0)))
+            .then(lit(1.0))
+            .when(lead.clone().lt(lit(1.0)))
+            .then(lit(9.0))
+            .otherwise(lead);
+        let ok = counted
+            .clone()
+            .and(matches(&s.where_))
+            .and(x.clone().gt(lit(0.0)))
+            .and(x.is_finite());
+        for d in 1..=9 {
+            aggs.push(
+                u64(ok.clone().and(lead.clone().eq(lit(d as f64)))).alias(format!("sc{k}_d{d}")),
+            );
+        }
+    }
+    aggs
+}
+
+/// The earliest day before the period of a dataset's records (for the
+/// own-history test), as an aggregation over all rows (the pass computes
+/// it beside its row counts); none without alerts or a date column.
+pub fn history_from(scheme: &Scheme, ds: usize) -> Option<Expr> {
+    let spec = &scheme.datasets[ds];
+    let d = spec.date.as_ref()?;
+    if !scheme.alerts.iter().any(|a| a.dataset == ds) {
+        return None;
+    }
+    let day = col(d.as_str()).cast(DataType::Date);
+    let before = col(STATE)
+        .eq(lit(OUT_OF_PERIOD))
+        .and(day.clone().lt(date_lit(scheme.period.start)));
+    Some(
+        when(before)
+            .then(day)
+            .otherwise(lit(NULL).cast(DataType::Date))
+            .min()
+            .alias("from"),
+    )
+}
+
+/// The counts frames and history starts a dataset's pass collected.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub frames: Vec<DataFrame>,
+    pub history_from: Vec<Option<NaiveDate>>,
+}
+
+/// The count `name` per unit (register order), summed over the frames.
+pub fn column_by_unit(units: &Units, frames: &[DataFrame], name: &str) -> Vec<u64> {
+    let mut out = vec![0u64; units.len()];
+    for df in frames {
+        let (Ok(u), Ok(c)) = (df.column(UNIT), df.column(name)) else {
+            continue;
+        };
+        let (Ok(u), Ok(c)) = (u.str(), c.cast(&DataType::UInt64)) else {
+            continue;
+        };
+        let Ok(c) = c.u64() else { continue };
+        for (uu, v) in u.iter().zip(c.iter()) {
+            if let (Some(uu), Some(v)) = (uu, v) {
+                if let Some(i) = units.index_of(uu) {
+                    out[i] += v;
+                }
+            }
+        }
+    }
+    out
+}

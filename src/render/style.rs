@@ -1,0 +1,70 @@
+//! What every chart shares: the canvas width, the palette, the page size
+//! of long charts, axis ticks, the title line, the legend, file stems.
+
+use plotters::prelude::{DrawingBackend, RGBColor};
+
+use super::pen::{Align, Pen};
+use super::{display_width, grade_rgb, rgb};
+use crate::run::Run;
+
+/// Units per page of a long chart.
+pub const PAGE: usize = 40;
+pub const W: f64 = 800.0;
+pub const INK: RGBColor = RGBColor(0x21, 0x21, 0x21);
+pub const MUTED: RGBColor = RGBColor(0x75, 0x75, 0x75);
+pub const GRID: RGBColor = RGBColor(0xE0, 0xE0, 0xE0);
+pub const UP: RGBColor = RGBColor(0x2E, 0x7D, 0x32);
+pub const DOWN: RGBColor = RGBColor(0xC6, 0x28, 0x28);
+
+/// A safe file stem from a unit id (ids may hold any text): the id when
+/// it is plain ASCII, else its plain characters and the register index,
+/// so that two ids never share a file.
+pub fn stem(id: &str, index: usize) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !id.is_empty() && id.chars().all(plain) {
+        return id.to_string();
+    }
+    let s: String = id.chars().map(|c| if plain(c) { c } else { '_' }).collect();
+    format!("{s}-{}", index + 1)
+}
+
+/// Axis ticks: a round step giving about `n` ticks up to `max`.
+pub fn ticks(max: f64, n: usize) -> Vec<f64> {
+    let raw = (max / n as f64).max(1e-9);
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    (0..)
+        .map(|i| i as f64 * step)
+        .take_while(|v| *v <= max + 1e-9)
+        .collect()
+}
+
+/// The title line of every chart.
+pub fn title<DB: DrawingBackend>(p: &Pen<DB>, t: &str) -> Result<(), String> {
+    p.text(t, W / 2.0, 20.0, 16.0, INK, Align::Center)
+}
+
+/// Grade legend along the bottom, from `x` at height `y`.
+pub fn legend<DB: DrawingBackend>(
+    p: &Pen<DB>,
+    items: &[(String, u32)],
+    mut x: f64,
+    y: f64,
+) -> Result<(), String> {
+    for (name, c) in items {
+        p.rect(x, y - 6.0, x + 12.0, y + 6.0, rgb(*c), 1.0)?;
+        p.text(name, x + 16.0, y, 12.0, INK, Align::Left)?;
+        x += 28.0 + display_width(name) as f64 * 6.5;
+    }
+    Ok(())
+}
+
+pub fn grade_legend(run: &Run) -> Vec<(String, u32)> {
+    (0..run.scheme.grades.len())
+        .map(|g| (run.scheme.grades[g].name.clone(), grade_rgb(&run.scheme, g)))
+        .collect()
+}
