@@ -298,9 +298,12 @@ fn a_failed_write_leaves_no_half_report() {
         .unwrap()
     };
     // An earlier report is in place (its manifest lists its one file).
-    let manifest =
-        report::manifest::basic("assess", serde_json::json!({}), vec!["scores.csv".into()])
-            .unwrap();
+    let manifest = report::manifest::basic(
+        "assess",
+        serde_json::json!({}),
+        vec!["manifest.json".into(), "scores.csv".into()],
+    )
+    .unwrap();
     report::write_files(&[("scores.csv".into(), b"old".to_vec()), manifest], claim()).unwrap();
     // "x" is a file, so "x/y" cannot be written: the write fails midway.
     let files = vec![

@@ -38,7 +38,7 @@ fn plans(f: &Fixture) -> (String, String) {
     let p = govtrust::data::prepare(&s, &f.data_dir()).unwrap();
     let src = &p.sources[0];
     let fast =
-        govtrust::measure::exprs::classified(&s, 0, src.lf.clone(), src, &p.units, true, None)
+        govtrust::measure::rows::classified(&s, 0, src.lf.clone(), src, &p.units, true, None)
             .unwrap();
     let agg = fast
         .clone()

@@ -12,6 +12,7 @@
 //!   outliers, collinearity (|r| > 0.9), an indicator that runs against its
 //!   dimension, weak internal consistency (alpha < 0.6).
 
+use super::stats::{cronbach_alpha, moments, outliers, spearman};
 use crate::data::Units;
 use crate::scheme::{NodeKind, Scheme};
 use crate::score::weights::pearson;
@@ -52,78 +53,6 @@ pub struct Audit {
     /// (group, node index, alpha, indicators, units).
     pub alphas: Vec<(String, usize, f64, usize, usize)>,
     pub findings: Vec<String>,
-}
-
-fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
-}
-
-/// Moment statistics: (mean, sample sd, skewness g1, excess kurtosis g2).
-pub fn moments(x: &[f64]) -> (f64, f64, f64, f64) {
-    let n = x.len() as f64;
-    let m = mean(x);
-    let m2 = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / n;
-    let m3 = x.iter().map(|v| (v - m).powi(3)).sum::<f64>() / n;
-    let m4 = x.iter().map(|v| (v - m).powi(4)).sum::<f64>() / n;
-    let sd = if n > 1.0 {
-        (m2 * n / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    if m2 == 0.0 {
-        return (m, sd, 0.0, 0.0);
-    }
-    (m, sd, m3 / m2.powf(1.5), m4 / (m2 * m2) - 3.0)
-}
-
-/// Ranks with ties averaged (1-based).
-pub fn average_ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&average_ranks(x), &average_ranks(y))
-}
-
-/// Cronbach's alpha of items (columns of equal length).
-pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
-    let k = items.len() as f64;
-    let n = items[0].len();
-    let var = |x: &[f64]| {
-        let m = mean(x);
-        x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() as f64 - 1.0)
-    };
-    let totals: Vec<f64> = (0..n).map(|u| items.iter().map(|c| c[u]).sum()).collect();
-    let vt = var(&totals);
-    if vt == 0.0 {
-        return f64::NAN;
-    }
-    k / (k - 1.0) * (1.0 - items.iter().map(|c| var(c)).sum::<f64>() / vt)
-}
-
-/// Tukey fences: indices of values outside [Q1 − 1.5 IQR, Q3 + 1.5 IQR].
-fn outliers(x: &[f64]) -> Vec<usize> {
-    let mut s = x.to_vec();
-    s.sort_by(f64::total_cmp);
-    let q1 = super::uncertainty::percentile(&s, 0.25);
-    let q3 = super::uncertainty::percentile(&s, 0.75);
-    let (lo, hi) = (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
-    (0..x.len()).filter(|&i| x[i] < lo || x[i] > hi).collect()
 }
 
 /// One peer group under audit, with the scheme and the scores.
@@ -357,52 +286,5 @@ fn alphas(g: &Group, out: &mut Audit) {
             out.alphas
                 .push((name.to_string(), n, alpha, kids.len(), full.len()));
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn moments_by_hand() {
-        // 1, 2, 3, 4, 10: mean 4; deviations -3, -2, -1, 0, 6;
-        // m2 = 50/5 = 10, m3 = (-27 - 8 - 1 + 0 + 216)/5 = 36,
-        // m4 = (81 + 16 + 1 + 0 + 1296)/5 = 278.8;
-        // skew = 36 / 10^1.5 = 1.13842; kurt = 278.8/100 - 3 = -0.212;
-        // sd = sqrt(50/4) = 3.53553.
-        let (m, sd, skew, kurt) = moments(&[1.0, 2.0, 3.0, 4.0, 10.0]);
-        assert_eq!(m, 4.0);
-        assert!((sd - 12.5f64.sqrt()).abs() < 1e-12);
-        assert!((skew - 36.0 / 10f64.powf(1.5)).abs() < 1e-12);
-        assert!((kurt - (-0.212)).abs() < 1e-12);
-    }
-
-    #[test]
-    fn spearman_averages_tied_ranks() {
-        assert_eq!(
-            average_ranks(&[10.0, 20.0, 20.0, 5.0]),
-            vec![2.0, 3.5, 3.5, 1.0]
-        );
-        // A monotone but non-linear relation: Spearman 1, Pearson < 1.
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
-        let y = [1.0, 4.0, 9.0, 16.0, 100.0];
-        assert!((spearman(&x, &y) - 1.0).abs() < 1e-12);
-        assert!(pearson(&x, &y) < 0.95);
-    }
-
-    #[test]
-    fn cronbach_alpha_by_hand() {
-        // Two items over 4 units: a = 1,2,3,4; b = 2,2,4,4.
-        // var(a) = 5/3, var(b) = 4/3; totals 3,4,7,8: var = 17/3;
-        // alpha = 2 × (1 - (5/3 + 4/3) / (17/3)) = 2 × 8/17 = 0.941176.
-        let a = cronbach_alpha(&[vec![1.0, 2.0, 3.0, 4.0], vec![2.0, 2.0, 4.0, 4.0]]);
-        assert!((a - 16.0 / 17.0).abs() < 1e-12, "{a}");
-    }
-
-    #[test]
-    fn tukey_fences_find_the_outlier() {
-        // Q1 = 2, Q3 = 4 (type 7), IQR 2: fences [-1, 7]; 10 is outside.
-        assert_eq!(outliers(&[1.0, 2.0, 3.0, 4.0, 10.0]), vec![4]);
     }
 }

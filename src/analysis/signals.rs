@@ -96,93 +96,128 @@ fn alert(
 ) {
     let now = column_by_unit(units, &counts.frames, &format!("al{k}_now"));
     let hist = column_by_unit(units, &counts.frames, &format!("al{k}_hist"));
-    let attr = a.per.as_ref().and_then(|p| units.attr_f64(p));
-    // A unit's count tested against an expected `lambda`.
-    let signal = |kind, u: usize, lambda: f64, p: f64, q: f64, message| Signal {
-        kind,
-        subject: a.id.clone(),
-        unit: Some(u),
-        observed: now[u] as f64,
-        expected: lambda,
-        statistic: now[u] as f64 / lambda,
-        p_value: Some(p),
-        p_adjusted: Some(q),
-        message,
+    let t = AlertTests {
+        a,
+        units,
+        now: &now,
     };
-    // (a) Peers' rate, leave-one-out.
-    let mut tests: Vec<(usize, f64, f64)> = Vec::new();
-    for members in units.groups() {
-        let valid: Vec<usize> = members
-            .iter()
-            .copied()
-            .filter(|&u| attr.as_ref().is_none_or(|x| x[u].is_some_and(|v| v > 0.0)))
+    t.peers(out);
+    if let Some(from) = counts.history_from.get(a.dataset).copied().flatten() {
+        let period_days = (scheme.period.end - scheme.period.start).num_days() as f64 + 1.0;
+        let span = (scheme.period.start - from).num_days() as f64;
+        if span >= 28.0 {
+            t.history(&hist, period_days, span, out);
+        }
+    }
+}
+
+/// One alert's counts in the period, per unit.
+struct AlertTests<'a> {
+    a: &'a Alert,
+    units: &'a Units,
+    now: &'a [u64],
+}
+
+impl AlertTests<'_> {
+    /// A unit's count tested against an expected `lambda`.
+    fn signal(
+        &self,
+        kind: SignalKind,
+        u: usize,
+        lambda: f64,
+        p: f64,
+        q: f64,
+        message: String,
+    ) -> Signal {
+        Signal {
+            kind,
+            subject: self.a.id.clone(),
+            unit: Some(u),
+            observed: self.now[u] as f64,
+            expected: lambda,
+            statistic: self.now[u] as f64 / lambda,
+            p_value: Some(p),
+            p_adjusted: Some(q),
+            message,
+        }
+    }
+
+    /// Each unit against its peers' rate, leave-one-out, per the `per`
+    /// attribute if given.
+    fn peers(&self, out: &mut Vec<Signal>) {
+        let (a, units, now) = (self.a, self.units, self.now);
+        let attr = a.per.as_ref().and_then(|p| units.attr_f64(p));
+        let mut tests: Vec<(usize, f64, f64)> = Vec::new();
+        for members in units.groups() {
+            let valid: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&u| attr.as_ref().is_none_or(|x| x[u].is_some_and(|v| v > 0.0)))
+                .collect();
+            let total: f64 = valid.iter().map(|&u| now[u] as f64).sum();
+            let exposure: f64 = valid
+                .iter()
+                .map(|&u| attr.as_ref().map_or(1.0, |x| x[u].unwrap_or(0.0)))
+                .sum();
+            for &u in &valid {
+                let e_u = attr.as_ref().map_or(1.0, |x| x[u].unwrap_or(0.0));
+                let (others, others_e) = (total - now[u] as f64, exposure - e_u);
+                if others_e <= 0.0 {
+                    continue;
+                }
+                let lambda = e_u * others / others_e;
+                if let Some(p) = rate_test(now[u], others, e_u, others_e) {
+                    tests.push((u, lambda, p));
+                }
+            }
+        }
+        let adj = benjamini_hochberg(&tests.iter().map(|t| t.2).collect::<Vec<_>>());
+        for ((u, lambda, p), q) in tests.iter().zip(adj) {
+            if q <= a.alpha {
+                let basis = match &a.per {
+                    Some(per) => format!("同类单位按{per}折算"),
+                    None => "同类单位平均水平".to_string(),
+                };
+                out.push(self.signal(
+                    SignalKind::PeerRate,
+                    *u,
+                    *lambda,
+                    *p,
+                    q,
+                    format!(
+                        "{}：本期{}{}件，显著高于{}的预期{:.1}件（校正后p={:.4}），建议列为重点督办对象。",
+                        units.names[*u], a.name, now[*u], basis, lambda, q
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// Each unit against its own history: `hist` matching records over
+    /// the `span` days before the period, the period `period_days` long.
+    fn history(&self, hist: &[u64], period_days: f64, span: f64, out: &mut Vec<Signal>) {
+        let (a, units, now) = (self.a, self.units, self.now);
+        let tests: Vec<(usize, f64, f64)> = (0..units.len())
+            .filter_map(|u| {
+                let lambda = hist[u] as f64 * period_days / span;
+                rate_test(now[u], hist[u] as f64, period_days, span).map(|p| (u, lambda, p))
+            })
             .collect();
-        let total: f64 = valid.iter().map(|&u| now[u] as f64).sum();
-        let exposure: f64 = valid
-            .iter()
-            .map(|&u| attr.as_ref().map_or(1.0, |x| x[u].unwrap_or(0.0)))
-            .sum();
-        for &u in &valid {
-            let e_u = attr.as_ref().map_or(1.0, |x| x[u].unwrap_or(0.0));
-            let (others, others_e) = (total - now[u] as f64, exposure - e_u);
-            if others_e <= 0.0 {
-                continue;
+        let adj = benjamini_hochberg(&tests.iter().map(|t| t.2).collect::<Vec<_>>());
+        for ((u, lambda, p), q) in tests.iter().zip(adj) {
+            if q <= a.alpha {
+                out.push(self.signal(
+                    SignalKind::OwnHistory,
+                    *u,
+                    *lambda,
+                    *p,
+                    q,
+                    format!(
+                        "{}：本期{}{}件，显著高于本单位此前{:.0}天水平折算的预期{:.1}件（校正后p={:.4}）。",
+                        units.names[*u], a.name, now[*u], span, lambda, q
+                    ),
+                ));
             }
-            let lambda = e_u * others / others_e;
-            if let Some(p) = rate_test(now[u], others, e_u, others_e) {
-                tests.push((u, lambda, p));
-            }
-        }
-    }
-    let adj = benjamini_hochberg(&tests.iter().map(|t| t.2).collect::<Vec<_>>());
-    for ((u, lambda, p), q) in tests.iter().zip(adj) {
-        if q <= a.alpha {
-            let basis = match &a.per {
-                Some(per) => format!("同类单位按{per}折算"),
-                None => "同类单位平均水平".to_string(),
-            };
-            out.push(signal(
-                SignalKind::PeerRate,
-                *u,
-                *lambda,
-                *p,
-                q,
-                format!(
-                    "{}：本期{}{}件，显著高于{}的预期{:.1}件（校正后p={:.4}），建议列为重点督办对象。",
-                    units.names[*u], a.name, now[*u], basis, lambda, q
-                ),
-            ));
-        }
-    }
-    // (b) Own history.
-    let Some(from) = counts.history_from.get(a.dataset).copied().flatten() else {
-        return;
-    };
-    let period_days = (scheme.period.end - scheme.period.start).num_days() as f64 + 1.0;
-    let span = (scheme.period.start - from).num_days() as f64;
-    if span < 28.0 {
-        return;
-    }
-    let tests: Vec<(usize, f64, f64)> = (0..units.len())
-        .filter_map(|u| {
-            let lambda = hist[u] as f64 * period_days / span;
-            rate_test(now[u], hist[u] as f64, period_days, span).map(|p| (u, lambda, p))
-        })
-        .collect();
-    let adj = benjamini_hochberg(&tests.iter().map(|t| t.2).collect::<Vec<_>>());
-    for ((u, lambda, p), q) in tests.iter().zip(adj) {
-        if q <= a.alpha {
-            out.push(signal(
-                SignalKind::OwnHistory,
-                *u,
-                *lambda,
-                *p,
-                q,
-                format!(
-                    "{}：本期{}{}件，显著高于本单位此前{:.0}天水平折算的预期{:.1}件（校正后p={:.4}）。",
-                    units.names[*u], a.name, now[*u], span, lambda, q
-                ),
-            ));
         }
     }
 }

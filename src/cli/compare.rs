@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::history::{ChangeStatus, Snapshot, diff};
-use crate::report::compare::compare_csv;
+use crate::report;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -29,21 +29,19 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
             inputs: &[("the old run", &a.old_run), ("the new run", &a.new_run)],
         },
     )?;
-    let old = Snapshot::read(&a.old_run)?;
-    let new = Snapshot::read(&a.new_run)?;
-    let changes = diff(&old, &new);
-    let mut files = vec![("compare.csv".to_string(), compare_csv(&changes)?)];
-    for (name, svg, png) in crate::render::change::slopes(&old, &new).map_err(anyhow::Error::msg)? {
-        files.push((format!("charts/{name}.svg"), svg.into_bytes()));
-        files.push((format!("charts/{name}.png"), png));
-    }
-    let made_from = serde_json::json!({
-        "old_run": a.old_run.display().to_string(),
-        "new_run": a.new_run.display().to_string(),
-    });
-    let names = files.iter().map(|f| f.0.clone()).collect();
-    files.push(crate::report::manifest::basic("compare", made_from, names)?);
-    crate::report::write_files(&files, out)?;
+    let c = report::Comparison {
+        old: Snapshot::read(&a.old_run)?,
+        new: Snapshot::read(&a.new_run)?,
+        old_run: a.old_run.clone(),
+        new_run: a.new_run.clone(),
+    };
+    let exporters: Vec<Box<dyn report::Exporter<report::Comparison>>> = vec![
+        Box::new(report::compare::ComparisonCsv),
+        Box::new(report::compare::ComparisonCharts),
+    ];
+    report::write(&c, &exporters, out)?;
+    let (old, new) = (&c.old, &c.new);
+    let changes = diff(old, new);
     if !quiet {
         let count = |s: ChangeStatus| changes.iter().filter(|c| c.status() == s).count();
         let moved = changes

@@ -68,7 +68,9 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         "format": format!("{:?}", a.format).to_lowercase(),
         "bad_rows": a.bad_rows,
     });
-    let names: Vec<String> = summary.files.iter().map(|f| f.0.clone()).collect();
+    let mut names: Vec<String> = summary.files.iter().map(|f| f.0.clone()).collect();
+    names.push(report::manifest::NAME.to_string());
+    names.sort();
     let manifest = report::manifest::basic("generate", made_from, names)?;
     report::write_files(&[manifest], out)?;
     if !quiet {

@@ -7,10 +7,13 @@
 //! are parsed and classified by the lazy plan of [`records::plan`], which
 //! the measure stage runs as one streaming pass per dataset.
 
+mod csv;
 pub mod csvscan;
 pub mod parse;
 pub mod read;
 pub mod records;
+mod sheets;
+mod table;
 mod units;
 
 use std::collections::HashMap;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::read::{ROW, Wanted, read_table};
+use super::read::{ROW, RawTable, Wanted, read_table};
 use super::{Accounting, DataError, InputFile, Reject};
 use crate::scheme::Scheme;
 
@@ -102,13 +102,54 @@ pub(super) fn load(
             });
         }
     }
-    let text = |name: &str| -> Result<Vec<Option<String>>, DataError> {
-        let c = raw.frame.column(name)?.cast(&DataType::String)?;
-        Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+    let (mut units, rejects, kept) = rows(scheme, &raw)?;
+    for name in names.iter().filter(|n| !REQUIRED.contains(&n.as_str())) {
+        let all = text(&raw, name)?;
+        let kept = kept.iter().map(|&r| all[r].clone()).collect();
+        units.attrs.insert(name.clone(), kept);
+    }
+    let input = InputFile {
+        dataset: "units".into(),
+        file: scheme.units.file.clone(),
+        digest: raw.digest,
+        bytes: raw.bytes,
+        accounting: Accounting {
+            rows_read: (raw.frame.height() + raw.malformed.len()) as u64,
+            counted: units.len() as u64,
+            rejected: rejects.len() as u64,
+            ..Default::default()
+        },
+        pending_objections: 0,
+        blank_lines: raw.blank_lines,
     };
-    let cols: Vec<Vec<Option<String>>> =
-        REQUIRED.iter().map(|c| text(c)).collect::<Result<_, _>>()?;
-    let mut attrs: HashMap<String, Vec<Option<String>>> = HashMap::new();
+    if units.is_empty() {
+        return Err(DataError::Read {
+            path: raw.path.clone(),
+            message: match rejects.first() {
+                None => "the unit register lists no unit (a header and no rows): every record would be rejected as of an unknown unit".into(),
+                Some(first) => format!(
+                    "the unit register has no valid row: all {} are rejected (the first: {first})",
+                    rejects.len()
+                ),
+            },
+        });
+    }
+    Ok((units, rejects, input))
+}
+
+/// A column of the register as text.
+fn text(raw: &RawTable, name: &str) -> Result<Vec<Option<String>>, DataError> {
+    let c = raw.frame.column(name)?.cast(&DataType::String)?;
+    Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// The register's units, its rejects (lines that are not records, empty
+/// required values, repeated ids: the later row) and the rows kept.
+fn rows(scheme: &Scheme, raw: &RawTable) -> Result<(Units, Vec<Reject>, Vec<usize>), DataError> {
+    let cols: Vec<Vec<Option<String>>> = REQUIRED
+        .iter()
+        .map(|c| text(raw, c))
+        .collect::<Result<_, _>>()?;
     let mut units = Units {
         path: raw.path.clone(),
         ..Default::default()
@@ -119,8 +160,7 @@ pub(super) fn load(
         .map(|m| Reject::malformed("units", &scheme.units.file, m))
         .collect();
     let mut kept = Vec::new();
-    let n = raw.frame.height();
-    for row in 0..n {
+    for row in 0..raw.frame.height() {
         let line = raw.lines.line(row);
         let reject = |column: &str, value: &str, reason: &str| Reject {
             dataset: "units".into(),
@@ -149,36 +189,5 @@ pub(super) fn load(
         units.push(vals[0].into(), vals[1].into(), vals[2].into());
         kept.push(row);
     }
-    for name in names.iter().filter(|n| !REQUIRED.contains(&n.as_str())) {
-        let all = text(name)?;
-        attrs.insert(name.clone(), kept.iter().map(|&r| all[r].clone()).collect());
-    }
-    units.attrs = attrs;
-    let input = InputFile {
-        dataset: "units".into(),
-        file: scheme.units.file.clone(),
-        digest: raw.digest,
-        bytes: raw.bytes,
-        accounting: Accounting {
-            rows_read: (n + raw.malformed.len()) as u64,
-            counted: units.len() as u64,
-            rejected: rejects.len() as u64,
-            ..Default::default()
-        },
-        pending_objections: 0,
-        blank_lines: raw.blank_lines,
-    };
-    if units.is_empty() {
-        return Err(DataError::Read {
-            path: raw.path.clone(),
-            message: match rejects.first() {
-                None => "the unit register lists no unit (a header and no rows): every record would be rejected as of an unknown unit".into(),
-                Some(first) => format!(
-                    "the unit register has no valid row: all {} are rejected (the first: {first})",
-                    rejects.len()
-                ),
-            },
-        });
-    }
-    Ok((units, rejects, input))
+    Ok((units, rejects, kept))
 }

@@ -1,7 +1,7 @@
 //! `compare.csv`: per unit the change of rank, total and grade between
 //! two runs (see [`crate::history`]).
 
-use super::{ExportError, Exporter, fmt2};
+use super::{ExportError, Exporter, OutFile, fmt2};
 use crate::history::{Change, Snapshot, diff};
 use crate::run::Run;
 
@@ -47,11 +47,39 @@ pub fn compare_csv(changes: &[Change]) -> Result<Vec<u8>, ExportError> {
     )
 }
 
+/// `compare.csv` of two runs compared (`govtrust compare`).
+pub struct ComparisonCsv;
+
+impl Exporter<super::Comparison> for ComparisonCsv {
+    fn export(&self, c: &super::Comparison) -> Result<Vec<OutFile>, ExportError> {
+        Ok(vec![(
+            "compare.csv".into(),
+            compare_csv(&diff(&c.old, &c.new))?,
+        )])
+    }
+}
+
+/// The slope charts of two runs compared, one per group.
+pub struct ComparisonCharts;
+
+impl Exporter<super::Comparison> for ComparisonCharts {
+    fn export(&self, c: &super::Comparison) -> Result<Vec<OutFile>, ExportError> {
+        let mut files = Vec::new();
+        for (name, svg, png) in
+            crate::render::change::slopes(&c.old, &c.new).map_err(ExportError::Other)?
+        {
+            files.push((format!("charts/{name}.svg"), svg.into_bytes()));
+            files.push((format!("charts/{name}.png"), png));
+        }
+        Ok(files)
+    }
+}
+
 /// `compare.csv` of an `assess --previous` run.
 pub struct CompareCsv;
 
 impl Exporter for CompareCsv {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let Some(prev) = &run.previous else {
             return Ok(vec![]);
         };

@@ -4,7 +4,7 @@
 //! start with `=`, `+`, `-` or `@` get a leading `'` so that a spreadsheet
 //! never runs them as formulas; numbers are written as numbers.
 
-use super::{ExportError, Exporter, fmt_full, fmt2};
+use super::{ExportError, Exporter, OutFile, fmt_full, fmt2};
 use crate::analysis::intervals::{Z95, wilson};
 use crate::run::Run;
 use crate::scheme::{MeasureKind, NodeKind};
@@ -51,26 +51,15 @@ fn opt<T>(x: Option<T>, f: impl Fn(T) -> String) -> Cell<'static> {
 
 pub struct ScoresCsv;
 impl Exporter for ScoresCsv {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let s = &run.scheme;
         let units = &run.data.units;
         let nodes: Vec<(usize, &str)> = s
             .aggregate_nodes()
             .map(|(i, n)| (i, n.id.as_str()))
             .collect();
-        let mut header = vec![
-            "unit_id",
-            "unit_name",
-            "group",
-            "rank",
-            "total",
-            "base",
-            "bonus",
-            "penalty",
-            "grade",
-            "veto",
-            "veto_rules",
-        ];
+        // The fixed columns are those node ids may not take.
+        let mut header = crate::scheme::SCORE_COLUMNS.to_vec();
         header.extend(nodes.iter().map(|n| n.1));
         let rows = run.scored.order.iter().map(|&u| {
             let r = &run.scored.units[u];
@@ -104,7 +93,7 @@ impl Exporter for ScoresCsv {
 
 pub struct ValuesCsv;
 impl Exporter for ValuesCsv {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let units = &run.data.units;
         let header = [
             "unit_id",
@@ -154,7 +143,7 @@ impl Exporter for ValuesCsv {
 
 pub struct EvidenceCsv;
 impl Exporter for EvidenceCsv {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let header = [
             "unit_id",
             "rule_id",
@@ -179,7 +168,7 @@ impl Exporter for EvidenceCsv {
 
 pub struct RejectsCsv;
 impl Exporter for RejectsCsv {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let header = ["dataset", "file", "line", "column", "value", "reason"];
         let rows = run.data.rejects.iter().map(|r| {
             vec![

@@ -147,6 +147,19 @@ pub fn docx(b: &Bulletin, charts: &[Chart]) -> Result<Vec<u8>, ExportError> {
         body: String::new(),
         images: Vec::new(),
     };
+    summary(&mut d, b);
+    for g in &b.groups {
+        group(&mut d, b, g, charts);
+        d.heading(2, "单位得分明细");
+        for card in &g.cards {
+            unit_card(&mut d, card, charts);
+        }
+    }
+    package(&d, &b.title)
+}
+
+/// The title, the period and 一、总体情况 (units, grades, vetoes).
+fn summary(d: &mut Doc, b: &Bulletin) {
     d.para(
         Some("Title"),
         true,
@@ -206,116 +219,119 @@ pub fn docx(b: &Bulletin, charts: &[Chart]) -> Result<Vec<u8>, ExportError> {
             .collect();
         d.table(&["单位", "类别", "否决事项"], &rows);
     }
-    for g in &b.groups {
-        d.heading(1, &format!("{}、{}考核结果", g.numeral, g.name));
-        let mut head = vec!["名次", "单位", "总分", "基础分", "加分", "扣分", "等次"];
-        if b.has_uncertainty {
-            head.push("等次稳定性");
-        }
-        if b.has_previous {
-            head.push("名次变化");
-        }
-        let rows: Vec<_> = g
-            .rows
+}
+
+/// A group's ranked table and charts.
+fn group(d: &mut Doc, b: &Bulletin, g: &super::bulletin::GroupView, charts: &[Chart]) {
+    d.heading(1, &format!("{}、{}考核结果", g.numeral, g.name));
+    let mut head = vec!["名次", "单位", "总分", "基础分", "加分", "扣分", "等次"];
+    if b.has_uncertainty {
+        head.push("等次稳定性");
+    }
+    if b.has_previous {
+        head.push("名次变化");
+    }
+    let rows: Vec<_> = g
+        .rows
+        .iter()
+        .map(|r| {
+            let name = if r.vetoed {
+                format!("{}（一票否决）", r.name)
+            } else {
+                r.name.clone()
+            };
+            let mut row = vec![
+                (r.rank.to_string(), None),
+                (name, None),
+                (r.total.clone(), None),
+                (r.base.clone(), None),
+                (r.bonus.clone(), None),
+                (r.penalty.clone(), None),
+                (r.grade.clone(), Some(r.color.clone())),
+            ];
+            if b.has_uncertainty {
+                row.push((r.grade_probability.clone(), None));
+            }
+            if b.has_previous {
+                row.push((r.change.clone(), None));
+            }
+            row
+        })
+        .collect();
+    d.table(&head, &rows);
+    for c in charts
+        .iter()
+        .filter(|c| c.group == Some(g.index - 1) && c.kind != ChartKind::Profile)
+    {
+        d.image(c);
+    }
+}
+
+/// One unit's card: vetoes, pending objections, dimensions, records, and
+/// its profile chart.
+fn unit_card(d: &mut Doc, card: &super::bulletin::Card, charts: &[Chart]) {
+    d.heading(
+        3,
+        &format!(
+            "{}. {}（{}） 总分 {} {}",
+            card.rank, card.name, card.id, card.total, card.grade
+        ),
+    );
+    if !card.vetoes.is_empty() {
+        d.para(
+            None,
+            false,
+            &[(
+                &format!("一票否决：{}", card.vetoes.join("；")),
+                Some("C62828"),
+            )],
+        );
+    }
+    if card.pending > 0 {
+        d.para(
+            None,
+            false,
+            &[(
+                &format!("有{}条记录异议处理中。", card.pending),
+                Some("E65100"),
+            )],
+        );
+    }
+    let rows: Vec<_> = card
+        .dims
+        .iter()
+        .map(|x| {
+            vec![
+                (x.name.clone(), None),
+                (x.points.clone(), None),
+                (x.max.clone(), None),
+                (x.mean.clone(), None),
+            ]
+        })
+        .collect();
+    d.table(&["维度", "得分", "满分", "同类平均"], &rows);
+    if !card.items.is_empty() {
+        let rows: Vec<_> = card
+            .items
             .iter()
-            .map(|r| {
-                let name = if r.vetoed {
-                    format!("{}（一票否决）", r.name)
-                } else {
-                    r.name.clone()
-                };
-                let mut row = vec![
-                    (r.rank.to_string(), None),
-                    (name, None),
-                    (r.total.clone(), None),
-                    (r.base.clone(), None),
-                    (r.bonus.clone(), None),
-                    (r.penalty.clone(), None),
-                    (r.grade.clone(), Some(r.color.clone())),
-                ];
-                if b.has_uncertainty {
-                    row.push((r.grade_probability.clone(), None));
-                }
-                if b.has_previous {
-                    row.push((r.change.clone(), None));
-                }
-                row
+            .map(|i| {
+                vec![
+                    (i.rule.clone(), None),
+                    (i.dataset.clone(), None),
+                    (i.record.clone(), None),
+                    (i.points.clone(), None),
+                    (i.note.clone(), i.pending.then(|| "E65100".to_string())),
+                ]
             })
             .collect();
-        d.table(&head, &rows);
-        for c in charts
-            .iter()
-            .filter(|c| c.group == Some(g.index - 1) && c.kind != ChartKind::Profile)
-        {
-            d.image(c);
-        }
-        d.heading(2, "单位得分明细");
-        for card in &g.cards {
-            d.heading(
-                3,
-                &format!(
-                    "{}. {}（{}） 总分 {} {}",
-                    card.rank, card.name, card.id, card.total, card.grade
-                ),
-            );
-            if !card.vetoes.is_empty() {
-                d.para(
-                    None,
-                    false,
-                    &[(
-                        &format!("一票否决：{}", card.vetoes.join("；")),
-                        Some("C62828"),
-                    )],
-                );
-            }
-            if card.pending > 0 {
-                d.para(
-                    None,
-                    false,
-                    &[(
-                        &format!("有{}条记录异议处理中。", card.pending),
-                        Some("E65100"),
-                    )],
-                );
-            }
-            let rows: Vec<_> = card
-                .dims
-                .iter()
-                .map(|x| {
-                    vec![
-                        (x.name.clone(), None),
-                        (x.points.clone(), None),
-                        (x.max.clone(), None),
-                        (x.mean.clone(), None),
-                    ]
-                })
-                .collect();
-            d.table(&["维度", "得分", "满分", "同类平均"], &rows);
-            if !card.items.is_empty() {
-                let rows: Vec<_> = card
-                    .items
-                    .iter()
-                    .map(|i| {
-                        vec![
-                            (i.rule.clone(), None),
-                            (i.dataset.clone(), None),
-                            (i.record.clone(), None),
-                            (i.points.clone(), None),
-                            (i.note.clone(), i.pending.then(|| "E65100".to_string())),
-                        ]
-                    })
-                    .collect();
-                d.table(&["事项", "数据集", "记录", "分值", "说明"], &rows);
-            }
-            if let Some(c) = charts.iter().find(|c| {
-                c.kind == ChartKind::Profile
-                    && c.name == card.profile.as_ref().map_or("", |p| p.name.as_str())
-            }) {
-                d.image(c);
-            }
-        }
+        d.table(&["事项", "数据集", "记录", "分值", "说明"], &rows);
     }
-    package(&d, &b.title)
+    if let Some(c) = charts.iter().find(|c| {
+        c.kind == ChartKind::Profile
+            && c.name == card.profile.as_ref().map_or("", |p| p.name.as_str())
+    }) {
+        d.image(c);
+    }
 }
 
 fn package(d: &Doc, title: &str) -> Result<Vec<u8>, ExportError> {

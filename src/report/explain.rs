@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExportError, Exporter, round2_value};
+use super::{ExportError, Exporter, OutFile, round2_value};
 use crate::run::Run;
 use crate::scheme::NodeKind;
 
@@ -132,7 +132,7 @@ pub fn explained(run: &Run) -> Explained {
 pub struct ExplainJson;
 
 impl Exporter for ExplainJson {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         Ok(vec![(
             "explain.json".into(),
             serde_json::to_vec(&explained(run))?,

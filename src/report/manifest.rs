@@ -149,7 +149,8 @@ const ENGINE: Engine = Engine {
 };
 
 /// The manifest of an output directory that is not a run's (`compare`,
-/// `generate`): engine, command, what it was made from, and its files.
+/// `generate`): engine, command, what it was made from, and its files
+/// (from [`listing`]).
 pub fn basic(
     command: &str,
     made_from: serde_json::Value,
@@ -166,12 +167,7 @@ pub fn basic(
         engine: ENGINE,
         command,
         made_from,
-        files: {
-            let mut n = names;
-            n.push(NAME.to_string());
-            n.sort();
-            n
-        },
+        files: names,
     };
     let mut out = serde_json::to_vec_pretty(&m)?;
     out.push(b'\n');

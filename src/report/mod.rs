@@ -44,10 +44,42 @@ impl From<std::io::Error> for ExportError {
 
 pub use crate::outdir::{OutDir, OutError, Purpose};
 
-/// Turns a run into output files (name relative to the output directory,
-/// and bytes).
-pub trait Exporter: Sync {
-    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError>;
+/// Turns what a command produced (a [`Run`], or a [`Comparison`] of two
+/// runs) into output files: paths relative to the output directory, and
+/// bytes.
+pub trait Exporter<T = Run>: Sync {
+    fn export(&self, input: &T) -> Result<Vec<OutFile>, ExportError>;
+}
+
+/// What a command's output directory is made from: it writes the
+/// manifest, which lists every file (the output's mark as govtrust's).
+pub trait Output: Sync {
+    fn manifest(&self, command: &str, files: Vec<String>) -> Result<OutFile, ExportError>;
+}
+
+impl Output for Run {
+    fn manifest(&self, command: &str, files: Vec<String>) -> Result<OutFile, ExportError> {
+        manifest::for_run(self, command, files)
+    }
+}
+
+/// Two runs compared (`govtrust compare`).
+pub struct Comparison {
+    pub old: crate::history::Snapshot,
+    pub new: crate::history::Snapshot,
+    /// Where they were read from, as given.
+    pub old_run: PathBuf,
+    pub new_run: PathBuf,
+}
+
+impl Output for Comparison {
+    fn manifest(&self, command: &str, files: Vec<String>) -> Result<OutFile, ExportError> {
+        let made_from = serde_json::json!({
+            "old_run": self.old_run.display().to_string(),
+            "new_run": self.new_run.display().to_string(),
+        });
+        manifest::basic(command, made_from, files)
+    }
 }
 
 /// The exporters every `assess` run uses: the tables and the publication
@@ -94,23 +126,23 @@ pub type OutFile = (String, Vec<u8>);
 
 /// Run the exporters, add the manifest (which lists every file), and put
 /// the files in place of `out`'s output atomically.
-pub fn write(
-    run: &Run,
-    exporters: &[Box<dyn Exporter>],
+pub fn write<T: Output>(
+    input: &T,
+    exporters: &[Box<dyn Exporter<T>>],
     out: OutDir,
 ) -> Result<Vec<PathBuf>, ExportError> {
     let mut files: Vec<OutFile> = crate::pool()
         .install(|| {
             exporters
                 .par_iter()
-                .map(|e| e.export(run))
+                .map(|e| e.export(input))
                 .collect::<Result<Vec<_>, _>>()
         })?
         .into_iter()
         .flatten()
         .collect();
     let names = manifest::listing(&files);
-    files.push(manifest::for_run(run, out.command(), names)?);
+    files.push(input.manifest(out.command(), names)?);
     write_files(&files, out)
 }
 

@@ -2,13 +2,13 @@
 //! `bulletin.html` and `bulletin.docx`, from charts rendered once.
 
 use super::bulletin::{self, Bulletin};
-use super::{ExportError, Exporter, docx};
+use super::{ExportError, Exporter, OutFile, docx};
 use crate::run::Run;
 
 pub struct Publication;
 
 impl Exporter for Publication {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let charts = crate::render::charts(run).map_err(ExportError::Other)?;
         let b = Bulletin::new(run, &charts)?;
         let mut files = Vec::with_capacity(charts.len() * 2 + 2);

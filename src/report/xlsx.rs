@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
 
-use super::{ExportError, Exporter};
+use super::{ExportError, Exporter, OutFile};
 use crate::render::{display_width, grade_rgb};
 use crate::run::Run;
 use crate::scheme::NodeKind;
@@ -101,9 +101,8 @@ fn num(x: Option<f64>) -> V {
 pub struct ResultsXlsx;
 
 impl Exporter for ResultsXlsx {
-    fn export(&self, run: &Run) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
         let s = &run.scheme;
-        let units = &run.data.units;
         let mut wb = Workbook::new();
         // Level 3, as Excel itself uses: about 30% faster to write than
         // the default 6, for a file about 5% larger (rust_xlsxwriter's
@@ -125,222 +124,244 @@ impl Exporter for ResultsXlsx {
             .set_bold()
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_align(FormatAlign::Center);
-
-        // 得分排名
-        {
-            let nodes: Vec<(usize, &crate::scheme::TreeNode)> = s.aggregate_nodes().collect();
-            let mut head = vec![
-                t("单位编码"),
-                t("单位名称"),
-                t("类别"),
-                t("名次"),
-                t("总分"),
-                t("基础分"),
-                t("加分"),
-                t("扣分"),
-                t("等次"),
-                t("一票否决"),
-            ];
-            head.extend(
-                nodes
-                    .iter()
-                    .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
-            );
-            let mut sh = Sheet::new(&mut wb, "得分排名", &head, &header)?;
-            for (r, &u) in run.scored.order.iter().enumerate() {
-                let x = &run.scored.units[u];
-                let r = r as u32 + 1;
-                let mut cells = vec![
-                    t(&units.ids[u]),
-                    t(&units.names[u]),
-                    t(&units.groups[u]),
-                    V::N(x.rank as f64),
-                    V::N(x.total),
-                    V::N(super::round2_value(x.base)),
-                    V::N(super::round2_value(x.bonus)),
-                    V::N(super::round2_value(x.penalty)),
-                    V::Empty,
-                    t(if x.vetoes.is_empty() { "" } else { "是" }),
-                ];
-                cells.extend(nodes.iter().map(|(n, node)| {
-                    num(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
-                }));
-                sh.row(r, &cells, None)?;
-                if let Some(g) = x.grade {
-                    let f = Format::new()
-                        .set_background_color(Color::RGB(grade_rgb(&run.scheme, g)))
-                        .set_font_color(Color::White)
-                        .set_bold();
-                    sh.ws
-                        .write_string_with_format(r, 8, &s.grades[g].name, &f)?;
-                    sh.widths[8] = sh.widths[8].max(display_width(&s.grades[g].name));
-                }
-            }
-            sh.finish(run.scored.order.len() as u32)?;
-        }
-        // 指标得分
-        {
-            let mut sh = Sheet::new(
-                &mut wb,
-                "指标得分",
-                &[
-                    t("单位编码"),
-                    t("单位名称"),
-                    t("指标编码"),
-                    t("指标名称"),
-                    t("数值"),
-                    t("样本量"),
-                    t("达成度"),
-                    t("得分"),
-                    t("满分"),
-                    t("状态"),
-                ],
-                &header,
-            )?;
-            let mut r = 1;
-            for &u in &run.scored.order {
-                for (i, ind) in s.indicators.iter().enumerate() {
-                    let c = &run.scored.cells[i][u];
-                    sh.row(
-                        r,
-                        &[
-                            t(&units.ids[u]),
-                            t(&units.names[u]),
-                            t(&ind.id),
-                            t(&ind.name),
-                            num(c.value),
-                            num(c.n.map(|n| n as f64)),
-                            num(c.attainment),
-                            num(c.points),
-                            V::N(s.tree[ind.node].points),
-                            t(status_name(c.status)),
-                        ],
-                        None,
-                    )?;
-                    r += 1;
-                }
-            }
-            sh.finish(r - 1)?;
-        }
-        // 扣分依据
-        {
-            let mut sh = Sheet::new(
-                &mut wb,
-                "扣分依据",
-                &[
-                    t("单位编码"),
-                    t("单位名称"),
-                    t("规则"),
-                    t("规则名称"),
-                    t("数据集"),
-                    t("记录编号"),
-                    t("分值"),
-                    t("说明"),
-                ],
-                &header,
-            )?;
-            for (k, e) in run.evidence.iter().enumerate() {
-                sh.row(
-                    k as u32 + 1,
-                    &[
-                        t(&units.ids[e.unit]),
-                        t(&units.names[e.unit]),
-                        t(&e.rule_id),
-                        t(run.scheme.rule_name(e.rule_order)),
-                        t(&e.dataset),
-                        t(&e.record_key),
-                        V::N(e.points),
-                        t(&e.note),
-                    ],
-                    None,
-                )?;
-            }
-            sh.finish(run.evidence.len() as u32)?;
-        }
-        // 拒收记录
-        {
-            let mut sh = Sheet::new(
-                &mut wb,
-                "拒收记录",
-                &[
-                    t("数据集"),
-                    t("文件"),
-                    t("行号"),
-                    t("列"),
-                    t("值"),
-                    t("原因"),
-                ],
-                &header,
-            )?;
-            for (k, e) in run.data.rejects.iter().enumerate() {
-                sh.row(
-                    k as u32 + 1,
-                    &[
-                        t(&e.dataset),
-                        t(&e.file),
-                        V::N(e.line as f64),
-                        t(&e.column),
-                        t(&e.value),
-                        t(&e.reason),
-                    ],
-                    None,
-                )?;
-            }
-            sh.finish(run.data.rejects.len() as u32)?;
-        }
-        // 考核方案
-        {
-            let mut sh = Sheet::new(
-                &mut wb,
-                "考核方案",
-                &[
-                    t("层级"),
-                    t("编码"),
-                    t("名称"),
-                    t("权重"),
-                    t("分值"),
-                    t("计分方法"),
-                    t("说明"),
-                ],
-                &header,
-            )?;
-            let mut r = 1;
-            let order = s.walk();
-            for (depth, n) in order {
-                let node = &s.tree[n];
-                let (how, note) = match node.kind {
-                    NodeKind::Indicator(i) => {
-                        let ind = &s.indicators[i];
-                        (
-                            format!("{} / {}", ind.measure.kind.name(), ind.score.kind.name()),
-                            ind.description.clone().unwrap_or_default(),
-                        )
-                    }
-                    _ => (String::new(), String::new()),
-                };
-                sh.row(
-                    r,
-                    &[
-                        V::N(depth as f64),
-                        t(&node.id),
-                        V::T(format!(
-                            "{}{}",
-                            "　".repeat(depth.saturating_sub(1)),
-                            node.name
-                        )),
-                        V::N(node.weight),
-                        V::N(node.points),
-                        V::T(how),
-                        V::T(note),
-                    ],
-                    None,
-                )?;
-                r += 1;
-            }
-            sh.finish(r - 1)?;
-        }
+        scores(&mut wb, run, &header)?;
+        values(&mut wb, run, &header)?;
+        evidence(&mut wb, run, &header)?;
+        rejects(&mut wb, run, &header)?;
+        scheme(&mut wb, run, &header)?;
         Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
     }
+}
+
+/// 得分排名: one row per unit in output order, the grade in its colour.
+fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+    let s = &run.scheme;
+    let units = &run.data.units;
+    let nodes: Vec<(usize, &crate::scheme::TreeNode)> = s.aggregate_nodes().collect();
+    let mut head = vec![
+        t("单位编码"),
+        t("单位名称"),
+        t("类别"),
+        t("名次"),
+        t("总分"),
+        t("基础分"),
+        t("加分"),
+        t("扣分"),
+        t("等次"),
+        t("一票否决"),
+    ];
+    head.extend(
+        nodes
+            .iter()
+            .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
+    );
+    let mut sh = Sheet::new(wb, "得分排名", &head, header)?;
+    for (r, &u) in run.scored.order.iter().enumerate() {
+        let x = &run.scored.units[u];
+        let r = r as u32 + 1;
+        let mut cells = vec![
+            t(&units.ids[u]),
+            t(&units.names[u]),
+            t(&units.groups[u]),
+            V::N(x.rank as f64),
+            V::N(x.total),
+            V::N(super::round2_value(x.base)),
+            V::N(super::round2_value(x.bonus)),
+            V::N(super::round2_value(x.penalty)),
+            V::Empty,
+            t(if x.vetoes.is_empty() { "" } else { "是" }),
+        ];
+        cells.extend(
+            nodes.iter().map(|(n, node)| {
+                num(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
+            }),
+        );
+        sh.row(r, &cells, None)?;
+        if let Some(g) = x.grade {
+            let f = Format::new()
+                .set_background_color(Color::RGB(grade_rgb(&run.scheme, g)))
+                .set_font_color(Color::White)
+                .set_bold();
+            sh.ws
+                .write_string_with_format(r, 8, &s.grades[g].name, &f)?;
+            sh.widths[8] = sh.widths[8].max(display_width(&s.grades[g].name));
+        }
+    }
+    sh.finish(run.scored.order.len() as u32)?;
+    Ok(())
+}
+
+/// 指标得分: one row per unit and indicator.
+fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+    let s = &run.scheme;
+    let units = &run.data.units;
+    let mut sh = Sheet::new(
+        wb,
+        "指标得分",
+        &[
+            t("单位编码"),
+            t("单位名称"),
+            t("指标编码"),
+            t("指标名称"),
+            t("数值"),
+            t("样本量"),
+            t("达成度"),
+            t("得分"),
+            t("满分"),
+            t("状态"),
+        ],
+        header,
+    )?;
+    let mut r = 1;
+    for &u in &run.scored.order {
+        for (i, ind) in s.indicators.iter().enumerate() {
+            let c = &run.scored.cells[i][u];
+            sh.row(
+                r,
+                &[
+                    t(&units.ids[u]),
+                    t(&units.names[u]),
+                    t(&ind.id),
+                    t(&ind.name),
+                    num(c.value),
+                    num(c.n.map(|n| n as f64)),
+                    num(c.attainment),
+                    num(c.points),
+                    V::N(s.tree[ind.node].points),
+                    t(status_name(c.status)),
+                ],
+                None,
+            )?;
+            r += 1;
+        }
+    }
+    sh.finish(r - 1)?;
+    Ok(())
+}
+
+/// 扣分依据: every evidence record.
+fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+    let units = &run.data.units;
+    let mut sh = Sheet::new(
+        wb,
+        "扣分依据",
+        &[
+            t("单位编码"),
+            t("单位名称"),
+            t("规则"),
+            t("规则名称"),
+            t("数据集"),
+            t("记录编号"),
+            t("分值"),
+            t("说明"),
+        ],
+        header,
+    )?;
+    for (k, e) in run.evidence.iter().enumerate() {
+        sh.row(
+            k as u32 + 1,
+            &[
+                t(&units.ids[e.unit]),
+                t(&units.names[e.unit]),
+                t(&e.rule_id),
+                t(run.scheme.rule_name(e.rule_order)),
+                t(&e.dataset),
+                t(&e.record_key),
+                V::N(e.points),
+                t(&e.note),
+            ],
+            None,
+        )?;
+    }
+    sh.finish(run.evidence.len() as u32)?;
+    Ok(())
+}
+
+/// 拒收记录: every rejected row.
+fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+    let mut sh = Sheet::new(
+        wb,
+        "拒收记录",
+        &[
+            t("数据集"),
+            t("文件"),
+            t("行号"),
+            t("列"),
+            t("值"),
+            t("原因"),
+        ],
+        header,
+    )?;
+    for (k, e) in run.data.rejects.iter().enumerate() {
+        sh.row(
+            k as u32 + 1,
+            &[
+                t(&e.dataset),
+                t(&e.file),
+                V::N(e.line as f64),
+                t(&e.column),
+                t(&e.value),
+                t(&e.reason),
+            ],
+            None,
+        )?;
+    }
+    sh.finish(run.data.rejects.len() as u32)?;
+    Ok(())
+}
+
+/// 考核方案: the tree with weights, points and how each indicator scores.
+fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+    let s = &run.scheme;
+    let mut sh = Sheet::new(
+        wb,
+        "考核方案",
+        &[
+            t("层级"),
+            t("编码"),
+            t("名称"),
+            t("权重"),
+            t("分值"),
+            t("计分方法"),
+            t("说明"),
+        ],
+        header,
+    )?;
+    let mut r = 1;
+    let order = s.walk();
+    for (depth, n) in order {
+        let node = &s.tree[n];
+        let (how, note) = match node.kind {
+            NodeKind::Indicator(i) => {
+                let ind = &s.indicators[i];
+                (
+                    format!("{} / {}", ind.measure.kind.name(), ind.score.kind.name()),
+                    ind.description.clone().unwrap_or_default(),
+                )
+            }
+            _ => (String::new(), String::new()),
+        };
+        sh.row(
+            r,
+            &[
+                V::N(depth as f64),
+                t(&node.id),
+                V::T(format!(
+                    "{}{}",
+                    "　".repeat(depth.saturating_sub(1)),
+                    node.name
+                )),
+                V::N(node.weight),
+                V::N(node.points),
+                V::T(how),
+                V::T(note),
+            ],
+            None,
+        )?;
+        r += 1;
+    }
+    sh.finish(r - 1)?;
+    Ok(())
 }
 
 fn status_name(s: crate::score::Status) -> &'static str {

@@ -111,7 +111,7 @@ fn shrink(v: &mut Validator, f: usize, r: &RawIndicator, s: &S<f64>) -> f64 {
         v.err(f, s.span().start, "shrink must be a positive number");
     }
     let kind = r.measure.get_ref().kind.get_ref();
-    if !matches!(kind.as_str(), "share" | "mean" | "ratio") {
+    if !measures::SHRINKABLE.contains(&kind.as_str()) {
         v.err(
             f,
             s.span().start,

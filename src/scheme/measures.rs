@@ -80,7 +80,28 @@ impl MeasureKind {
             MeasureKind::Deduction { .. } => "deduction",
         }
     }
+
+    /// Plain `count` and `deduction` are never missing: no records is 0
+    /// (docs/scheme.md section 5).
+    pub fn never_missing(&self) -> bool {
+        matches!(
+            self,
+            MeasureKind::Count { per: None, .. } | MeasureKind::Deduction { .. }
+        )
+    }
 }
+
+impl MeasureKind {
+    /// No records is a value (0) rather than missing: counts, with or
+    /// without `per` (a count per attribute is missing only when the
+    /// attribute is).
+    pub fn zero_records_is_a_value(&self) -> bool {
+        matches!(self, MeasureKind::Count { .. }) || self.never_missing()
+    }
+}
+
+/// The kinds `shrink` applies to (docs/scheme.md section 5).
+pub(super) const SHRINKABLE: &[&str] = &["share", "mean", "ratio"];
 
 #[derive(Debug, Clone)]
 pub struct Measure {

@@ -50,21 +50,14 @@ pub struct Scored {
     pub status: Status,
 }
 
-/// Plain `count` and `deduction` are never missing (no records = 0).
-pub fn never_missing(kind: &MeasureKind) -> bool {
-    matches!(
-        kind,
-        MeasureKind::Count { per: None, .. } | MeasureKind::Deduction { .. }
-    )
-}
-
 /// Is a measured cell missing (docs/scheme.md section 5)?
 pub fn is_missing(kind: &MeasureKind, c: &Cell, min_n: u64) -> bool {
-    if never_missing(kind) {
+    if kind.never_missing() {
         return false;
     }
-    let counts_zero = matches!(kind, MeasureKind::Count { .. });
-    !c.value.is_some_and(f64::is_finite) || (c.n == 0 && !counts_zero) || c.n < min_n
+    !c.value.is_some_and(f64::is_finite)
+        || (c.n == 0 && !kind.zero_records_is_a_value())
+        || c.n < min_n
 }
 
 /// Score indicator `i` for every unit. `groups` lists the members of each

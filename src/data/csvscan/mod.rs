@@ -1,0 +1,247 @@
+//! The structure of a CSV text, before polars parses it (docs/scheme.md
+//! section 1: a row that cannot be parsed as a record is a bad row).
+//!
+//! polars' CSV reader is fast but all-or-nothing: a row with too many
+//! fields or a stray quote aborts the whole file, and a row with too few
+//! is padded silently. [`scan`] reads the text once, quote-aware, and
+//! finds every line that is not a well-formed record with the header's
+//! number of fields, and every blank line. polars then reads only the
+//! well-formed records: the file as is when there is nothing to skip (the
+//! usual case), else the byte ranges between the skipped lines, with no
+//! copy ([`Scan::segments`]). The scan also maps polars' row numbers to
+//! physical lines ([`Scan::pieces`]).
+//!
+//! A record is well formed when every quoted field (one that starts with
+//! `"`) closes, with `""` for a quote inside, and is followed by the
+//! delimiter or the end of the line, no unquoted field holds a quote, and
+//! it has as many fields as the header. A record that is not, and that
+//! spans several lines because a quote opened on its first line, is
+//! judged as its first line alone: that line is rejected, and the scan
+//! goes on at the next line, so one stray quote never swallows the good
+//! records after it. A quote still open at the end of the file is an
+//! error naming the line where it opened.
+//!
+//! Blank lines (empty, or only spaces and tabs) are not records: they are
+//! skipped and counted (`blank_lines` in the manifest).
+//!
+//! Large texts are scanned in parallel chunks split at line starts, 64
+//! bytes at a time with bit masks; a line with a quote in it is parsed
+//! quote-aware. A chunk is scanned as if it started outside quotes: a
+//! quoted field crossing a chunk boundary leaves its chunk unclosed, and
+//! then the text is scanned again as one piece.
+
+mod lines;
+#[cfg(test)]
+mod tests;
+
+use rayon::prelude::*;
+
+use lines::{Part, Record, fast_part, line_end, record};
+
+/// What is wrong with a skipped line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Blank,
+    /// Fields found, expected.
+    FieldCount(usize, usize),
+    /// A quote inside a field that does not start with one.
+    StrayQuote,
+    /// Text between a closing quote and the next delimiter.
+    AfterQuote,
+    /// A quoted field opened on this line does not end as a record.
+    Unbalanced,
+}
+
+impl Problem {
+    /// The reason, in plain words, for rejects.csv.
+    pub fn reason(self) -> String {
+        match self {
+            Problem::Blank => "blank line".into(),
+            Problem::FieldCount(found, want) if found > want => format!(
+                "{} more field{} than the header ({want} expected, {found} found)",
+                found - want,
+                if found - want == 1 { "" } else { "s" }
+            ),
+            Problem::FieldCount(found, want) => format!(
+                "{} fewer field{} than the header ({want} expected, {found} found)",
+                want - found,
+                if want - found == 1 { "" } else { "s" }
+            ),
+            Problem::StrayQuote => "unbalanced quote: a quote inside a field that does not start with one (a field holding quotes must be quoted, with each quote doubled)".into(),
+            Problem::AfterQuote => "unbalanced quote: text after the closing quote of a field".into(),
+            Problem::Unbalanced => "unbalanced quote: the quoted field opened on this line does not close before the record ends".into(),
+        }
+    }
+}
+
+/// One skipped line: its physical line (1-based), its byte range in the
+/// text (line break included) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub line: u64,
+    pub start: usize,
+    pub end: usize,
+    pub problem: Problem,
+}
+
+/// A CSV text's structure.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    /// Header field names, unquoted.
+    pub header: Vec<String>,
+    /// Byte offset of the first record (after the header line).
+    pub body: usize,
+    /// Well-formed records: the rows polars reads.
+    pub rows: u64,
+    /// Skipped lines, in order.
+    pub skipped: Vec<Skipped>,
+    /// (first row, offset): row r of polars' reading is physical line
+    /// r + offset of the last piece starting at or before r.
+    pub pieces: Vec<(u64, u64)>,
+}
+
+/// A CSV text polars cannot be given at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    #[error(
+        "line {0}: a quoted field opens here and is never closed; the rest of the file would be one field (check the quotes on this line)"
+    )]
+    Unclosed(u64),
+    #[error("the header (line 1) is not a well-formed CSV record: {0}")]
+    Header(String),
+    #[error("the file has no header line")]
+    Empty,
+}
+
+impl Scan {
+    /// The byte ranges of well-formed records, in order: everything after
+    /// the header except the skipped lines.
+    pub fn segments(&self, len: usize) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut at = self.body;
+        for s in &self.skipped {
+            if s.start > at {
+                out.push(at..s.start);
+            }
+            at = s.end;
+        }
+        if len > at {
+            out.push(at..len);
+        }
+        out
+    }
+
+    pub fn blank_lines(&self) -> u64 {
+        self.skipped
+            .iter()
+            .filter(|s| s.problem == Problem::Blank)
+            .count() as u64
+    }
+
+    /// The skipped lines that are bad records (not blank).
+    pub fn malformed(&self) -> impl Iterator<Item = &Skipped> {
+        self.skipped.iter().filter(|s| s.problem != Problem::Blank)
+    }
+}
+
+/// Scan a CSV text (UTF-8, BOM allowed) with this delimiter.
+pub fn scan(b: &[u8], delim: u8) -> Result<Scan, ScanError> {
+    scan_chunked(b, delim, 1 << 22)
+}
+
+/// [`scan`], in parallel chunks when the body is `min` bytes or more.
+fn scan_chunked(b: &[u8], delim: u8, min: usize) -> Result<Scan, ScanError> {
+    let start = if b.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    if start >= b.len() {
+        return Err(ScanError::Empty);
+    }
+    let mut spans = Vec::new();
+    let (body, header_lines) = match record(b, start, delim, Some(&mut spans)) {
+        Record::Ok { end, lines, .. } => (end, lines),
+        Record::Bad(p) => return Err(ScanError::Header(p.reason())),
+        Record::Unclosed(_) => return Err(ScanError::Unclosed(1)),
+    };
+    let header = spans
+        .iter()
+        .map(|&(s, e, quoted)| {
+            let mut text = &b[s..e];
+            if !quoted && text.ends_with(b"\r") {
+                text = &text[..text.len() - 1];
+            }
+            let t = String::from_utf8_lossy(text);
+            if quoted {
+                t[1..t.len() - 1].replace("\"\"", "\"")
+            } else {
+                t.into_owned()
+            }
+        })
+        .collect::<Vec<_>>();
+    let want = header.len();
+    // Split at line starts into parallel chunks.
+    let chunks = if b.len() - body < min {
+        vec![(body, b.len())]
+    } else {
+        let n = rayon::current_num_threads().max(1) * 4;
+        let size = (b.len() - body) / n + 1;
+        let mut bounds = vec![body];
+        while let Some(&last) = bounds.last() {
+            let guess = last + size;
+            if guess >= b.len() {
+                break;
+            }
+            let next = line_end(b, guess);
+            if next >= b.len() {
+                break;
+            }
+            bounds.push(next);
+        }
+        bounds.push(b.len());
+        bounds.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    // A chunk is scanned as if it started outside quotes. If a quoted
+    // field crosses into the next chunk, the chunk it opens in cannot
+    // close it: `Unclosed`. Then, and only then, the body is scanned again
+    // as one piece, which gives the true answer.
+    let relative = |e| match e {
+        // Lines are counted from the body: add the header's.
+        ScanError::Unclosed(l) => ScanError::Unclosed(l + header_lines + 1),
+        e => e,
+    };
+    let parallel: Result<Vec<Part>, ScanError> = chunks
+        .par_iter()
+        .map(|&(s, e)| fast_part(b, s, e, want, delim))
+        .collect();
+    let parts = match parallel {
+        Err(ScanError::Unclosed(_)) if chunks.len() > 1 => {
+            vec![fast_part(b, body, b.len(), want, delim).map_err(relative)?]
+        }
+        Err(e) => return Err(relative(e)),
+        Ok(parts) => parts,
+    };
+    let mut scan = Scan {
+        header,
+        body,
+        rows: 0,
+        skipped: Vec::new(),
+        pieces: vec![(0, header_lines + 1)],
+    };
+    let mut offset = header_lines + 1;
+    let mut first_line = header_lines + 1;
+    for mut p in parts {
+        for k in &mut p.skipped {
+            k.line += first_line;
+        }
+        first_line += p.lines;
+        for (row, extra) in p.steps {
+            offset += extra;
+            let row = scan.rows + row;
+            match scan.pieces.last_mut() {
+                Some(last) if last.0 == row => last.1 = offset,
+                _ => scan.pieces.push((row, offset)),
+            }
+        }
+        scan.rows += p.rows;
+        scan.skipped.extend(p.skipped);
+    }
+    Ok(scan)
+}

@@ -1,0 +1,175 @@
+//! The scanner's tests: every kind of skipped line with its line, the
+//! header, and parallel chunks against one sequential scan.
+
+use super::*;
+
+/// Physical line of each row from the pieces.
+fn lines(s: &Scan) -> Vec<u64> {
+    (0..s.rows)
+        .map(|r| {
+            let k = s.pieces.partition_point(|p| p.0 <= r) - 1;
+            r + s.pieces[k].1
+        })
+        .collect()
+}
+
+fn problems(s: &Scan) -> Vec<(u64, Problem)> {
+    s.skipped.iter().map(|k| (k.line, k.problem)).collect()
+}
+
+#[test]
+fn a_clean_file_has_nothing_to_skip() {
+    let s = scan(b"a,b,c\n1,2,3\n4,5,6", b',').unwrap();
+    assert_eq!(s.header, ["a", "b", "c"]);
+    assert_eq!(s.rows, 2);
+    assert!(s.skipped.is_empty());
+    assert_eq!(lines(&s), [2, 3]);
+    assert_eq!(s.segments(17), std::iter::once(6..17).collect::<Vec<_>>());
+}
+
+#[test]
+fn blank_lines_and_wrong_field_counts_are_skipped_with_their_lines() {
+    // Line 1 header; 2 ok; 3 blank; 4 two fields; 5 ok; 6 spaces only;
+    // 7 five fields; 8 ok (CRLF); 9 blank at the end.
+    let t = b"a,b,c\n1,2,3\n\n4,5\n6,7,8\n  \n1,2,3,4,5\n9,9,9\r\n\n";
+    let s = scan(t, b',').unwrap();
+    assert_eq!(
+        problems(&s),
+        [
+            (3, Problem::Blank),
+            (4, Problem::FieldCount(2, 3)),
+            (6, Problem::Blank),
+            (7, Problem::FieldCount(5, 3)),
+            (9, Problem::Blank),
+        ]
+    );
+    assert_eq!(s.rows, 3);
+    assert_eq!(lines(&s), [2, 5, 8]);
+    assert_eq!(s.blank_lines(), 3);
+    // The segments are exactly the good lines.
+    let kept: Vec<u8> = s
+        .segments(t.len())
+        .into_iter()
+        .flat_map(|r| t[r].to_vec())
+        .collect();
+    assert_eq!(kept, b"1,2,3\n6,7,8\n9,9,9\r\n");
+    assert_eq!(
+        Problem::FieldCount(5, 3).reason(),
+        "2 more fields than the header (3 expected, 5 found)"
+    );
+    assert_eq!(
+        Problem::FieldCount(2, 3).reason(),
+        "1 fewer field than the header (3 expected, 2 found)"
+    );
+}
+
+#[test]
+fn quotes_that_do_not_parse_reject_their_line_only() {
+    // 2: stray quote in an unquoted field; 3 ok with a quoted comma;
+    // 4: text after a closing quote; 5: a quoted field spanning lines
+    // 5-6 (ok, 3 fields); 7: a quote opening a field that "closes" on
+    // line 8 but the record then does not parse: line 7 alone is
+    // rejected and line 8 is read on its own (it has a stray quote
+    // too); 9 ok.
+    let t =
+        "k,t,n\n1,投\"诉,3\n2,\"a,b\",4\n3,\"x\"y,5\n4,\"多\n行\",6\n5,\"坏,7\n6,x\"z,8\n7,ok,9\n";
+    let s = scan(t.as_bytes(), b',').unwrap();
+    assert_eq!(
+        problems(&s),
+        [
+            (2, Problem::StrayQuote),
+            (4, Problem::AfterQuote),
+            (7, Problem::Unbalanced),
+            (8, Problem::StrayQuote),
+        ]
+    );
+    assert_eq!(s.rows, 3);
+    assert_eq!(lines(&s), [3, 5, 9]);
+}
+
+#[test]
+fn an_unclosed_quote_to_the_end_is_an_error_at_its_line() {
+    let t = b"a,b\n1,2\n3,\"open\n4,5\n6,7\n";
+    assert_eq!(scan(t, b',').unwrap_err(), ScanError::Unclosed(3));
+}
+
+#[test]
+fn the_header_may_be_quoted_and_carry_a_bom() {
+    let s = scan("\u{feff}\"a,1\",b\r\nx,y\r\n".as_bytes(), b',').unwrap();
+    assert_eq!(s.header, ["a,1", "b"]);
+    assert_eq!(s.rows, 1);
+    assert_eq!(lines(&s), [2]);
+    assert!(matches!(
+        scan(b"a,\"b\"c\n", b','),
+        Err(ScanError::Header(_))
+    ));
+    assert_eq!(scan(b"", b',').unwrap_err(), ScanError::Empty);
+}
+
+proptest::proptest! {
+    /// Many small chunks (quoted fields with commas, line breaks and
+    /// doubled quotes crossing their boundaries, stray quotes, short
+    /// and long lines, blank lines) give exactly the sequential scan.
+    #[test]
+    fn chunked_scans_equal_the_sequential_scan(
+        lines in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "1,a,b", "2,\"x,y\",c", "3,\"多\n行\",d", "4,e", "5,f,g,h", "",
+                "6,投\"诉,i", "7,\"q\"\"q\",j", "8,\"open", "close\",k,l", "  ",
+            ]),
+            1..120,
+        )
+    ) {
+        let text = format!("a,b,c\n{}\n", lines.join("\n"));
+        let one = scan_chunked(text.as_bytes(), b',', usize::MAX);
+        let many = scan_chunked(text.as_bytes(), b',', 16);
+        match (one, many) {
+            (Ok(a), Ok(b)) => {
+                proptest::prop_assert_eq!(a.rows, b.rows);
+                proptest::prop_assert_eq!(&a.skipped, &b.skipped);
+                proptest::prop_assert_eq!(lines_of(&a), lines_of(&b));
+            }
+            (Err(a), Err(b)) => proptest::prop_assert_eq!(a, b),
+            (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a.err(), b.err()),
+        }
+    }
+}
+
+fn lines_of(s: &Scan) -> Vec<u64> {
+    lines(s)
+}
+
+#[test]
+fn parallel_chunks_agree_with_one_sequential_scan() {
+    // Over 4 MiB without quotes: scanned in chunks.
+    let mut t = b"a,b,c\n".to_vec();
+    let mut bad = Vec::new();
+    for k in 0..400_000u64 {
+        let line = k + 2;
+        if k % 99_991 == 7 {
+            t.extend_from_slice(b"1,2\n");
+            bad.push((line, Problem::FieldCount(2, 3)));
+        } else if k % 131_071 == 5 {
+            t.extend_from_slice(b"\n");
+            bad.push((line, Problem::Blank));
+        } else {
+            t.extend_from_slice(format!("{k},x,y\n").as_bytes());
+        }
+    }
+    assert!(t.len() > 1 << 22);
+    let s = scan(&t, b',').unwrap();
+    assert_eq!(problems(&s), bad);
+    assert_eq!(s.rows, 400_000 - bad.len() as u64);
+    let l = lines(&s);
+    // Row r's line: r + 2 plus the skipped lines before it.
+    let mut expect = Vec::new();
+    let mut line = 2;
+    for _ in 0..s.rows {
+        while bad.iter().any(|b| b.0 == line) {
+            line += 1;
+        }
+        expect.push(line);
+        line += 1;
+    }
+    assert_eq!(l, expect);
+}

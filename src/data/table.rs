@@ -1,0 +1,206 @@
+//! What every reader of a table shares: the row number column, the map
+//! from rows to physical lines, the columns wanted, what a reader hands
+//! back, and the errors that name the file.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::DataError;
+use crate::diag::{list, suggest};
+use crate::scheme::ColType;
+
+pub const ROW: &str = "__row";
+
+/// Row number (0-based, data rows only) to physical line.
+#[derive(Debug, Clone)]
+pub enum LineMap {
+    /// line = row + offset.
+    Offset(u64),
+    /// line = row + the offset of the last piece (first row, offset)
+    /// starting at or before the row (CSV files with skipped lines or
+    /// records spanning lines); `rows` in all.
+    Pieces {
+        pieces: Arc<Vec<(u64, u64)>>,
+        rows: u64,
+    },
+}
+
+impl LineMap {
+    pub fn from_pieces(pieces: Vec<(u64, u64)>, rows: u64) -> LineMap {
+        match pieces.as_slice() {
+            [] => LineMap::Offset(2),
+            [(0, o)] => LineMap::Offset(*o),
+            _ => LineMap::Pieces {
+                pieces: Arc::new(pieces),
+                rows,
+            },
+        }
+    }
+
+    pub fn line(&self, row: usize) -> u64 {
+        match self {
+            LineMap::Offset(o) => row as u64 + o,
+            LineMap::Pieces { pieces, .. } => {
+                let k = pieces.partition_point(|p| p.0 <= row as u64);
+                row as u64 + pieces[k.saturating_sub(1)].1
+            }
+        }
+    }
+
+    /// The line of each row as a polars expression over `__row`.
+    pub fn expr(&self) -> Expr {
+        let row = col(ROW).cast(DataType::UInt64);
+        match self {
+            LineMap::Offset(o) => row + lit(*o),
+            LineMap::Pieces { pieces, .. } if pieces.len() <= 16 => {
+                let mut offset = lit(pieces[0].1);
+                for &(first, o) in &pieces[1..] {
+                    offset = when(row.clone().gt_eq(lit(first)))
+                        .then(lit(o))
+                        .otherwise(offset);
+                }
+                row + offset
+            }
+            LineMap::Pieces { rows, .. } => {
+                let t: Vec<u64> = (0..*rows as usize).map(|r| self.line(r)).collect();
+                let s = Series::new("__lines".into(), t);
+                lit(s).gather(col(ROW), false)
+            }
+        }
+    }
+}
+
+/// A record that is not one (csvscan): its line, its text, the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub line: u64,
+    pub text: String,
+    pub reason: String,
+}
+
+/// Which columns to take: the declared ones (with their types, which guide
+/// how spreadsheet cells are turned into text), or all of them.
+pub enum Wanted<'a> {
+    Declared(&'a [(String, ColType)]),
+    All,
+}
+
+/// A table opened: its query, schema, line map and what was skipped.
+pub(super) struct Opened {
+    pub lf: LazyFrame,
+    pub schema: Schema,
+    pub lines: LineMap,
+    pub malformed: Vec<Malformed>,
+    pub blank_lines: u64,
+}
+
+impl Opened {
+    pub(super) fn plain((lf, schema, lines): (LazyFrame, Schema, LineMap)) -> Opened {
+        Opened {
+            lf,
+            schema,
+            lines,
+            malformed: Vec::new(),
+            blank_lines: 0,
+        }
+    }
+}
+
+pub(super) const GBK_HINT: &str =
+    " (hint: if the file is GBK/GB18030, declare encoding = \"gb18030\")";
+
+pub(super) fn io_err(path: &Path, e: std::io::Error) -> DataError {
+    DataError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+pub fn polars_err(path: &Path, e: PolarsError) -> DataError {
+    let mut message = crate::scheme::expr::clean_polars_error(&e);
+    if message.contains("utf-8") || message.contains("utf8") {
+        message.push_str(GBK_HINT);
+    }
+    DataError::Read {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// Check the wanted columns are present; return the names to select.
+pub(super) fn pick(
+    path: &Path,
+    dataset: &str,
+    found: &[String],
+    wanted: &Wanted,
+) -> Result<Vec<String>, DataError> {
+    let twice = |c: &str| -> Result<(), DataError> {
+        let at: Vec<usize> = (0..found.len()).filter(|&k| found[k] == c).collect();
+        if at.len() > 1 {
+            let cols: Vec<String> = at.iter().map(|k| (k + 1).to_string()).collect();
+            return Err(DataError::Read {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column {c:?} appears {} times in the header (columns {}); hint: rename or remove all but one, so that it is clear which one to read",
+                    at.len(),
+                    cols.join(" and ")
+                ),
+            });
+        }
+        Ok(())
+    };
+    match wanted {
+        Wanted::All => {
+            for c in found {
+                twice(c)?;
+            }
+            Ok(found.to_vec())
+        }
+        Wanted::Declared(cols) => {
+            for (c, _) in cols.iter() {
+                twice(c)?;
+                if !found.contains(c) {
+                    let hint = match suggest(c, found.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean {s:?}?"),
+                        None => format!("the file has: {}", list(found, 16)),
+                    };
+                    return Err(DataError::MissingColumn {
+                        dataset: dataset.to_string(),
+                        path: path.to_path_buf(),
+                        column: c.clone(),
+                        hint,
+                    });
+                }
+            }
+            Ok(cols.iter().map(|(c, _)| c.clone()).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_map_pieces_follow_skipped_lines() {
+        // Rows 0-1 at lines 2-3; a skipped line 4; rows 2.. from line 5.
+        let m = LineMap::from_pieces(vec![(0, 2), (2, 3)], 4);
+        let lines: Vec<u64> = (0..4).map(|r| m.line(r)).collect();
+        assert_eq!(lines, vec![2, 3, 5, 6]);
+        let df = df!(ROW => [0u32, 1, 2, 3]).unwrap();
+        let out = df.lazy().select([m.expr().alias("l")]).collect().unwrap();
+        let l: Vec<u64> = out
+            .column("l")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(l, lines);
+        assert!(matches!(
+            LineMap::from_pieces(vec![(0, 2)], 9),
+            LineMap::Offset(2)
+        ));
+    }
+}

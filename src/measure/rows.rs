@@ -1,0 +1,55 @@
+//! The classified rows a dataset's pass runs on: the data stage's plan
+//! ([`crate::data::records::plan`]) with the `workdays` columns of every
+//! expression the scheme evaluates on the dataset.
+
+use polars::prelude::*;
+
+use crate::scheme::Scheme;
+use crate::scheme::expr::SqlExpr;
+
+/// Every expression of the scheme that runs on dataset `ds`, so their
+/// `workdays` placeholder columns can be added once.
+pub fn dataset_exprs(scheme: &Scheme, ds: usize) -> Vec<&SqlExpr> {
+    let mut out = Vec::new();
+    for ind in scheme.indicators.iter().filter(|i| i.dataset == ds) {
+        out.extend(ind.measure.where_.iter());
+        out.extend(super::kinds::exprs(&ind.measure.kind));
+    }
+    for r in scheme.rules.iter().filter(|r| r.dataset == ds) {
+        out.extend(r.where_.iter());
+    }
+    out
+}
+
+/// The classified rows of dataset `ds` ([`crate::data::records::plan`])
+/// with the `workdays` columns of every expression run on them.
+pub fn classified(
+    scheme: &Scheme,
+    ds: usize,
+    lf: LazyFrame,
+    source: &crate::data::read::Source,
+    units: &crate::data::Units,
+    fast: bool,
+    duplicates: Option<&[IdxSize]>,
+) -> PolarsResult<LazyFrame> {
+    let wd = workday_columns(scheme, &dataset_exprs(scheme, ds));
+    crate::data::records::plan(scheme, ds, lf, source, units, fast, duplicates, wd)
+}
+
+/// Columns for the `workdays(a, b)` calls of these expressions.
+pub fn workday_columns(scheme: &Scheme, exprs: &[&SqlExpr]) -> Vec<Expr> {
+    let calls: Vec<_> = exprs.iter().flat_map(|e| e.workdays.iter()).collect();
+    if calls.is_empty() {
+        return Vec::new();
+    }
+    let table = scheme.calendar.table_series();
+    calls
+        .into_iter()
+        .map(|w| {
+            scheme
+                .calendar
+                .workdays_expr(w.a.clone(), w.b.clone(), &table)
+                .alias(w.column.as_str())
+        })
+        .collect()
+}
