@@ -152,41 +152,7 @@ fn indicator(g: &Group, i: usize, findings: &mut Vec<String>) -> Option<Indicato
     };
     let with_dimension = (parent != 0).then(|| corr_with(parent)).flatten();
     let with_total = corr_with(0);
-    let coverage = valued.len() as f64 / applicable.len() as f64;
-    if coverage < 0.65 {
-        findings.push(format!(
-            "【{name}】“{}”只有{:.0}%的单位有有效数据，排名依据不足：建议补充数据来源，或降低该指标权重。",
-            ind.name,
-            coverage * 100.0
-        ));
-    }
-    if sd == 0.0 || mode_share >= 0.9 {
-        findings.push(format!(
-            "【{name}】“{}”有{:.0}%的单位取值相同，几乎不能区分单位：建议提高计分标准的区分度，或将其改为扣分项。",
-            ind.name,
-            mode_share * 100.0
-        ));
-    } else if skew.abs() > 2.0 && kurt > 3.5 {
-        findings.push(format!(
-            "【{name}】“{}”分布严重偏斜（偏度{:.2}，峰度{:.2}），少数极端值可能主导排名：建议采用分档计分或对数变换。",
-            ind.name, skew, kurt
-        ));
-    }
-    if !out_idx.is_empty() && out_idx.len() <= 5 && sd > 0.0 {
-        findings.push(format!(
-            "【{name}】“{}”有{}个单位的数值明显偏离（超出四分位距1.5倍）：{}，建议核实原始数据。",
-            ind.name,
-            out_idx.len(),
-            g.names(&out_idx)
-        ));
-    }
-    if let Some(r) = with_dimension.filter(|r| *r < -0.1) {
-        findings.push(format!(
-            "【{name}】“{}”与所属维度“{}”负相关（ρ={:.2}），计分方向可能设反：请检查 direction、target 与 floor。",
-            ind.name, s.tree[parent].name, r
-        ));
-    }
-    Some(IndicatorStats {
+    let st = IndicatorStats {
         group: name.to_string(),
         indicator: i,
         applicable: applicable.len(),
@@ -199,7 +165,9 @@ fn indicator(g: &Group, i: usize, findings: &mut Vec<String>) -> Option<Indicato
         mode_share,
         with_dimension,
         with_total,
-    })
+    };
+    findings_of(g, &st, findings);
+    Some(st)
 }
 
 /// Pairwise correlations of the indicators' attainments in a group.
@@ -286,5 +254,48 @@ fn alphas(g: &Group, out: &mut Audit) {
             out.alphas
                 .push((name.to_string(), n, alpha, kids.len(), full.len()));
         }
+    }
+}
+
+/// What the audit advises on indicator `st.indicator` in group `g`: too
+/// little data, too little spread, heavy skew, outliers, a direction that
+/// looks reversed.
+fn findings_of(g: &Group, st: &IndicatorStats, findings: &mut Vec<String>) {
+    let (s, name) = (g.s, g.name);
+    let ind = &s.indicators[st.indicator];
+    let parent = s.tree[ind.node].parent.unwrap_or(0);
+    let coverage = st.valued as f64 / st.applicable as f64;
+    if coverage < 0.65 {
+        findings.push(format!(
+            "【{name}】“{}”只有{:.0}%的单位有有效数据，排名依据不足：建议补充数据来源，或降低该指标权重。",
+            ind.name,
+            coverage * 100.0
+        ));
+    }
+    if st.sd == 0.0 || st.mode_share >= 0.9 {
+        findings.push(format!(
+            "【{name}】“{}”有{:.0}%的单位取值相同，几乎不能区分单位：建议提高计分标准的区分度，或将其改为扣分项。",
+            ind.name,
+            st.mode_share * 100.0
+        ));
+    } else if st.skewness.abs() > 2.0 && st.kurtosis > 3.5 {
+        findings.push(format!(
+            "【{name}】“{}”分布严重偏斜（偏度{:.2}，峰度{:.2}），少数极端值可能主导排名：建议采用分档计分或对数变换。",
+            ind.name, st.skewness, st.kurtosis
+        ));
+    }
+    if !st.outliers.is_empty() && st.outliers.len() <= 5 && st.sd > 0.0 {
+        findings.push(format!(
+            "【{name}】“{}”有{}个单位的数值明显偏离（超出四分位距1.5倍）：{}，建议核实原始数据。",
+            ind.name,
+            st.outliers.len(),
+            g.names(&st.outliers)
+        ));
+    }
+    if let Some(r) = st.with_dimension.filter(|r| *r < -0.1) {
+        findings.push(format!(
+            "【{name}】“{}”与所属维度“{}”负相关（ρ={:.2}），计分方向可能设反：请检查 direction、target 与 floor。",
+            ind.name, s.tree[parent].name, r
+        ));
     }
 }

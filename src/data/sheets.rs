@@ -22,19 +22,7 @@ pub(super) fn read_xlsx(
         path: shown.to_path_buf(),
         message: m,
     };
-    let mut wb = open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
-    let range = match sheet {
-        Some(s) => wb.worksheet_range(s).map_err(|e| {
-            err(format!(
-                "sheet {s:?}: {e} (sheets: {})",
-                list(wb.sheet_names(), 12)
-            ))
-        })?,
-        None => wb
-            .worksheet_range_at(0)
-            .ok_or_else(|| err("the workbook has no sheets".into()))?
-            .map_err(|e| err(e.to_string()))?,
-    };
+    let range = sheet_range(path, sheet).map_err(err)?;
     let first_row = range.start().map_or(0, |(r, _)| r as u64);
     let mut rows = range.rows();
     let header: Vec<String> = rows
@@ -84,21 +72,11 @@ pub(super) fn read_xlsx(
             values[k].push(r.get(i).and_then(|c| cell_text(c, types[k])));
         }
     }
-    let mut columns: Vec<Column> = cols
+    let schema: Schema = cols
         .iter()
-        .zip(values)
-        .map(|(c, v)| Column::new(c.as_str().into(), v))
+        .map(|c| (c.as_str().into(), DataType::String))
         .collect();
-    let height = columns.first().map_or(0, |c| c.len());
-    let schema: Schema = columns
-        .iter()
-        .map(|c| (c.name().clone(), DataType::String))
-        .collect();
-    columns.insert(
-        0,
-        Column::new(ROW.into(), (0..height as IdxSize).collect::<Vec<_>>()),
-    );
-    let frame = DataFrame::new(height, columns).map_err(|e| polars_err(shown, e))?;
+    let frame = frame_of(&cols, values).map_err(|e| polars_err(shown, e))?;
     Ok(Opened {
         lf: frame.lazy(),
         schema,
@@ -106,6 +84,35 @@ pub(super) fn read_xlsx(
         malformed: Vec::new(),
         blank_lines,
     })
+}
+
+/// The sheet named, or the first.
+fn sheet_range(path: &Path, sheet: Option<&str>) -> Result<calamine::Range<Data>, String> {
+    let mut wb = open_workbook_auto(path).map_err(|e| e.to_string())?;
+    match sheet {
+        Some(s) => wb
+            .worksheet_range(s)
+            .map_err(|e| format!("sheet {s:?}: {e} (sheets: {})", list(wb.sheet_names(), 12))),
+        None => wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| "the workbook has no sheets".to_string())?
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// The kept rows' text as string columns, after the row number column.
+fn frame_of(cols: &[String], values: Vec<Vec<Option<String>>>) -> PolarsResult<DataFrame> {
+    let mut columns: Vec<Column> = cols
+        .iter()
+        .zip(values)
+        .map(|(c, v)| Column::new(c.as_str().into(), v))
+        .collect();
+    let height = columns.first().map_or(0, |c| c.len());
+    columns.insert(
+        0,
+        Column::new(ROW.into(), (0..height as IdxSize).collect::<Vec<_>>()),
+    );
+    DataFrame::new(height, columns)
 }
 
 /// A spreadsheet cell as text, in the form the parser expects for `ty`.

@@ -228,27 +228,7 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         counter: 0,
         empties: HashMap::new(),
     };
-    let leaves: Vec<super::tree::LeafSpec> = it
-        .indicators
-        .iter()
-        .map(|(f, ind)| {
-            let r = ind.get_ref();
-            super::tree::LeafSpec {
-                file: *f,
-                id: &r.id,
-                name: &r.name,
-                parent: &r.parent,
-                weight: &r.weight,
-            }
-        })
-        .collect();
-    let (tree, at) = super::tree::build(
-        v,
-        &it.nodes,
-        &leaves,
-        hdr.as_ref().map(|h| h.aggregation),
-        hdr.as_ref().and_then(|h| h.weights),
-    );
+    let (tree, at) = tree_of(v, &it, hdr.as_ref());
     let leaves: Vec<(usize, usize, &super::indicators::RawIndicator)> = it
         .indicators
         .iter()
@@ -268,13 +248,7 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         tree[ind.node].kind = NodeKind::Indicator(i);
     }
     super::tree::assign_points(&mut tree, hdr.points);
-    let digest = {
-        let mut h = blake3::Hasher::new();
-        for s in v.sources {
-            h.update(s.text.as_bytes());
-        }
-        format!("blake3:{}", h.finalize().to_hex())
-    };
+    let digest = digest(v.sources);
     Some(Scheme {
         name: hdr.name,
         office: hdr.office,
@@ -298,4 +272,43 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         files: v.sources.iter().map(|s| s.path.clone()).collect(),
         digest,
     })
+}
+
+/// The hierarchy: the `[[node]]`s with one leaf per indicator, and the
+/// node of each indicator.
+fn tree_of(
+    v: &mut Validator,
+    it: &Items,
+    hdr: Option<&super::header::Header>,
+) -> (Option<Vec<super::TreeNode>>, Vec<usize>) {
+    let leaves: Vec<super::tree::LeafSpec> = it
+        .indicators
+        .iter()
+        .map(|(f, ind)| {
+            let r = ind.get_ref();
+            super::tree::LeafSpec {
+                file: *f,
+                id: &r.id,
+                name: &r.name,
+                parent: &r.parent,
+                weight: &r.weight,
+            }
+        })
+        .collect();
+    super::tree::build(
+        v,
+        &it.nodes,
+        &leaves,
+        hdr.map(|h| h.aggregation),
+        hdr.and_then(|h| h.weights),
+    )
+}
+
+/// The scheme's digest: blake3 over its files' text, in load order.
+fn digest(sources: &[Source]) -> String {
+    let mut h = blake3::Hasher::new();
+    for s in sources {
+        h.update(s.text.as_bytes());
+    }
+    format!("blake3:{}", h.finalize().to_hex())
 }

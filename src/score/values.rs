@@ -5,7 +5,7 @@
 use super::kinds;
 use crate::data::Units;
 use crate::measure::Cell;
-use crate::scheme::{MeasureKind, MissingPolicy, Scheme, ScoreKind};
+use crate::scheme::{Direction, MeasureKind, MissingPolicy, Scheme, ScoreKind};
 
 /// What happened to a unit's value for an indicator (values.csv `status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -98,61 +98,79 @@ pub fn score_indicator(
             };
         }
         if let Some(k) = ind.shrink {
-            let (num, den) = members.iter().fold((0.0, 0.0), |(a, b), &u| {
-                (a + cells[u].num, b + cells[u].den)
-            });
-            let pooled = num / den;
-            if pooled.is_finite() {
-                for &u in members {
-                    if out[u].status != Status::Ok {
-                        continue;
-                    }
-                    let n = cells[u].n as f64;
-                    let v = out[u].value.expect("ok has a value");
-                    out[u].value = Some((n * v + k * pooled) / (n + k));
-                    out[u].status = Status::Shrunk;
-                }
-            }
+            shrink(&mut out, cells, members, k);
         }
         let scored: Vec<usize> = members
             .iter()
             .copied()
             .filter(|&u| out[u].status.has_value())
             .collect();
-        if kind.is_relative() {
-            let vals: Vec<f64> = scored.iter().map(|&u| out[u].value.unwrap()).collect();
-            for (&u, a) in scored.iter().zip(kinds::relative(kind, dir, &vals)) {
-                out[u].attainment = Some(a);
-            }
-        } else {
-            for &u in &scored {
-                out[u].attainment = Some(kinds::absolute(kind, dir, out[u].value.unwrap(), points));
-            }
-        }
-        let fill = match policy {
-            MissingPolicy::Reweight => None,
-            MissingPolicy::Zero => Some(0.0),
-            MissingPolicy::Mean if scored.is_empty() => None,
-            MissingPolicy::Mean => Some(
-                scored
-                    .iter()
-                    .map(|&u| out[u].attainment.unwrap())
-                    .sum::<f64>()
-                    / scored.len() as f64,
-            ),
-        };
-        for &u in members {
-            if out[u].status != Status::Missing {
-                continue;
-            }
-            if let Some(a) = fill {
-                out[u].attainment = Some(a);
-                out[u].status = Status::Imputed;
-            }
-        }
+        attain(&mut out, &scored, kind, dir, points);
+        impute(&mut out, members, &scored, policy);
         for &u in members {
             out[u].points = out[u].attainment.map(|a| a * points);
         }
     }
     out
+}
+
+/// Shrinkage (section 5): each scored unit's value pulled towards its
+/// group's pooled rate by `k` pseudo-records: (n·v + k·pooled) / (n + k).
+fn shrink(out: &mut [Scored], cells: &[Cell], members: &[usize], k: f64) {
+    let (num, den) = members.iter().fold((0.0, 0.0), |(a, b), &u| {
+        (a + cells[u].num, b + cells[u].den)
+    });
+    let pooled = num / den;
+    if pooled.is_finite() {
+        for &u in members {
+            if out[u].status != Status::Ok {
+                continue;
+            }
+            let n = cells[u].n as f64;
+            let v = out[u].value.expect("ok has a value");
+            out[u].value = Some((n * v + k * pooled) / (n + k));
+            out[u].status = Status::Shrunk;
+        }
+    }
+}
+
+/// Attainments of the units with a value: against the group for relative
+/// kinds, from the value alone for absolute ones.
+fn attain(out: &mut [Scored], scored: &[usize], kind: &ScoreKind, dir: Direction, points: f64) {
+    if kind.is_relative() {
+        let vals: Vec<f64> = scored.iter().map(|&u| out[u].value.unwrap()).collect();
+        for (&u, a) in scored.iter().zip(kinds::relative(kind, dir, &vals)) {
+            out[u].attainment = Some(a);
+        }
+    } else {
+        for &u in scored {
+            out[u].attainment = Some(kinds::absolute(kind, dir, out[u].value.unwrap(), points));
+        }
+    }
+}
+
+/// The missing policy: missing units get the group's mean attainment, or
+/// 0, or stay missing (reweight).
+fn impute(out: &mut [Scored], members: &[usize], scored: &[usize], policy: MissingPolicy) {
+    let fill = match policy {
+        MissingPolicy::Reweight => None,
+        MissingPolicy::Zero => Some(0.0),
+        MissingPolicy::Mean if scored.is_empty() => None,
+        MissingPolicy::Mean => Some(
+            scored
+                .iter()
+                .map(|&u| out[u].attainment.unwrap())
+                .sum::<f64>()
+                / scored.len() as f64,
+        ),
+    };
+    for &u in members {
+        if out[u].status != Status::Missing {
+            continue;
+        }
+        if let Some(a) = fill {
+            out[u].attainment = Some(a);
+            out[u].status = Status::Imputed;
+        }
+    }
 }

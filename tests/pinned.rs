@@ -1,0 +1,112 @@
+//! Every output of the demo run and of the golden fixture is pinned:
+//! a digest per file, committed in `tests/snapshots/pinned-*.txt`. A
+//! change that is meant to alter outputs updates them with
+//! `GOVTRUST_BLESS_PINNED=1 cargo test --test pinned`, and the diff shows
+//! which files changed; any other change must leave them as they are.
+//!
+//! The digest is over what a file says, not how it is compressed, so that
+//! test and release builds (which compress PNGs differently) agree: a PNG
+//! is digested by its decoded pixels and its resolution, a zip (xlsx,
+//! docx) by each member's content (PNG members decoded), the manifest
+//! without its timings.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+
+use govtrust::data::LoadOptions;
+use govtrust::run;
+
+fn png_content(bytes: &[u8]) -> Vec<u8> {
+    let dec = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut r = dec.read_info().unwrap();
+    let mut buf = vec![0; r.output_buffer_size()];
+    let info = r.next_frame(&mut buf).unwrap();
+    let mut out = format!("{}x{} {:?}", info.width, info.height, r.info().pixel_dims).into_bytes();
+    out.extend_from_slice(&buf[..info.buffer_size()]);
+    out
+}
+
+fn content(name: &str, bytes: &[u8]) -> Vec<u8> {
+    if name.ends_with(".png") {
+        return png_content(bytes);
+    }
+    if name.ends_with(".xlsx") || name.ends_with(".docx") {
+        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = Vec::new();
+        for k in 0..z.len() {
+            let mut f = z.by_index(k).unwrap();
+            let member = f.name().unwrap().to_string();
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).unwrap();
+            out.extend_from_slice(member.as_bytes());
+            out.extend_from_slice(&content(&member, &b));
+        }
+        return out;
+    }
+    if name.ends_with("manifest.json") {
+        let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        v.as_object_mut().unwrap().remove("timings_ms");
+        return serde_json::to_vec_pretty(&v).unwrap();
+    }
+    bytes.to_vec()
+}
+
+/// "digest  path" per file of an output directory, sorted.
+fn digests(dir: &Path) -> String {
+    let mut lines = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(&p).unwrap();
+            let h = blake3::hash(&content(&rel, &bytes));
+            lines.push(format!("{}  {rel}", &h.to_hex()[..32]));
+        }
+    }
+    lines.sort_by(|a, b| a[34..].cmp(&b[34..]));
+    lines.join("\n") + "\n"
+}
+
+fn pinned(name: &str, scheme: &str, data: &str) {
+    let run = run::assess(Path::new(scheme), Path::new(data), LoadOptions::default()).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("out");
+    govtrust::report::write_to(&run, &govtrust::report::standard(), &out).unwrap();
+    let got = digests(&out);
+    let path = Path::new("tests/snapshots").join(format!("pinned-{name}.txt"));
+    if std::env::var_os("GOVTRUST_BLESS_PINNED").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    if got != want {
+        let changed: Vec<&str> = got
+            .lines()
+            .filter(|l| !want.lines().any(|w| w == *l))
+            .map(|l| &l[34..])
+            .collect();
+        panic!(
+            "the {name} outputs changed: {changed:?} (if meant, run GOVTRUST_BLESS_PINNED=1 cargo test --test pinned)"
+        );
+    }
+}
+
+#[test]
+fn the_demo_outputs_are_pinned() {
+    pinned("demo", "indicators", "datasets/demo");
+}
+
+#[test]
+fn the_golden_outputs_are_pinned() {
+    pinned(
+        "golden",
+        "tests/fixtures/golden/scheme",
+        "tests/fixtures/golden/data",
+    );
+}
