@@ -197,6 +197,21 @@ impl Calendar {
         sign * n
     }
 
+    /// The day `n` working days after `d` (`n` ≥ 0): the last day of a
+    /// period of `n` working days that starts the day after `d`, e.g. a
+    /// reply due 15 working days after an objection is filed.
+    pub fn add_workdays(&self, d: NaiveDate, n: u32) -> NaiveDate {
+        let mut day = d;
+        let mut left = n;
+        while left > 0 {
+            day = day.succ_opt().expect("date in range");
+            if self.is_workday(day) {
+                left -= 1;
+            }
+        }
+        day
+    }
+
     fn table_origin() -> NaiveDate {
         NaiveDate::from_ymd_opt(TABLE_START.0, TABLE_START.1, TABLE_START.2).unwrap()
     }

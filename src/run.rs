@@ -138,6 +138,13 @@ pub fn load_and_measure(
             blank_lines: src.blank_lines,
         });
     }
+    let mut register = prepared.register;
+    if let Some(r) = &mut register {
+        let found: Vec<_> = passes.iter().map(|p| p.marked.clone()).collect();
+        r.settle(scheme, &units, &found);
+        rejects.extend(r.rejects.iter().cloned());
+        inputs.push(r.input.clone());
+    }
     rejects.sort();
     if opts.strict && !rejects.is_empty() {
         return Err(DataError::Strict {
@@ -160,6 +167,7 @@ pub fn load_and_measure(
         rejects,
         inputs,
         warnings,
+        register,
     };
     Ok(Measurement {
         loaded,

@@ -30,9 +30,12 @@ fn assess_on_the_demo_data() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("department: 40 units scored"), "{stdout}");
-    assert!(stdout.contains("town: 20 units scored"), "{stdout}");
-    assert!(stdout.contains("5 rejected"), "{stdout}");
+    assert!(stdout.contains("市直部门：40个单位参评"), "{stdout}");
+    assert!(stdout.contains("乡镇（街道）：20个单位参评"), "{stdout}");
+    // 5 malformed rows of the demo data and 1 register row naming another
+    // unit's record.
+    assert!(stdout.contains("拒收6条"), "{stdout}");
+    assert!(stdout.contains("逾期未答复：白云镇"), "{stdout}");
 
     // Structure: every unit scored once, every unit × indicator in values.
     let scores = read_csv(&out.join("scores.csv"));
@@ -40,7 +43,8 @@ fn assess_on_the_demo_data() {
     let values = read_csv(&out.join("values.csv"));
     assert_eq!(values.len(), 1 + 60 * 22);
     let rejects = read_csv(&out.join("rejects.csv"));
-    assert_eq!(rejects.len(), 1 + 5);
+    assert_eq!(rejects.len(), 1 + 6);
+    assert_eq!(rejects.iter().filter(|r| r[0] == "[objections]").count(), 1);
 
     // Accounting: every input row ends in exactly one place.
     let m: serde_json::Value =
@@ -55,7 +59,7 @@ fn assess_on_the_demo_data() {
         );
         rejected += n("rejected");
     }
-    assert_eq!(rejected, 5);
+    assert_eq!(rejected, 6);
 
     // Traceability: for every deduction indicator, each unit's deducted
     // points equal the sum of its evidence records (before caps).
@@ -168,7 +172,7 @@ fn strict_fails_on_the_demo_rejects() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("5 input rows were rejected"));
+    assert!(stderr(&o).contains("6 input rows were rejected"));
 }
 
 #[test]
@@ -260,8 +264,9 @@ fn generate_is_deterministic_per_seed() {
     generate(&c, "8", "csv");
     assert_eq!(files(&a), files(&b));
     assert_ne!(files(&a), files(&c));
-    // 15 data files and the manifest, which records how they were made.
-    assert_eq!(files(&a).len(), 16);
+    // 15 data files, the objection register and the manifest, which
+    // records how they were made.
+    assert_eq!(files(&a).len(), 17);
     assert!(files(&a).iter().any(|f| f.0 == "manifest.json"));
 }
 
@@ -279,7 +284,9 @@ fn csv_and_parquet_inputs_give_the_same_scores() {
         if p.extension().is_some_and(|x| x == "toml") {
             let t = std::fs::read_to_string(&p)
                 .unwrap()
-                .replace(".csv\"", ".parquet\"");
+                .replace(".csv\"", ".parquet\"")
+                // The objection register is CSV whatever the data.
+                .replace("objections.parquet", "objections.csv");
             std::fs::write(scheme.join(p.file_name().unwrap()), t).unwrap();
         }
     }
@@ -310,4 +317,120 @@ fn csv_and_parquet_inputs_give_the_same_scores() {
             "{f}"
         );
     }
+}
+
+#[test]
+fn a_quarter_is_assessed_without_editing_the_scheme() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("q1");
+    let o = govtrust()
+        .args(["assess", "--period", "2025-Q1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.starts_with("2025年第一季度政务诚信建设考核（2025年1月1日至2025年3月31日）"),
+        "{stdout}"
+    );
+    // The bulletin's files carry the period; its title follows it.
+    assert!(out.join("bulletin-2025-Q1.docx").is_file());
+    let html = std::fs::read_to_string(out.join("bulletin-2025-Q1.html")).unwrap();
+    assert!(html.contains("<h1>关于2025年第一季度政务诚信建设考核结果的通报</h1>"));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["period"]["start"], "2025-01-01");
+    assert_eq!(m["period"]["end"], "2025-03-31");
+    // Fewer records count in a quarter than in the year.
+    let hotline = m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["dataset"] == "hotline")
+        .unwrap()
+        .clone();
+    assert!(hotline["out_of_period"].as_u64().unwrap() > hotline["counted"].as_u64().unwrap());
+    // check takes it too; a period that is not one is a usage error.
+    let o = govtrust()
+        .args(["check", "--period", "2025-03"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = govtrust()
+        .args(["check", "--period", "2025-Q5"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a period"), "{}", stderr(&o));
+}
+
+#[test]
+fn objections_list_shows_pending_ones_with_due_dates() {
+    // The demo register: X000000012 filed 2025-12-02, due 15 working days
+    // later by the bundled calendar (2025-12-23); X000000019 filed
+    // 2025-12-29, due after the New Year holiday.
+    let o = govtrust()
+        .args(["objections", "list", "--date", "2026-01-15"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("待处理2条，其中逾期1条"), "{stdout}");
+    assert!(
+        stdout.contains("逾期  第4行  白云镇（T010）  政务失信记录 X000000012  2025-12-02提出，应于2025-12-23前答复"),
+        "{stdout}"
+    );
+    let o = govtrust()
+        .args(["objections", "list", "--date", "2025-12-10"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("其中逾期0条"));
+}
+
+#[test]
+fn objections_import_refuses_marks_on_other_units_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("demo");
+    let o = govtrust()
+        .args(["assess", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A form that is not a feedback form is refused, naming the column.
+    let bad = tmp.path().join("bad.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "x").unwrap();
+    wb.save(&bad).unwrap();
+    let register = tmp.path().join("register.csv");
+    let o = govtrust()
+        .args(["objections", "import"])
+        .arg(&bad)
+        .arg("--register")
+        .arg(&register)
+        .arg("--run")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no column \"单位编码\""),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!register.exists(), "nothing written");
+    // An unmarked form adds nothing and creates nothing.
+    let o = govtrust()
+        .args(["objections", "import"])
+        .arg(out.join("feedback/D001.xlsx"))
+        .arg("--register")
+        .arg(&register)
+        .arg("--run")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("新增待处理异议0条"));
+    assert!(!register.exists());
 }

@@ -213,9 +213,12 @@ fn evidence_csv_is_signed_and_traceable() {
 fn rejects_csv_names_the_line() {
     let (_run, _t, out) = golden();
     let rows = read_csv(&out.join("rejects.csv"));
+    // The contract's six columns, then the reason's code for tools.
     assert_eq!(
         rows[0],
-        ["dataset", "file", "line", "column", "value", "reason"]
+        [
+            "dataset", "file", "line", "column", "value", "reason", "code"
+        ]
     );
     assert_eq!(
         rows[1][..5],
@@ -227,6 +230,7 @@ fn rejects_csv_names_the_line() {
             "2025-07-32 09:00"
         ]
     );
+    assert_eq!(rows[1][6], "bad_datetime");
     assert_eq!(rows.len(), 2);
 }
 

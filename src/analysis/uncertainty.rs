@@ -40,8 +40,10 @@ pub struct Assumptions {
 
 impl Default for Assumptions {
     fn default() -> Self {
+        // Weights and normalisation (the OECD/JRC handbook's choice):
+        // aggregation and the missing policy only when asked for.
         Assumptions {
-            vary: [true; 4],
+            vary: [true, true, false, false],
             weight_factor: vec![0.25],
         }
     }

@@ -35,7 +35,6 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     // Claim the output first: a refused --out fails before any work.
     let out = a.inputs.claim(&a.out, "assess")?;
-    let opts = a.inputs.load_options();
     // Read the previous run first: a wrong path fails before the work.
     let previous = a
         .previous
@@ -44,7 +43,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         .transpose()?;
     let progress = super::progress::Spinner::new(quiet);
     progress.stage("loading and measuring records");
-    let mut run = run::assess(&a.inputs.scheme, &a.inputs.data, opts)?;
+    let mut run = a.inputs.assess()?;
     run.previous = previous;
     if let Some(draws) = a.uncertainty {
         progress.stage(&format!("Monte Carlo: {draws} draws"));
@@ -71,9 +70,11 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
 fn summary(run: &Run, out: &std::path::Path) {
     let units = &run.data.units;
     let s = &run.scored;
+    let sc = &run.scheme;
     println!(
-        "{} — {} to {}",
-        run.scheme.name, run.scheme.period.start, run.scheme.period.end
+        "{}（{}）",
+        sc.name,
+        zh_period(sc.period.start, sc.period.end)
     );
     for (g, members) in units
         .group_order
@@ -83,46 +84,62 @@ fn summary(run: &Run, out: &std::path::Path) {
         let top: Vec<String> = members
             .iter()
             .take_while(|&&u| s.units[u].rank == 1)
-            .map(|&u| format!("{} {:.2}", units.names[u], s.units[u].total))
+            .map(|&u| format!("{} {:.2}分", units.names[u], s.units[u].total))
             .collect();
         let vetoed = members
             .iter()
             .filter(|&&u| !s.units[u].vetoes.is_empty())
             .count();
         println!(
-            "  {g}: {} units scored; first: {}{}",
+            "  {}：{}个单位参评，第一名{}{}",
+            sc.group_name(g),
             members.len(),
-            top.join(", "),
+            top.join("、"),
             if vetoed > 0 {
-                format!("; {vetoed} vetoed")
+                format!("；一票否决{vetoed}个")
             } else {
                 String::new()
             }
         );
     }
-    let rows: u64 = run.data.inputs.iter().map(|i| i.accounting.rows_read).sum();
+    let rows: u64 = run
+        .data
+        .inputs
+        .iter()
+        .filter(|i| i.dataset != crate::data::objections::DATASET)
+        .map(|i| i.accounting.rows_read)
+        .sum();
     println!(
-        "  {} input rows read, {} rejected (see rejects.csv), {} evidence records",
+        "  读取记录{}条，拒收{}条（见 rejects.csv），扣分、加分、否决所依据的记录{}条",
         rows,
         run.data.rejects.len(),
         run.evidence.len()
     );
     let blank: u64 = run.data.inputs.iter().map(|i| i.blank_lines).sum();
     if blank > 0 {
-        println!("  {blank} blank lines skipped (not records; see manifest.json)");
+        println!("  跳过空行{blank}行（不是记录，见 manifest.json）");
     }
-    let pending: u64 = run.data.inputs.iter().map(|i| i.pending_objections).sum();
+    let pending: u64 = run
+        .data
+        .inputs
+        .iter()
+        .filter(|i| i.dataset != crate::data::objections::DATASET)
+        .map(|i| i.pending_objections)
+        .sum();
     if pending > 0 {
-        let how = match run.scheme.pending_objections {
-            crate::scheme::PendingPolicy::Count => "counted, and flagged in evidence.csv",
-            crate::scheme::PendingPolicy::Exclude => "excluded until decided",
+        let how = match sc.pending_objections {
+            crate::scheme::PendingPolicy::Count => "照常计分，并在 evidence.csv 中标注",
+            crate::scheme::PendingPolicy::Exclude => "处理完毕前不计分",
         };
-        println!("  {pending} records with a pending objection ({how})");
+        println!("  异议待处理的记录{pending}条（{how}）");
+    }
+    if let Some(r) = &run.data.register {
+        register_summary(run, r);
     }
     if !run.signals.is_empty() {
         let by = |k: SignalKind| run.signals.iter().filter(|w| w.kind == k).count();
         println!(
-            "  early warnings: {} above peers, {} above own history, {} Benford screens, {} low-coverage indicators (warnings.csv)",
+            "  预警：高于同类单位{}项，高于本单位以往水平{}项，本福特定律筛查{}项，数据覆盖不足的指标{}项（见 warnings.csv）",
             by(SignalKind::PeerRate),
             by(SignalKind::OwnHistory),
             by(SignalKind::Benford),
@@ -132,13 +149,51 @@ fn summary(run: &Run, out: &std::path::Path) {
     if let Some(u) = &run.uncertainty {
         let unstable = u.units.iter().filter(|x| !x.stable).count();
         println!(
-            "  uncertainty: {} draws; {unstable} unit(s) with a grade below {:.0}% stable (uncertainty.csv)",
+            "  不确定性分析：模拟{}次，等次稳定概率低于{:.0}%的单位{unstable}个（见 uncertainty.csv）",
             u.draws,
             u.threshold * 100.0
         );
     }
     for w in run.warnings() {
-        println!("  warning: {w}");
+        println!("  警告：{w}");
     }
-    println!("  written to {}", out.display());
+    println!("  结果已写入 {}", out.display());
+}
+
+/// The register's line of the summary, and each overdue objection.
+fn register_summary(run: &Run, r: &crate::data::objections::Register) {
+    use crate::data::objections::Status;
+    let n = |s: Status| r.rows.iter().filter(|o| o.status == s).count();
+    let overdue: Vec<_> = r.overdue().collect();
+    println!(
+        "  异议登记 {}：采用{}条（待处理{}条，成立{}条，驳回{}条），拒收{}条；截至{}超过{}个工作日答复期限的{}条",
+        r.file,
+        r.rows.len(),
+        n(Status::Pending),
+        n(Status::Upheld),
+        n(Status::Rejected),
+        r.rejects.len(),
+        zh_date(r.as_of),
+        run.scheme.objections.reply_days,
+        overdue.len()
+    );
+    for o in overdue {
+        println!(
+            "    逾期未答复：{}，{} {}，{}登记，应于{}前答复（第{}行）",
+            run.data.units.names[o.unit],
+            run.scheme.datasets[o.dataset].title,
+            o.record_key,
+            zh_date(o.filed_on),
+            zh_date(o.due_on),
+            o.line
+        );
+    }
+}
+
+fn zh_date(d: chrono::NaiveDate) -> String {
+    d.format("%Y年%-m月%-d日").to_string()
+}
+
+fn zh_period(a: chrono::NaiveDate, b: chrono::NaiveDate) -> String {
+    format!("{}至{}", zh_date(a), zh_date(b))
 }

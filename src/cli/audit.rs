@@ -23,7 +23,7 @@ pub struct Args {
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let out = a.inputs.claim(&a.out, "audit")?;
-    let mut r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
+    let mut r = a.inputs.assess()?;
     run::audit(&mut r, a.min_units);
     let exporters: Vec<Box<dyn report::Exporter>> = vec![Box::new(report::audit::AuditFiles)];
     report::write(&r, &exporters, out)?;

@@ -6,7 +6,6 @@ use anyhow::Result;
 
 use super::Inputs;
 use crate::run;
-use crate::scheme;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,7 +17,7 @@ pub struct Args {
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
-    let s = scheme::load(&a.inputs.scheme)?;
+    let s = a.inputs.load_scheme()?;
     let opts = a.inputs.load_options();
     let loaded = run::load_and_measure(
         &s,

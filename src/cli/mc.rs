@@ -13,8 +13,12 @@ pub struct McArgs {
     #[arg(long, default_value_t = 2025)]
     pub seed: u64,
     /// Assumptions to vary: weights, normalisation, aggregation, missing
-    /// (comma-separated), or all.
-    #[arg(long, default_value = "all", value_parser = vary)]
+    /// (comma-separated), or all. The default varies what the OECD/JRC
+    /// handbook on composite indicators varies: the weights and the
+    /// normalisation of relative indicators; geometric aggregation and
+    /// `missing = zero` change what the scheme means, and are tried only
+    /// when asked for.
+    #[arg(long, default_value = "weights,normalisation", value_parser = vary)]
     pub vary: String,
     /// Weight perturbation f per hierarchy level (comma-separated; the last
     /// applies to deeper levels): each weight × U(1 − f, 1 + f).

@@ -10,6 +10,7 @@ mod compare;
 mod explain;
 mod generate;
 mod mc;
+mod objections;
 mod progress;
 mod sensitivity;
 
@@ -73,6 +74,9 @@ pub enum Command {
         after_help = "Example:\n  govtrust generate --out datasets/demo --units 60 --tickets 30000 --seed 2025"
     )]
     Generate(generate::Args),
+    /// The objection register (异议登记): import returned feedback forms,
+    /// list pending objections and their due dates.
+    Objections(objections::Args),
 }
 
 /// Scheme and data locations shared by commands.
@@ -87,6 +91,14 @@ pub struct Inputs {
     /// Treat any rejected input row as an error.
     #[arg(long)]
     pub strict: bool,
+    /// Assess another period than the scheme's: 2025, 2025-Q1, 2025-03
+    /// or 2025-01-01..2025-03-31.
+    #[arg(long, value_parser = parse_period)]
+    pub period: Option<crate::scheme::Period>,
+}
+
+fn parse_period(s: &str) -> Result<crate::scheme::Period, String> {
+    crate::scheme::Period::parse(s)
 }
 
 impl Inputs {
@@ -108,6 +120,26 @@ impl Inputs {
                 ],
             },
         )
+    }
+
+    /// The scheme, for `--period` if given.
+    pub fn load_scheme(&self) -> Result<crate::scheme::Scheme, crate::scheme::SchemeError> {
+        let s = crate::scheme::load(&self.scheme)?;
+        Ok(match self.period {
+            Some(p) => s.with_period(p),
+            None => s,
+        })
+    }
+
+    /// Load the scheme (for `--period`) and assess the data.
+    pub fn assess(&self) -> anyhow::Result<crate::run::Run> {
+        let t = crate::Stopwatch::new("run");
+        Ok(crate::run::assess_scheme(
+            self.load_scheme()?,
+            &self.data,
+            self.load_options(),
+            t,
+        )?)
     }
 
     /// Load options from the flags, counting datasets for the progress bar.
@@ -137,6 +169,7 @@ pub fn main() -> ExitCode {
         Command::Audit(a) => audit::run(a, cli.quiet),
         Command::Explain(a) => explain::run(a, cli.quiet),
         Command::Compare(a) => compare::run(a, cli.quiet),
+        Command::Objections(a) => objections::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

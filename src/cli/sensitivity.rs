@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     let mc = a.mc.monte_carlo(a.draws)?;
     let out = a.inputs.claim(&a.out, "sensitivity")?;
-    let mut r = run::assess(&a.inputs.scheme, &a.inputs.data, a.inputs.load_options())?;
+    let mut r = a.inputs.assess()?;
     run::sensitivity(&mut r, &mc, a.sobol_samples, a.bootstrap);
     let exporters: Vec<Box<dyn report::Exporter>> = vec![
         Box::new(report::analysis::UncertaintyCsv),

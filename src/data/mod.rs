@@ -9,8 +9,11 @@
 
 mod csv;
 pub mod csvscan;
+pub mod marks;
+pub mod objections;
 pub mod parse;
 pub mod read;
+pub mod reasons;
 pub mod records;
 mod sheets;
 mod table;
@@ -70,6 +73,15 @@ pub struct Reject {
 }
 
 impl Reject {
+    /// The reason's code (rejects.csv `code`).
+    pub fn code(&self) -> &'static str {
+        reasons::code(&self.reason)
+    }
+    /// The reason in Chinese (the workbook's 拒收记录).
+    pub fn reason_zh(&self) -> String {
+        reasons::zh(&self.reason)
+    }
+
     /// The reject of a line that is not a record (csvscan).
     pub fn malformed(dataset: &str, file: &str, m: &read::Malformed) -> Reject {
         Reject {
@@ -135,6 +147,8 @@ pub struct Loaded {
     pub rejects: Vec<Reject>,
     pub inputs: Vec<InputFile>,
     pub warnings: Vec<String>,
+    /// The objection register (`[objections] file`), settled.
+    pub register: Option<objections::Register>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -169,6 +183,9 @@ pub struct Prepared {
     /// One per dataset, in scheme order.
     pub sources: Vec<read::Source>,
     pub warnings: Vec<String>,
+    /// The objection register, its rows checked but not yet settled
+    /// against the records.
+    pub register: Option<objections::Register>,
 }
 
 /// Load the unit register and open every dataset of `scheme`.
@@ -186,6 +203,7 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> 
             }
         }
     }
+    let register = objections::load(scheme, data_dir, &units)?;
     let sources = crate::pool().install(|| {
         scheme
             .datasets
@@ -202,12 +220,19 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> 
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
+    let mut sources = sources;
+    if let Some(r) = &register {
+        for (ds, s) in sources.iter_mut().enumerate() {
+            s.marks = r.marks(ds, &units);
+        }
+    }
     Ok(Prepared {
         units,
         units_rejects,
         units_input,
         sources,
         warnings,
+        register,
     })
 }
 

@@ -32,6 +32,9 @@ pub struct Source {
     pub malformed: Vec<Malformed>,
     /// Blank lines (or blank spreadsheet rows), skipped.
     pub blank_lines: u64,
+    /// The objection register's marks on this file's records (set by
+    /// [`super::prepare`]).
+    pub marks: Vec<super::marks::Mark>,
 }
 
 /// A file read into memory (the unit register).
@@ -128,6 +131,7 @@ pub fn open(
         path: shown,
         malformed: o.malformed,
         blank_lines: o.blank_lines,
+        marks: Vec::new(),
     })
 }
 

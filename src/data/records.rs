@@ -215,11 +215,22 @@ pub fn plan(
         }
         None => lit(true),
     };
+    let key = match &spec.key {
+        Some(k) => col(k.as_str()).cast(DataType::String),
+        None => source.lines.expr().cast(DataType::String),
+    };
+    // The register's status replaces the column's, for the records it
+    // names under their own unit (docs/scheme.md section 3).
+    let marked = register_marks(&source.marks, unit_text.clone(), key.clone());
     let objection = |v: &str| {
-        if spec.has(OBJECTION) {
+        let own = if spec.has(OBJECTION) {
             col(OBJECTION).eq(lit(v)).fill_null(lit(false))
         } else {
             lit(false)
+        };
+        match &marked {
+            Some((any, by)) => when(any.clone()).then(by(v)).otherwise(own),
+            None => own,
         }
     };
     let mut excluded = objection("upheld");
@@ -240,10 +251,6 @@ pub fn plan(
             .and(col(REPAIRED_ON).lt_eq(lit(p.end)))
     } else {
         lit(false)
-    };
-    let key = match &spec.key {
-        Some(k) => col(k.as_str()).cast(DataType::String),
-        None => source.lines.expr().cast(DataType::String),
     };
     let duplicate = match duplicates {
         Some(rows) if !rows.is_empty() => {
@@ -275,6 +282,41 @@ pub fn plan(
             state.cast(DataType::Int32).alias(STATE),
         ])
         .with_columns(last_columns))
+}
+
+/// A register mark's tag: the unit and the record key.
+pub fn mark_tag(unit: &str, key: &str) -> String {
+    format!("{unit}\u{1f}{key}")
+}
+
+type ByStatus = Box<dyn Fn(&str) -> Expr>;
+
+/// Whether a row is marked in the register, and whether with status `v`.
+fn register_marks(marks: &[super::marks::Mark], unit: Expr, key: Expr) -> Option<(Expr, ByStatus)> {
+    if marks.is_empty() {
+        return None;
+    }
+    let tag = concat_str([unit, lit("\u{1f}"), key], "", false);
+    let set = |ms: Vec<String>| lit(Series::new("m".into(), ms)).implode(false);
+    let all: Vec<String> = marks
+        .iter()
+        .map(|m| mark_tag(&m.unit_id, &m.record_key))
+        .collect();
+    let any = tag.clone().is_in(set(all), false).fill_null(lit(false));
+    let marks = marks.to_vec();
+    let by = Box::new(move |v: &str| {
+        let ms: Vec<String> = marks
+            .iter()
+            .filter(|m| m.status.as_str() == v)
+            .map(|m| mark_tag(&m.unit_id, &m.record_key))
+            .collect();
+        if ms.is_empty() {
+            lit(false)
+        } else {
+            tag.clone().is_in(set(ms), false).fill_null(lit(false))
+        }
+    });
+    Some((any, by))
 }
 
 /// The reject for a row in a rejected state, from the issue columns the

@@ -71,6 +71,9 @@ pub(crate) struct Gen {
     /// Where the files are written.
     pub dir: PathBuf,
     pub summary: Summary,
+    /// Dishonesty records a unit may object to: (record id, unit index,
+    /// day), those without an `objection` of their own.
+    pub objectable: Vec<(String, usize, i32)>,
 }
 
 pub(crate) fn days(d: NaiveDate) -> i32 {
@@ -181,6 +184,7 @@ pub fn generate(opts: &Options, dir: &Path) -> std::io::Result<Summary> {
         opts: opts.clone(),
         dir: dir.to_path_buf(),
         summary: Summary::default(),
+        objectable: Vec::new(),
     };
     units(&mut g)?;
     domains::all(&mut g)?;

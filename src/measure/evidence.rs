@@ -32,6 +32,16 @@ pub struct Evidence {
     /// a veto record.
     pub points: f64,
     pub note: String,
+    /// The record's `date` (the day), or empty without one.
+    pub date: String,
+    /// The dataset's `show` columns, as text (empty where null).
+    pub details: Vec<String>,
+}
+
+/// The record's day, and the dataset's `show` columns, in the sink.
+const DATE: &str = "__evdate";
+fn show_column(k: usize) -> String {
+    format!("__show{k}")
 }
 
 /// One rule whose matching records are evidence.
@@ -101,7 +111,18 @@ pub fn sink(scheme: &Scheme, ds: usize, lf: LazyFrame) -> Option<LazyFrame> {
         .iter()
         .map(|s| s.filter.clone())
         .reduce(|a, b| a.or(b))?;
+    let spec = &scheme.datasets[ds];
     let mut cols = vec![col(UNIT), col(KEY), col(ROW), col(REPAIRED), col(PENDING)];
+    cols.push(match &spec.date {
+        Some(d) => col(d.as_str())
+            .cast(DataType::Date)
+            .cast(DataType::String)
+            .alias(DATE),
+        None => lit(NULL).cast(DataType::String).alias(DATE),
+    });
+    for (k, c) in spec.show.iter().enumerate() {
+        cols.push(col(c.as_str()).cast(DataType::String).alias(show_column(k)));
+    }
     for (k, s) in src.iter().enumerate() {
         cols.push(
             when(s.filter.clone())
@@ -130,6 +151,10 @@ pub fn rows(
     let pts: Vec<Float64Chunked> = (0..src.len())
         .map(|k| Ok(df.column(&column(k))?.f64()?.clone()))
         .collect::<PolarsResult<_>>()?;
+    let date = df.column(DATE)?.str()?;
+    let shows: Vec<&StringChunked> = (0..scheme.datasets[ds].show.len())
+        .map(|k| df.column(&show_column(k))?.str())
+        .collect::<PolarsResult<_>>()?;
     let factor = scheme.repair_factor;
     let mut out = Vec::new();
     for i in 0..df.height() {
@@ -157,6 +182,11 @@ pub fn rows(
                 row: row.get(i).unwrap_or(0),
                 points: p + 0.0,
                 note: notes.join("; "),
+                date: date.get(i).unwrap_or("").to_string(),
+                details: shows
+                    .iter()
+                    .map(|c| c.get(i).unwrap_or("").to_string())
+                    .collect(),
             });
         }
     }

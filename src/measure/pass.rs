@@ -39,6 +39,9 @@ pub struct DatasetPass {
     pub alert_counts: Option<DataFrame>,
     /// The earliest day before the period (own-history tests).
     pub history_from: Option<chrono::NaiveDate>,
+    /// The records the objection register names: key → the units of the
+    /// valid records with that key.
+    pub marked: std::collections::HashMap<String, Vec<String>>,
 }
 
 fn file_err(source: &Source) -> impl Fn(PolarsError) -> DataError + '_ {
@@ -169,6 +172,18 @@ fn finish(
         None => Vec::new(),
     };
     let history_from = parts.history.map(crate::calendar::from_days);
+    let mut marked: std::collections::HashMap<String, Vec<String>> = Default::default();
+    if let Some(df) = &parts.marked {
+        let (k, u) = (
+            df.column(records::KEY)?.str()?,
+            df.column(records::UNIT)?.str()?,
+        );
+        for (k, u) in k.iter().zip(u.iter()) {
+            if let (Some(k), Some(u)) = (k, u) {
+                marked.entry(k.to_string()).or_default().push(u.to_string());
+            }
+        }
+    }
     // The early warnings read their columns (al*, sc*) by name.
     let alert_counts =
         (!super::signals::aggregations(scheme, ds).is_empty()).then(|| parts.aggregates.clone());
@@ -181,5 +196,6 @@ fn finish(
         pending_objections: pending,
         alert_counts,
         history_from,
+        marked,
     })
 }

@@ -28,6 +28,9 @@ pub(super) struct Parts {
     pub keys: Option<DataFrame>,
     /// Counted records outside a points map ([`exprs::outside_map`]).
     pub outside: Option<DataFrame>,
+    /// [`KEY`] and [`UNIT`] of the valid records the objection register
+    /// names, if it names any of this dataset.
+    pub marked: Option<DataFrame>,
 }
 
 fn state(s: i32) -> Expr {
@@ -73,6 +76,7 @@ fn sinks(
     (aggs, ekey): (Vec<Expr>, Expr),
     keys: bool,
     lenient: bool,
+    marks: &[crate::data::marks::Mark],
 ) -> Vec<LazyFrame> {
     let spec = &scheme.datasets[ds];
     let u64 = count_true;
@@ -113,6 +117,19 @@ fn sinks(
                 .select([col(ROW), col(KEY)]),
         );
     }
+    if !marks.is_empty() {
+        let named: Vec<&str> = marks.iter().map(|m| m.record_key.as_str()).collect();
+        let named = lit(Series::new("k".into(), named)).implode(false);
+        out.push(
+            lf.clone()
+                .filter(
+                    col(STATE)
+                        .lt(lit(BAD_VALUE))
+                        .and(col(KEY).is_in(named, false)),
+                )
+                .select([col(KEY), col(UNIT)]),
+        );
+    }
     let maps = exprs::points_maps(scheme, ds);
     if let Some(outside) = exprs::outside_map(&maps) {
         let mut cols = vec![col(ROW), outside.clone().alias(MAP)];
@@ -142,7 +159,7 @@ pub(super) fn run_query(
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
     let ekey = records::error_key(scheme, ds, source, !lenient)?;
     let (aggs, copies) = unit_aggregations(scheme, ds);
-    let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient)
+    let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient, &source.marks)
         .into_iter()
         .map(|q| q.logical_plan)
         .collect();
@@ -181,6 +198,11 @@ pub(super) fn run_query(
     let issues = out.next().expect("sink");
     let evidence = if has_evidence { out.next() } else { None };
     let keys = if keys { out.next() } else { None };
+    let marked = if source.marks.is_empty() {
+        None
+    } else {
+        out.next()
+    };
     let outside = out.next();
     Ok(Parts {
         aggregates,
@@ -191,6 +213,7 @@ pub(super) fn run_query(
         evidence,
         keys,
         outside,
+        marked,
     })
 }
 
@@ -233,6 +256,7 @@ impl Parts {
         self.evidence = stack(self.evidence.take(), again.evidence)?;
         self.outside = stack(self.outside.take(), again.outside)?;
         self.keys = stack(self.keys.take(), again.keys)?;
+        self.marked = stack(self.marked.take(), again.marked)?;
         for (a, b) in self.ranges.iter_mut().zip(&again.ranges) {
             *a += b;
         }

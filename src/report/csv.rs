@@ -169,7 +169,11 @@ impl Exporter for EvidenceCsv {
 pub struct RejectsCsv;
 impl Exporter for RejectsCsv {
     fn export(&self, run: &Run) -> Result<Vec<OutFile>, ExportError> {
-        let header = ["dataset", "file", "line", "column", "value", "reason"];
+        // The contract's six columns, then the reason's code for tools
+        // (data::reasons).
+        let header = [
+            "dataset", "file", "line", "column", "value", "reason", "code",
+        ];
         let rows = run.data.rejects.iter().map(|r| {
             vec![
                 Cell::Text(&r.dataset),
@@ -178,6 +182,7 @@ impl Exporter for RejectsCsv {
                 Cell::Text(&r.column),
                 Cell::Text(&r.value),
                 Cell::Text(&r.reason),
+                Cell::Raw(r.code().to_string()),
             ]
         });
         Ok(vec![("rejects.csv".into(), write_csv(&header, rows)?)])

@@ -22,6 +22,9 @@ struct Manifest<'a> {
     totals: Accounting,
     rejects: usize,
     evidence_records: usize,
+    /// The objection register (`[objections] file`), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objections: Option<Objections<'a>>,
     warnings: Vec<String>,
     /// Every file of the output directory, this one included.
     files: Vec<String>,
@@ -61,6 +64,59 @@ struct Group {
 }
 
 #[derive(Serialize)]
+struct Objections<'a> {
+    file: &'a str,
+    /// Deadlines are judged as of this day (the bulletin date, else the
+    /// period end).
+    as_of: String,
+    reply_days: u32,
+    applied: usize,
+    rejected: usize,
+    pending: usize,
+    upheld: usize,
+    dismissed: usize,
+    /// Pending objections past their reply date.
+    overdue: Vec<Overdue<'a>>,
+}
+
+#[derive(Serialize)]
+struct Overdue<'a> {
+    dataset: &'a str,
+    record_key: &'a str,
+    unit_id: &'a str,
+    line: u64,
+    filed_on: String,
+    due_on: String,
+}
+
+fn objections(run: &Run) -> Option<Objections<'_>> {
+    use crate::data::objections::Status;
+    let r = run.data.register.as_ref()?;
+    let n = |s: Status| r.rows.iter().filter(|o| o.status == s).count();
+    Some(Objections {
+        file: &r.file,
+        as_of: r.as_of.to_string(),
+        reply_days: run.scheme.objections.reply_days,
+        applied: r.rows.len(),
+        rejected: r.rejects.len(),
+        pending: n(Status::Pending),
+        upheld: n(Status::Upheld),
+        dismissed: n(Status::Rejected),
+        overdue: r
+            .overdue()
+            .map(|o| Overdue {
+                dataset: &run.scheme.datasets[o.dataset].id,
+                record_key: &o.record_key,
+                unit_id: &run.data.units.ids[o.unit],
+                line: o.line,
+                filed_on: o.filed_on.to_string(),
+                due_on: o.due_on.to_string(),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize)]
 struct Timing<'a> {
     stage: &'a str,
     ms: f64,
@@ -82,7 +138,9 @@ pub fn for_run(run: &Run, command: &str, files: Vec<String>) -> Result<OutFile, 
     {
         let s = &run.scheme;
         let mut totals = Accounting::default();
-        for i in run.data.inputs.iter().filter(|i| i.dataset != "units") {
+        let records =
+            |i: &&InputFile| i.dataset != "units" && i.dataset != crate::data::objections::DATASET;
+        for i in run.data.inputs.iter().filter(records) {
             totals.rows_read += i.accounting.rows_read;
             totals.counted += i.accounting.counted;
             totals.out_of_period += i.accounting.out_of_period;
@@ -126,6 +184,7 @@ pub fn for_run(run: &Run, command: &str, files: Vec<String>) -> Result<OutFile, 
             totals,
             rejects: run.data.rejects.len(),
             evidence_records: run.evidence.len(),
+            objections: objections(run),
             warnings: run.warnings(),
             files,
             timings_ms: run

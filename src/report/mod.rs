@@ -9,10 +9,12 @@ pub mod audit;
 pub mod bulletin;
 pub mod compare;
 pub mod csv;
-pub mod docx;
+pub mod document;
 pub mod explain;
+pub mod feedback;
 pub mod manifest;
 pub mod publish;
+pub mod words;
 pub mod xlsx;
 
 use std::path::{Path, PathBuf};

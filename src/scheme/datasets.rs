@@ -28,6 +28,9 @@ pub struct RawDataset {
     pub key: Option<S<String>>,
     pub unit: S<String>,
     pub date: Option<S<String>>,
+    /// Descriptive columns shown beside each record in the feedback
+    /// (e.g. `["kind", "severity"]`).
+    pub show: Option<S<Vec<S<String>>>>,
     pub columns: S<Ordered<S<String>>>,
 }
 
@@ -135,6 +138,8 @@ pub struct DatasetSpec {
     pub key: Option<String>,
     pub unit: String,
     pub date: Option<String>,
+    /// Declared columns shown beside each record in the feedback.
+    pub show: Vec<String>,
     pub columns: Vec<ColumnSpec>,
 }
 
@@ -271,8 +276,30 @@ fn dataset(v: &mut Validator, f: usize, id: &S<String>, d: &RawDataset) -> Datas
         key: d.key.as_ref().map(|k| k.get_ref().clone()),
         unit: d.unit.get_ref().clone(),
         date: d.date.as_ref().map(|k| k.get_ref().clone()),
+        show: d
+            .show
+            .as_ref()
+            .map(|s| s.get_ref().iter().map(|c| c.get_ref().clone()).collect())
+            .unwrap_or_default(),
         columns,
     };
+    for c in d.show.iter().flat_map(|s| s.get_ref()) {
+        if spec.column(c.get_ref()).is_none() {
+            v.err(
+                f,
+                c.span().start,
+                format!(
+                    "dataset {}: show names column {:?}, which is not declared",
+                    spec.id,
+                    c.get_ref()
+                ),
+            )
+            .hint(format!(
+                "declared: {}",
+                list(spec.columns.iter().map(|c| &c.name), 12)
+            ));
+        }
+    }
     need(
         v,
         f,

@@ -198,3 +198,148 @@ fn calendar(v: &mut Validator, f: usize, c: &Option<S<String>>, base: &Path) -> 
         }
     }
 }
+
+impl Period {
+    /// A period as `--period` writes it: `2025` (the year), `2025-Q1`
+    /// (a quarter), `2025-03` (a month) or `2025-01-01..2025-03-31`
+    /// (inclusive days).
+    pub fn parse(s: &str) -> Result<Period, String> {
+        let s = s.trim();
+        let bad = || {
+            format!(
+                "{s:?} is not a period (expected 2025, 2025-Q1, 2025-03 or 2025-01-01..2025-03-31)"
+            )
+        };
+        let ymd = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad);
+        let month_end = |y: i32, m: u32| -> Result<NaiveDate, String> {
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            Ok(ymd(ny, nm, 1)?.pred_opt().expect("a day before"))
+        };
+        if let Some((a, b)) = s.split_once("..") {
+            let (start, end) = (
+                crate::calendar::parse_date(a).ok_or_else(bad)?,
+                crate::calendar::parse_date(b).ok_or_else(bad)?,
+            );
+            if start > end {
+                return Err(format!("{s:?}: the period ends before it starts"));
+            }
+            return Ok(Period { start, end });
+        }
+        let (y, rest) = s.split_once('-').unwrap_or((s, ""));
+        let y: i32 = y.parse().map_err(|_| bad())?;
+        if !(1900..=2999).contains(&y) {
+            return Err(bad());
+        }
+        match rest.to_ascii_uppercase().as_str() {
+            "" => Ok(Period {
+                start: ymd(y, 1, 1)?,
+                end: ymd(y, 12, 31)?,
+            }),
+            q if q.starts_with('Q') => {
+                let q: u32 = q[1..].parse().map_err(|_| bad())?;
+                if !(1..=4).contains(&q) {
+                    return Err(bad());
+                }
+                Ok(Period {
+                    start: ymd(y, 3 * q - 2, 1)?,
+                    end: month_end(y, 3 * q)?,
+                })
+            }
+            m => {
+                let m: u32 = m.parse().map_err(|_| bad())?;
+                Ok(Period {
+                    start: ymd(y, m, 1)?,
+                    end: month_end(y, m)?,
+                })
+            }
+        }
+    }
+
+    /// The period as offices name it: 2025年度, 2025年第一季度, 2025年3月,
+    /// or 2025年1月1日至2025年2月15日.
+    pub fn label(&self) -> String {
+        use chrono::Datelike;
+        let (s, e) = (self.start, self.end);
+        let whole_months =
+            s.day() == 1 && e.succ_opt().is_some_and(|n| n.day() == 1) && s.year() == e.year();
+        let months = e.month() as i32 - s.month() as i32 + 1;
+        if whole_months && months == 12 {
+            format!("{}年度", s.year())
+        } else if whole_months && months == 3 && s.month() % 3 == 1 {
+            const Q: [&str; 4] = ["一", "二", "三", "四"];
+            format!("{}年第{}季度", s.year(), Q[(s.month() / 3) as usize])
+        } else if whole_months && months == 1 {
+            format!("{}年{}月", s.year(), s.month())
+        } else {
+            let d = |d: NaiveDate| d.format("%Y年%-m月%-d日").to_string();
+            format!("{}至{}", d(s), d(e))
+        }
+    }
+
+    /// The period in a file name: 2025, 2025-Q1, 2025-03 or
+    /// 2025-01-01_2025-02-15.
+    pub fn slug(&self) -> String {
+        let l = self.label();
+        use chrono::Datelike;
+        let (s, e) = (self.start, self.end);
+        if l.ends_with("年度") {
+            s.year().to_string()
+        } else if l.ends_with("季度") {
+            format!("{}-Q{}", s.year(), s.month().div_ceil(3))
+        } else if l.ends_with('月') {
+            format!("{}-{:02}", s.year(), s.month())
+        } else {
+            format!("{s}_{e}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Period;
+
+    fn p(s: &str) -> (String, String, String, String) {
+        let x = Period::parse(s).unwrap();
+        (x.start.to_string(), x.end.to_string(), x.label(), x.slug())
+    }
+
+    #[test]
+    fn periods_parse_label_and_name_files() {
+        let t = |a: &str, b: &str, l: &str, s: &str| (a.into(), b.into(), l.into(), s.into());
+        assert_eq!(p("2025"), t("2025-01-01", "2025-12-31", "2025年度", "2025"));
+        assert_eq!(
+            p("2025-Q1"),
+            t("2025-01-01", "2025-03-31", "2025年第一季度", "2025-Q1")
+        );
+        assert_eq!(
+            p("2025-q4"),
+            t("2025-10-01", "2025-12-31", "2025年第四季度", "2025-Q4")
+        );
+        // February of a leap year ends on the 29th.
+        assert_eq!(
+            p("2024-02"),
+            t("2024-02-01", "2024-02-29", "2024年2月", "2024-02")
+        );
+        assert_eq!(
+            p("2025-01-01..2025-02-15"),
+            t(
+                "2025-01-01",
+                "2025-02-15",
+                "2025年1月1日至2025年2月15日",
+                "2025-01-01_2025-02-15"
+            )
+        );
+        // A range that is a whole quarter is named as one.
+        assert_eq!(p("2025-04-01..2025-06-30").2, "2025年第二季度");
+        for bad in [
+            "2025-Q5",
+            "2025-13",
+            "25",
+            "2025-03-31..2025-01-01",
+            "Q1",
+            "",
+        ] {
+            assert!(Period::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

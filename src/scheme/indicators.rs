@@ -30,6 +30,9 @@ pub struct RawIndicator {
     pub missing: Option<S<String>>,
     pub shrink: Option<S<f64>>,
     pub description: Option<S<String>>,
+    /// The unit of the indicator's value as readers see it (e.g.
+    /// "个工作日", "件"); "%" shows a ratio as a percentage.
+    pub value_unit: Option<S<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,6 +40,8 @@ pub struct Indicator {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// `value_unit`, if given.
+    pub value_unit: Option<String>,
     /// Index of the indicator's own entry in [`super::Scheme::tree`].
     pub node: usize,
     pub dataset: usize,
@@ -91,6 +96,10 @@ pub(super) fn check(
                     .as_ref()
                     .map_or_else(|| r.id.get_ref().clone(), |n| n.get_ref().clone()),
                 description: r.description.as_ref().map(|d| d.get_ref().clone()),
+                value_unit: r
+                    .value_unit
+                    .as_ref()
+                    .map(|d| d.get_ref().trim().to_string()),
                 node,
                 dataset: ds,
                 applies_to,

@@ -19,6 +19,7 @@ use super::datasets::{RawDataset, RawUnits};
 use super::grades::RawGrade;
 use super::header::RawHeader;
 use super::indicators::RawIndicator;
+use super::publication::{RawBulletin, RawObjections};
 use super::rules::{RawRule, RawVeto, RuleKind};
 use super::signals::{RawAlert, RawScreen};
 use super::tree::{NodeKind, RawNode};
@@ -49,6 +50,8 @@ pub struct RawFile {
     pub alert: Vec<S<RawAlert>>,
     #[serde(default)]
     pub screen: Vec<S<RawScreen>>,
+    pub bulletin: Option<S<RawBulletin>>,
+    pub objections: Option<S<RawObjections>>,
 }
 
 /// The sections of every file, gathered.
@@ -65,6 +68,8 @@ pub(super) struct Items {
     pub grades: Vec<At<S<RawGrade>>>,
     pub alerts: Vec<At<S<RawAlert>>>,
     pub screens: Vec<At<S<RawScreen>>>,
+    pub bulletin: Option<At<S<RawBulletin>>>,
+    pub objections: Option<At<S<RawObjections>>>,
 }
 
 impl Items {
@@ -187,6 +192,20 @@ fn gather(v: &mut Validator, parsed: Vec<(usize, RawFile)>) -> Items {
                 it.units = Some((f, u));
             }
         }
+        if let Some(b) = raw.bulletin {
+            if it.bulletin.is_some() {
+                v.err(f, b.span().start, "a second [bulletin] section");
+            } else {
+                it.bulletin = Some((f, b));
+            }
+        }
+        if let Some(o) = raw.objections {
+            if it.objections.is_some() {
+                v.err(f, o.span().start, "a second [objections] section");
+            } else {
+                it.objections = Some((f, o));
+            }
+        }
         for (k, d) in raw.datasets.map(|o| o.0).unwrap_or_default() {
             it.datasets.push((f, k, d));
         }
@@ -241,6 +260,16 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
     let vetoes = super::rules::vetoes(v, &mut cx, &it.veto);
     let signals = super::signals::check(v, &mut cx, &it.alerts, &it.screens);
     super::ids::check(v, &it.ids());
+    let bulletin = it
+        .bulletin
+        .as_ref()
+        .map(|(f, b)| super::publication::bulletin(v, *f, b.get_ref()))
+        .unwrap_or_default();
+    let objections = it
+        .objections
+        .as_ref()
+        .map(|(f, o)| super::publication::objections(v, *f, o.get_ref()))
+        .unwrap_or_default();
     let (hdr, units, datasets, mut tree, grades) = (hdr?, units?, datasets?, tree?, grades?);
     let (indicators, (alerts, screens)) = (indicators?, signals?);
     let rules = bonus?.into_iter().chain(penalty?).chain(vetoes?).collect();
@@ -269,6 +298,9 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         grades,
         alerts,
         screens,
+        bulletin,
+        objections,
+        period_override: false,
         files: v.sources.iter().map(|s| s.path.clone()).collect(),
         digest,
     })

@@ -18,6 +18,7 @@
 //! | [`rules`] | 7: `[[bonus]]`, `[[penalty]]`, `[[veto]]` |
 //! | [`grades`] | 8: `[[grade]]` |
 //! | [`signals`] | `[[alert]]`, `[[screen]]` (early warnings) |
+//! | [`publication`] | 10 and 3: `[bulletin]`, `[objections]` |
 //! | [`ids`] | ids, unique across the scheme |
 //!
 //! Validation collects every problem with its file, line and column
@@ -34,6 +35,7 @@ mod items;
 mod kinds;
 pub mod load;
 pub mod measures;
+pub mod publication;
 pub mod rules;
 pub mod scores;
 pub mod signals;
@@ -51,6 +53,7 @@ pub use ids::SCORE_COLUMNS;
 pub use indicators::Indicator;
 pub use load::load_sources;
 pub use measures::{Measure, MeasureKind, Points};
+pub use publication::{BulletinSpec, ObjectionsSpec};
 pub use rules::{Rule, RuleKind};
 pub use scores::{Direction, Score, ScoreKind};
 pub use signals::{Alert, Screen};
@@ -93,12 +96,33 @@ pub struct Scheme {
     pub grades: Vec<Grade>,
     pub alerts: Vec<Alert>,
     pub screens: Vec<Screen>,
+    pub bulletin: BulletinSpec,
+    pub objections: ObjectionsSpec,
+    /// Set when the period was given on the command line (`--period`):
+    /// the bulletin's files then carry it in their names.
+    pub period_override: bool,
     /// The scheme files read, in order, and a BLAKE3 digest over their bytes.
     pub files: Vec<PathBuf>,
     pub digest: String,
 }
 
 impl Scheme {
+    /// The scheme for another period (`--period`): the period replaced,
+    /// and the name following it: the old period's label in the name
+    /// (2025年度) is replaced by the new one (2025年第一季度); a name
+    /// without it gets the new label in front.
+    pub fn with_period(mut self, p: Period) -> Scheme {
+        let (old, new) = (self.period.label(), p.label());
+        self.name = if self.name.contains(&old) {
+            self.name.replacen(&old, &new, 1)
+        } else {
+            format!("{new}{}", self.name)
+        };
+        self.period = p;
+        self.period_override = true;
+        self
+    }
+
     /// The display name of a peer group.
     pub fn group_name<'a>(&'a self, group: &'a str) -> &'a str {
         self.group_names.get(group).map_or(group, |s| s.as_str())

@@ -103,6 +103,19 @@ impl Scheme {
         order
     }
 
+    /// The indicators under node `n` (or `n` itself), in written order.
+    pub fn leaves_under(&self, n: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack = vec![n];
+        while let Some(x) = stack.pop() {
+            if let NodeKind::Indicator(i) = self.tree[x].kind {
+                out.push(i);
+            }
+            stack.extend(self.tree[x].children.iter().rev().copied());
+        }
+        out
+    }
+
     /// The depth of every tree node (the root 0).
     pub fn depths(&self) -> Vec<usize> {
         let mut d = vec![0; self.tree.len()];

@@ -97,6 +97,9 @@ pub(super) fn dishonesty(g: &mut Gen) -> R {
             };
             let listed = kind == "失信被执行人" && (k == 1 || g.chance(0.5));
             let uid = g.units[u].id.clone();
+            if matches!(objection, F::Null) && !exempt && d >= g.start {
+                g.objectable.push((format!("X{:09}", k + 1), u, d));
+            }
             emit(&[
                 F::S(id(&mut buf, 'X', k + 1)),
                 F::S(&uid),
@@ -111,6 +114,68 @@ pub(super) fn dishonesty(g: &mut Gen) -> R {
         }
         Ok(())
     })
+}
+
+/// The objection register (异议登记, `[objections] file` of scheme.toml):
+/// always `objections.csv`, whatever the data format. Five objections to
+/// dishonesty records, filed in December: one upheld, one rejected, two
+/// pending (the earlier past its 15 working days as of the bulletin date,
+/// 2026-01-15), and one filed by a unit against another unit's record,
+/// which `assess` rejects with its line.
+pub(super) fn register(g: &mut Gen) -> R {
+    use std::io::Write;
+    let n = g.objectable.len();
+    let mut out = String::from(
+        "\u{feff}dataset,record_key,unit_id,filed_on,reason,status,decided_on,reply\n",
+    );
+    if n >= 5 {
+        let day = |d: i32| crate::calendar::from_days(d).to_string();
+        // Spread over the records, in a fixed order.
+        let picks: Vec<usize> = (0..5).map(|k| k * n / 5).collect();
+        let rows = [
+            (
+                "记录所涉事项在登记前已依法办结，不应列为失信",
+                "upheld",
+                8,
+                15,
+                "经核实，异议成立，撤销该记录。",
+            ),
+            (
+                "失信情形系他方原因造成",
+                "rejected",
+                3,
+                17,
+                "经核查，失信责任在本单位，异议不成立，维持原记录。",
+            ),
+            ("相关处理决定已被依法撤销", "pending", 1, 0, ""),
+            ("已于年内整改到位", "pending", 28, 0, ""),
+            ("记录事实有误", "pending", 12, 0, ""),
+        ];
+        let dec = g.end - 30;
+        for (k, (reason, status, filed, decided, reply)) in rows.iter().enumerate() {
+            let (key, u, _) = g.objectable[picks[k]].clone();
+            // The last one names its record under a unit that does not own it.
+            let unit = if k == 4 {
+                g.units[(u + 1) % g.units.len()].id.clone()
+            } else {
+                g.units[u].id.clone()
+            };
+            let filed_on = day(dec + filed);
+            let decided_on = if *decided > 0 {
+                day(dec + filed + decided)
+            } else {
+                String::new()
+            };
+            out.push_str(&format!(
+                "dishonesty,{key},{unit},{filed_on},{reason},{status},{decided_on},{reply}\n"
+            ));
+        }
+    }
+    let path = g.dir.join("objections.csv");
+    let mut f = std::fs::File::create(&path)?;
+    f.write_all(out.as_bytes())?;
+    g.summary.files.push(("objections.csv".into(), n.min(5)));
+    Ok(())
 }
 
 /// Reported statistics for the Benford screen: log-uniform figures over

@@ -33,7 +33,8 @@ pub(super) fn all(g: &mut Gen) -> R {
     contracts::arrears(g)?;
     bonus::honours(g)?;
     promises::survey(g)?;
-    integrity::reported_stats(g)
+    integrity::reported_stats(g)?;
+    integrity::register(g)
 }
 
 /// Cumulative workload of the units `filter` keeps, for weighted picks.

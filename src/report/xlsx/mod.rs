@@ -2,9 +2,13 @@
 //!
 //! Sheets: 得分排名 (scores; grade colours, frozen header, autofilter),
 //! 指标得分 (values), 扣分依据 (evidence), 拒收记录 (rejects), 考核方案
-//! (the scheme's tree with points). Text is written with `write_string`,
+//! (the scheme's tree with points), and 异议登记 (the objection register)
+//! when the scheme has one. Text is written with `write_string`,
 //! so a cell such as `=cmd|' /C calc'!A0` stays text; column widths count
 //! a Chinese character as two (rust_xlsxwriter's autofit counts one).
+
+mod extra;
+mod register;
 
 use chrono::Datelike;
 use rust_xlsxwriter::{
@@ -25,12 +29,18 @@ impl From<XlsxError> for ExportError {
 enum V {
     T(String),
     N(f64),
+    /// A number shown with two decimals (points, totals).
+    D2(f64),
+    /// A proportion shown as a percentage with one decimal.
+    Pct(f64),
     Empty,
 }
 
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
     widths: Vec<usize>,
+    d2: Format,
+    pct: Format,
 }
 
 impl<'a> Sheet<'a> {
@@ -46,6 +56,8 @@ impl<'a> Sheet<'a> {
         let mut sh = Sheet {
             ws,
             widths: Vec::new(),
+            d2: Format::new().set_num_format("0.00"),
+            pct: Format::new().set_num_format("0.0%"),
         };
         sh.row(0, head, Some(fmt))?;
         Ok(sh)
@@ -66,6 +78,14 @@ impl<'a> Sheet<'a> {
                     self.ws.write_number(r, col, *x)?;
                     format!("{x}").len().min(12)
                 }
+                V::D2(x) => {
+                    self.ws.write_number_with_format(r, col, *x, &self.d2)?;
+                    format!("{x:.2}").len()
+                }
+                V::Pct(x) => {
+                    self.ws.write_number_with_format(r, col, *x, &self.pct)?;
+                    format!("{:.1}%", x * 100.0).len()
+                }
                 V::Empty => 0,
             };
             if self.widths.len() <= c {
@@ -82,6 +102,12 @@ impl<'a> Sheet<'a> {
                 .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
         }
         self.ws.set_freeze_panes(1, 0)?;
+        // Printed: A4 landscape, all columns on the page's width, the
+        // header on every page.
+        self.ws.set_landscape();
+        self.ws.set_paper_size(9);
+        self.ws.set_print_fit_to_pages(1, 0);
+        self.ws.set_repeat_rows(0, 0)?;
         if !self.widths.is_empty() && rows > 0 {
             self.ws
                 .autofilter(0, 0, rows, self.widths.len() as u16 - 1)?;
@@ -96,6 +122,14 @@ fn t(s: &str) -> V {
 
 fn num(x: Option<f64>) -> V {
     x.filter(|v| v.is_finite()).map_or(V::Empty, V::N)
+}
+
+fn d2(x: Option<f64>) -> V {
+    x.filter(|v| v.is_finite()).map_or(V::Empty, V::D2)
+}
+
+fn pct(x: Option<f64>) -> V {
+    x.filter(|v| v.is_finite()).map_or(V::Empty, V::Pct)
 }
 
 pub struct ResultsXlsx;
@@ -128,6 +162,12 @@ impl Exporter for ResultsXlsx {
         values(&mut wb, run, &header)?;
         evidence(&mut wb, run, &header)?;
         rejects(&mut wb, run, &header)?;
+        if let Some(reg) = &run.data.register {
+            register::sheet(&mut wb, run, reg, &header)?;
+        }
+        extra::change(&mut wb, run, &header)?;
+        extra::stability(&mut wb, run, &header)?;
+        extra::warnings(&mut wb, run, &header)?;
         scheme(&mut wb, run, &header)?;
         Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
     }
@@ -144,9 +184,9 @@ fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
         t("类别"),
         t("名次"),
         t("总分"),
-        t("基础分"),
+        t("指标得分"),
         t("加分"),
-        t("扣分"),
+        t("倒扣分"),
         t("等次"),
         t("一票否决"),
     ];
@@ -162,18 +202,25 @@ fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
         let mut cells = vec![
             t(&units.ids[u]),
             t(&units.names[u]),
-            t(&units.groups[u]),
+            t(s.group_name(&units.groups[u])),
             V::N(x.rank as f64),
-            V::N(x.total),
-            V::N(super::round2_value(x.base)),
-            V::N(super::round2_value(x.bonus)),
-            V::N(super::round2_value(x.penalty)),
+            V::D2(x.total),
+            V::D2(super::round2_value(x.base)),
+            V::D2(super::round2_value(x.bonus)),
+            V::D2(super::round2_value(x.penalty)),
             V::Empty,
-            t(if x.vetoes.is_empty() { "" } else { "是" }),
+            // The reason, not just 是.
+            V::T(
+                x.vetoes
+                    .iter()
+                    .map(|&r| s.rules[r].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
         ];
         cells.extend(
             nodes.iter().map(|(n, node)| {
-                num(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
+                d2(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
             }),
         );
         sh.row(r, &cells, None)?;
@@ -203,10 +250,11 @@ fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             t("单位名称"),
             t("指标编码"),
             t("指标名称"),
-            t("数值"),
+            t("完成值"),
+            t("完成值（显示）"),
             t("样本量"),
             t("达成度"),
-            t("得分"),
+            t("指标得分"),
             t("满分"),
             t("状态"),
         ],
@@ -223,11 +271,16 @@ fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
                     t(&units.names[u]),
                     t(&ind.id),
                     t(&ind.name),
-                    num(c.value),
+                    if super::words::is_percent(ind) {
+                        pct(c.value)
+                    } else {
+                        num(c.value)
+                    },
+                    V::T(super::words::value(ind, c)),
                     num(c.n.map(|n| n as f64)),
-                    num(c.attainment),
-                    num(c.points),
-                    V::N(s.tree[ind.node].points),
+                    pct(c.attainment),
+                    d2(c.points),
+                    V::D2(s.tree[ind.node].points),
                     t(status_name(c.status)),
                 ],
                 None,
@@ -252,12 +305,19 @@ fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxErr
             t("规则名称"),
             t("数据集"),
             t("记录编号"),
+            t("日期"),
             t("分值"),
             t("说明"),
         ],
         header,
     )?;
     for (k, e) in run.evidence.iter().enumerate() {
+        let title = run
+            .scheme
+            .dataset_index(&e.dataset)
+            .map_or(e.dataset.as_str(), |d| {
+                run.scheme.datasets[d].title.as_str()
+            });
         sh.row(
             k as u32 + 1,
             &[
@@ -265,10 +325,11 @@ fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxErr
                 t(&units.names[e.unit]),
                 t(&e.rule_id),
                 t(run.scheme.rule_name(e.rule_order)),
-                t(&e.dataset),
+                t(title),
                 t(&e.record_key),
-                V::N(e.points),
-                t(&e.note),
+                t(&e.date),
+                V::D2(e.points),
+                V::T(super::words::note(&e.note)),
             ],
             None,
         )?;
@@ -289,6 +350,7 @@ fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxErro
             t("列"),
             t("值"),
             t("原因"),
+            t("原因代码"),
         ],
         header,
     )?;
@@ -296,12 +358,18 @@ fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxErro
         sh.row(
             k as u32 + 1,
             &[
-                t(&e.dataset),
+                t(run
+                    .scheme
+                    .dataset_index(&e.dataset)
+                    .map_or(e.dataset.as_str(), |d| {
+                        run.scheme.datasets[d].title.as_str()
+                    })),
                 t(&e.file),
                 V::N(e.line as f64),
                 t(&e.column),
                 t(&e.value),
-                t(&e.reason),
+                V::T(e.reason_zh()),
+                t(e.code()),
             ],
             None,
         )?;
@@ -335,8 +403,12 @@ fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             NodeKind::Indicator(i) => {
                 let ind = &s.indicators[i];
                 (
-                    format!("{} / {}", ind.measure.kind.name(), ind.score.kind.name()),
-                    ind.description.clone().unwrap_or_default(),
+                    format!(
+                        "{}，{}",
+                        super::words::measure_kind(&ind.measure.kind),
+                        super::words::score_kind(&ind.score.kind)
+                    ),
+                    super::words::rule(s, ind),
                 )
             }
             _ => (String::new(), String::new()),
@@ -352,7 +424,7 @@ fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
                     node.name
                 )),
                 V::N(node.weight),
-                V::N(node.points),
+                V::D2(node.points),
                 V::T(how),
                 V::T(note),
             ],
