@@ -30,6 +30,8 @@ pub struct Row {
 pub struct Snapshot {
     /// Shown on charts, e.g. the scheme name of the previous run.
     pub label: String,
+    /// The period assessed (start, end), when known (from the manifest).
+    pub period: Option<(String, String)>,
     pub rows: Vec<Row>,
 }
 
@@ -98,18 +100,35 @@ impl Snapshot {
                 grade: rec[grade].to_string(),
             });
         }
-        let label = std::fs::read(dir.join("manifest.json"))
+        let manifest = std::fs::read(dir.join("manifest.json"))
             .ok()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+        let label = manifest
+            .as_ref()
             .and_then(|m| m["scheme"]["name"].as_str().map(str::to_string))
             .unwrap_or_else(|| dir.display().to_string());
-        Ok(Snapshot { label, rows })
+        let period = manifest.as_ref().and_then(|m| {
+            let p = &m["period"];
+            Some((
+                p["start"].as_str()?.to_string(),
+                p["end"].as_str()?.to_string(),
+            ))
+        });
+        Ok(Snapshot {
+            label,
+            period,
+            rows,
+        })
     }
 
     /// The snapshot of scores in memory.
     pub fn of(scheme: &Scheme, u: &Units, scored: &Scores) -> Snapshot {
         Snapshot {
             label: scheme.name.clone(),
+            period: Some((
+                scheme.period.start.to_string(),
+                scheme.period.end.to_string(),
+            )),
             rows: scored
                 .order
                 .iter()

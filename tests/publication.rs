@@ -347,10 +347,18 @@ fn explain_and_compare_commands() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("rank 3 of 4") && text.contains("evidence (3 records)"),
-        "{text}"
-    );
+    // In Chinese: the rank, the rule in words, the value as a share, the
+    // records with their rule names.
+    for want in [
+        "department4个单位中第3名；总分84.00 = 指标得分82.00 + 加分2.00 − 倒扣分0.00；等次：良好",
+        "75.00%",
+        "目标95%，每低1个百分点扣0.5分，扣完为止",
+        "扣分、加分和否决所依据的记录（3条）",
+        "-1.00  records",
+        "已信用修复×0.5",
+    ] {
+        assert!(text.contains(want), "no {want:?} in {text}");
+    }
     // An unknown unit is an error naming it.
     let out = Command::cargo_bin("govtrust")
         .unwrap()
@@ -360,6 +368,15 @@ fn explain_and_compare_commands() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no unit `NOPE`"));
+    // A name that is part of a unit's name gets the nearest as a hint.
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["explain", "教育局", "--run"])
+        .arg(&run_dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean: 市教育局 (D1)"), "{err}");
     // compare a run with itself: nothing moved.
     let cmp = tmp.path().join("cmp");
     let out = Command::cargo_bin("govtrust")
@@ -372,8 +389,36 @@ fn explain_and_compare_commands() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("6 units compared, 0 changed rank"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("比较6个单位，名次变化0个"), "{stdout}");
+    // Both runs cover the same period: said, since no period changed.
+    assert!(
+        stdout.contains("两次结果的考核期间相同（2025-01-01 至 2025-12-31）"),
+        "{stdout}"
+    );
     assert!(cmp.join("charts/slope-1.png").exists());
+    // Against an earlier ranking (no manifest: no period known, no
+    // warning): D2 3 → 1 is the biggest rise, D1 1 → 3 the biggest fall.
+    let prev = tmp.path().join("prev");
+    std::fs::create_dir_all(&prev).unwrap();
+    std::fs::write(
+        prev.join("scores.csv"),
+        "unit_id,unit_name,group,rank,total,grade\nD1,市教育局,department,1,91.00,优秀\nD4,市统计局,department,2,88.00,良好\nD2,市财政局,department,3,80.50,良好\nD3,x,department,4,70.00,合格\nT1,城关镇,town,1,90.00,优秀\nT2,河东镇,town,2,50.00,不合格\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .arg("compare")
+        .arg(&prev)
+        .arg(&run_dir)
+        .arg("--out")
+        .arg(tmp.path().join("cmp2"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("名次上升最多：市财政局（↑2）"), "{stdout}");
+    assert!(stdout.contains("名次下降最多：市教育局（↓2）"), "{stdout}");
+    assert!(!stdout.contains("考核期间相同"), "{stdout}");
 }
 
 #[test]

@@ -87,7 +87,8 @@ pub fn audit(s: &Scheme, units: &Units, scored: &Scores, min_units: usize) -> Au
     };
     for g in &units.group_order {
         let group = Group {
-            name: g,
+            // Findings are read by people: the group's display name.
+            name: s.group_name(g),
             members: units.members(g),
             s,
             units,
@@ -190,8 +191,12 @@ fn correlations(g: &Group, out: &mut Audit) {
             }
             if p.abs() > 0.9 {
                 out.findings.push(format!(
-                    "【{name}】“{}”与“{}”高度相关（r={:.2}），可能重复计分：建议合并两项，或降低其中一项的权重。",
-                    s.indicators[a].name, s.indicators[b].name, p
+                    "【{name}】“{}”与“{}”高度相关（r={:.2}，n={}{}），可能重复计分：建议合并两项，或降低其中一项的权重。",
+                    s.indicators[a].name,
+                    s.indicators[b].name,
+                    p,
+                    x.len(),
+                    if x.len() < 10 { "，单位较少，仅供参考" } else { "" }
                 ));
             }
             out.correlations.push(Correlation {
@@ -273,8 +278,15 @@ fn findings_of(g: &Group, st: &IndicatorStats, findings: &mut Vec<String>) {
         ));
     }
     if st.sd == 0.0 || st.mode_share >= 0.9 {
+        // A deduction indicator is meant to be full marks for most units:
+        // advising to make it one would be advice it already follows.
+        let advice = if matches!(ind.score.kind, crate::scheme::ScoreKind::Deduction { .. }) {
+            "这是扣分项，多数单位无扣分属正常，只需确认扣分记录已完整归集"
+        } else {
+            "建议提高计分标准的区分度，或将其改为扣分项"
+        };
         findings.push(format!(
-            "【{name}】“{}”有{:.0}%的单位取值相同，几乎不能区分单位：建议提高计分标准的区分度，或将其改为扣分项。",
+            "【{name}】“{}”有{:.0}%的单位取值相同，几乎不能区分单位：{advice}。",
             ind.name,
             st.mode_share * 100.0
         ));

@@ -175,7 +175,7 @@ impl AlertTests<'_> {
         for ((u, lambda, p), q) in tests.iter().zip(adj) {
             if q <= a.alpha {
                 let basis = match &a.per {
-                    Some(per) => format!("同类单位按{per}折算"),
+                    Some(per) => format!("同类单位按{}折算", attribute_zh(per)),
                     None => "同类单位平均水平".to_string(),
                 };
                 out.push(self.signal(
@@ -292,5 +292,17 @@ fn coverage(scheme: &Scheme, scored: &score::Scores, out: &mut Vec<Signal>) {
                 ),
             });
         }
+    }
+}
+
+/// A unit-register attribute as readers know it: the usual names in
+/// Chinese, any other as the register's column.
+fn attribute_zh(name: &str) -> String {
+    match name {
+        "population" => "常住人口".into(),
+        "households" => "户数".into(),
+        "staff" | "employees" => "在编人数".into(),
+        "area" => "面积".into(),
+        other => format!("单位名册“{other}”列"),
     }
 }

@@ -29,11 +29,23 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     report::write(&r, &exporters, out)?;
     if !quiet {
         let au = r.audit.as_ref().expect("run::audit sets it");
-        println!("{} findings:", au.findings.len());
-        for f in au.findings.iter().take(20) {
+        let shown = au.findings.len().min(20);
+        println!(
+            "审查发现{}条问题{}：",
+            au.findings.len(),
+            if shown < au.findings.len() {
+                format!(
+                    "（以下列出前{shown}条，全部见 {}）",
+                    a.out.join("audit_findings.md").display()
+                )
+            } else {
+                String::new()
+            }
+        );
+        for f in au.findings.iter().take(shown) {
             println!("  - {f}");
         }
-        println!("  written to {}", a.out.display());
+        println!("  结果已写入 {}", a.out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

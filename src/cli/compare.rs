@@ -49,7 +49,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
             .filter(|c| c.rank_change().is_some_and(|d| d != 0))
             .count();
         println!(
-            "{} → {}: {} units compared, {moved} changed rank, {} changed grade, {} changed group, {} added, {} removed",
+            "{} → {}：比较{}个单位，名次变化{moved}个，等次变化{}个，类别变化{}个，新增{}个，不再参评{}个",
             old.label,
             new.label,
             changes.len(),
@@ -58,7 +58,29 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
             count(ChangeStatus::Added),
             count(ChangeStatus::Removed)
         );
-        println!("  written to {}", a.out.display());
+        if old.period.is_some() && old.period == new.period {
+            let (a, b) = old.period.clone().unwrap_or_default();
+            println!(
+                "  注意：两次结果的考核期间相同（{a} 至 {b}），名次变化来自数据或考核方案的改动，不是两个期间之间的变化"
+            );
+        }
+        for (what, up) in [("上升最多", true), ("下降最多", false)] {
+            let mut m: Vec<(i64, &str)> = changes
+                .iter()
+                .filter_map(|c| Some((c.rank_change()?, c.new.as_ref()?.name.as_str())))
+                .filter(|(d, _)| if up { *d > 0 } else { *d < 0 })
+                .collect();
+            m.sort_by_key(|(d, name)| (if up { -d } else { *d }, *name));
+            if !m.is_empty() {
+                let list: Vec<String> = m
+                    .iter()
+                    .take(5)
+                    .map(|(d, n)| format!("{n}（{}{}）", if *d > 0 { "↑" } else { "↓" }, d.abs()))
+                    .collect();
+                println!("  名次{what}：{}", list.join("、"));
+            }
+        }
+        println!("  结果已写入 {}", a.out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

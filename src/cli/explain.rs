@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use crate::report::explain::{EvidenceLine, Explained, text};
+use crate::report::explain::{Explained, nearest, text};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -43,13 +43,26 @@ pub fn run(a: &Args, _quiet: bool) -> Result<ExitCode> {
         .or_else(|| e.units.iter().find(|u| u.unit_name == a.unit))
         .cloned()
     else {
+        let near: Vec<String> = nearest(&e, &a.unit, 5)
+            .iter()
+            .map(|u| format!("{} ({})", u.unit_name, u.unit_id))
+            .collect();
+        let hint = if near.is_empty() {
+            "give a unit_id or an exact unit_name".to_string()
+        } else {
+            format!("did you mean: {}?", near.join(", "))
+        };
         bail!(
-            "no unit `{}` in {} (give a unit_id or an exact unit_name)",
+            "no unit `{}` in {}\n    hint: {hint}",
             a.unit,
             path.display()
         );
     };
-    u.evidence = evidence(&a.run.join("evidence.csv"), &u.unit_id)?;
+    if u.evidence.is_empty() {
+        // explain.json written before it carried the records: read them
+        // from evidence.csv.
+        u.evidence = evidence(&a.run.join("evidence.csv"), &u.unit_id)?;
+    }
     match a.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&u)?),
         Format::Text => print!("{}", text(&e, &u)),
@@ -58,7 +71,10 @@ pub fn run(a: &Args, _quiet: bool) -> Result<ExitCode> {
 }
 
 /// The unit's rows of evidence.csv.
-fn evidence(path: &std::path::Path, unit: &str) -> Result<Vec<EvidenceLine>> {
+fn evidence(
+    path: &std::path::Path,
+    unit: &str,
+) -> Result<Vec<crate::report::explain::EvidenceLine>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut rd = csv::Reader::from_reader(body);
@@ -76,8 +92,12 @@ fn evidence(path: &std::path::Path, unit: &str) -> Result<Vec<EvidenceLine>> {
         if rec[0] != *unit {
             continue;
         }
-        out.push(EvidenceLine {
+        out.push(crate::report::explain::EvidenceLine {
             rule_id: rec[1].to_string(),
+            rule_name: String::new(),
+            dataset_title: String::new(),
+            date: String::new(),
+            details: Vec::new(),
             dataset: rec[2].to_string(),
             record_key: rec[3].to_string(),
             points: rec[4].parse().with_context(|| {

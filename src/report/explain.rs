@@ -1,7 +1,8 @@
 //! `explain.json`: each unit's result broken down for `govtrust explain`:
 //! total, rank and grade; points per node against the maximum; each
-//! indicator's value, n, attainment and points. The evidence records stay
-//! in `evidence.csv` (one copy), and `explain` joins them back by unit.
+//! indicator's value (as a number and as the reader sees it), n,
+//! attainment, points and rule in words; the reweighting; and each record
+//! behind its points with its rule's name, date and descriptive columns.
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,9 @@ pub struct Unit {
     pub unit_id: String,
     pub unit_name: String,
     pub group: String,
+    /// The group's display name.
+    #[serde(default)]
+    pub group_name: String,
     pub rank: usize,
     pub group_size: usize,
     pub total: f64,
@@ -31,7 +35,10 @@ pub struct Unit {
     pub vetoes: Vec<String>,
     pub nodes: Vec<Node>,
     pub indicators: Vec<Indicator>,
-    /// Filled in by `explain` from evidence.csv.
+    /// Why the points of the dimensions do not add up to 指标得分, when
+    /// indicators were left out (n/a, no data).
+    #[serde(default)]
+    pub reweighting: Option<String>,
     #[serde(default)]
     pub evidence: Vec<EvidenceLine>,
 }
@@ -56,13 +63,29 @@ pub struct Indicator {
     pub points: Option<f64>,
     pub max: f64,
     pub status: String,
+    /// The value as the reader sees it: 92.05%, 2.57个工作日, 不适用.
+    #[serde(default)]
+    pub value_text: String,
+    /// The rule in words.
+    #[serde(default)]
+    pub rule: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EvidenceLine {
     pub rule_id: String,
+    #[serde(default)]
+    pub rule_name: String,
     pub dataset: String,
+    #[serde(default)]
+    pub dataset_title: String,
     pub record_key: String,
+    /// The record's day.
+    #[serde(default)]
+    pub date: String,
+    /// The dataset's `show` columns.
+    #[serde(default)]
+    pub details: Vec<String>,
     pub points: f64,
     pub note: String,
 }
@@ -74,7 +97,7 @@ pub fn explained(run: &Run) -> Explained {
     let group_size = |g: &str| units.groups.iter().filter(|x| x.as_str() == g).count();
     Explained {
         scheme: s.name.clone(),
-        period: format!("{} – {}", s.period.start, s.period.end),
+        period: super::words::period(s),
         units: run
             .scored
             .order
@@ -85,6 +108,7 @@ pub fn explained(run: &Run) -> Explained {
                     unit_id: units.ids[u].clone(),
                     unit_name: units.names[u].clone(),
                     group: units.groups[u].clone(),
+                    group_name: s.group_name(&units.groups[u]).to_string(),
                     rank: x.rank,
                     group_size: group_size(&units.groups[u]),
                     total: x.total,
@@ -119,10 +143,13 @@ pub fn explained(run: &Run) -> Explained {
                                 points: c.points.map(round2_value),
                                 max: s.tree[ind.node].points,
                                 status: c.status.as_str().to_string(),
+                                value_text: super::words::value(ind, c),
+                                rule: super::words::rule(s, ind),
                             }
                         })
                         .collect(),
-                    evidence: Vec::new(),
+                    reweighting: reweighting(run, u),
+                    evidence: evidence(run, u),
                 }
             })
             .collect(),
@@ -140,18 +167,85 @@ impl Exporter for ExplainJson {
     }
 }
 
-/// A unit's explanation as text for the terminal.
+/// The reweighting sentence of unit `u`, if any indicator was left out.
+fn reweighting(run: &Run, u: usize) -> Option<String> {
+    use crate::score::Status;
+    let s = &run.scheme;
+    let out: Vec<&str> = s
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            matches!(
+                run.scored.cells[*i][u].status,
+                Status::Missing | Status::NotApplicable
+            )
+        })
+        .map(|(_, ind)| ind.name.as_str())
+        .collect();
+    if out.is_empty() {
+        return None;
+    }
+    let x = &run.scored.units[u];
+    let (mut got, mut of) = (0.0, 0.0);
+    for &n in &s.tree[0].children {
+        if let Some(a) = x.attainment[n] {
+            got += a * s.tree[n].points;
+            of += s.tree[n].points;
+        }
+    }
+    Some(format!(
+        "{}不适用、无数据或样本不足，不计入，其余指标按原权重比例折算：有得分的维度满分{}分，维度得分合计{}分，折算后指标得分为{}分。",
+        out.join("、"),
+        super::fmt2(of),
+        super::fmt2(got),
+        super::fmt2(x.base)
+    ))
+}
+
+/// The records behind unit `u`'s points.
+fn evidence(run: &Run, u: usize) -> Vec<EvidenceLine> {
+    let s = &run.scheme;
+    run.evidence
+        .iter()
+        .filter(|e| e.unit == u)
+        .map(|e| EvidenceLine {
+            rule_id: e.rule_id.clone(),
+            rule_name: s.rule_name(e.rule_order).to_string(),
+            dataset: e.dataset.clone(),
+            dataset_title: s
+                .dataset_index(&e.dataset)
+                .map_or(e.dataset.clone(), |d| s.datasets[d].title.clone()),
+            record_key: e.record_key.clone(),
+            date: e.date.clone(),
+            details: e.details.clone(),
+            points: e.points,
+            note: e.note.clone(),
+        })
+        .collect()
+}
+
+/// A unit's explanation as text for the terminal, in Chinese.
 pub fn text(e: &Explained, u: &Unit) -> String {
-    let opt = |x: Option<f64>, f: fn(f64) -> String| x.map_or("—".to_string(), f);
+    let opt = |x: Option<f64>| x.map_or("—".to_string(), |p| format!("{p:.2}"));
+    let pts = |p: f64| {
+        let s = format!("{p:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let group = if u.group_name.is_empty() {
+        &u.group
+    } else {
+        &u.group_name
+    };
     let mut o = format!(
-        "{} ({}) — {}, {}\n  group {}: rank {} of {}; total {:.2} = base {:.2} + bonus {:.2} − penalty {:.2}; grade {}\n",
+        "{}（{}）— {}，{}\n  {}{}个单位中第{}名；总分{:.2} = 指标得分{:.2} + 加分{:.2} − 倒扣分{:.2}；等次：{}\n",
         u.unit_name,
         u.unit_id,
         e.scheme,
         e.period,
-        u.group,
-        u.rank,
+        group,
         u.group_size,
+        u.rank,
         u.total,
         u.base,
         u.bonus,
@@ -159,47 +253,121 @@ pub fn text(e: &Explained, u: &Unit) -> String {
         u.grade.as_deref().unwrap_or("—")
     );
     if !u.vetoes.is_empty() {
-        o.push_str(&format!("  veto (一票否决): {}\n", u.vetoes.join("; ")));
+        o.push_str(&format!("  一票否决：{}\n", u.vetoes.join("；")));
     }
-    o.push_str("\n  points per node (of maximum):\n");
+    if let Some(r) = &u.reweighting {
+        o.push_str(&format!("  注：{r}\n"));
+    }
+    o.push_str("\n  各维度得分（得分 / 满分）：\n");
     for n in &u.nodes {
         o.push_str(&format!(
-            "  {}{} {}: {} / {}\n",
+            "  {}{}：{} / {}\n",
             "  ".repeat(n.depth),
-            n.id,
             n.name,
-            opt(n.points, |p| format!("{p:.2}")),
-            n.max
+            n.points.map_or("无数据".to_string(), |p| format!("{p:.2}")),
+            pts(n.max)
         ));
     }
-    o.push_str("\n  indicators: value, n, attainment, points / maximum, status\n");
+    o.push_str("\n  各项指标（完成值；样本量；得分 / 满分；计分规则）：\n");
     for i in &u.indicators {
+        let value = if i.value_text.is_empty() {
+            opt(i.value)
+        } else {
+            i.value_text.clone()
+        };
         o.push_str(&format!(
-            "    {} {}: {}, n={}, {}, {} / {}, {}\n",
-            i.id,
+            "    {}：{}；{}；{} / {}；{}\n",
             i.name,
-            opt(i.value, |v| format!("{v}")),
-            i.n.map_or("—".into(), |n| n.to_string()),
-            opt(i.attainment, |a| format!("{a:.4}")),
-            opt(i.points, |p| format!("{p:.2}")),
-            i.max,
-            i.status
+            value,
+            i.n.map_or("—".into(), |n| format!("{n}条")),
+            if i.status == "n/a" {
+                "不适用".to_string()
+            } else {
+                opt(i.points)
+            },
+            pts(i.max),
+            i.rule
         ));
     }
-    o.push_str(&format!("\n  evidence ({} records):\n", u.evidence.len()));
+    o.push_str(&format!(
+        "\n  扣分、加分和否决所依据的记录（{}条）：\n",
+        u.evidence.len()
+    ));
     for ev in &u.evidence {
-        o.push_str(&format!(
-            "    {:+} {} {}#{}{}\n",
-            ev.points,
-            ev.rule_id,
-            ev.dataset,
-            ev.record_key,
-            if ev.note.is_empty() {
-                String::new()
+        let mut parts = vec![
+            if ev.points == 0.0 {
+                "否决".to_string()
             } else {
-                format!(" ({})", ev.note)
-            }
-        ));
+                format!("{:+.2}", ev.points)
+            },
+            if ev.rule_name.is_empty() {
+                ev.rule_id.clone()
+            } else {
+                ev.rule_name.clone()
+            },
+            format!(
+                "{} {}",
+                if ev.dataset_title.is_empty() {
+                    &ev.dataset
+                } else {
+                    &ev.dataset_title
+                },
+                ev.record_key
+            ),
+        ];
+        if !ev.date.is_empty() {
+            parts.push(ev.date.clone());
+        }
+        let d: Vec<&str> = ev
+            .details
+            .iter()
+            .map(String::as_str)
+            .filter(|d| !d.is_empty())
+            .collect();
+        if !d.is_empty() {
+            parts.push(d.join("，"));
+        }
+        if !ev.note.is_empty() {
+            parts.push(super::words::note(&ev.note));
+        }
+        o.push_str(&format!("    {}\n", parts.join("  ")));
     }
     o
+}
+
+/// The units whose name or id is nearest to `query`, best first (at most
+/// `k`): names containing it (or contained in it) first, then by edit
+/// distance over characters.
+pub fn nearest<'a>(e: &'a Explained, query: &str, k: usize) -> Vec<&'a Unit> {
+    fn distance(a: &str, b: &str) -> usize {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let mut prev: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.iter().enumerate() {
+            let mut cur = vec![i + 1; b.len() + 1];
+            for (j, cb) in b.iter().enumerate() {
+                cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
+            }
+            prev = cur;
+        }
+        prev[b.len()]
+    }
+    let score = |u: &Unit| {
+        let contains = u.unit_name.contains(query) || query.contains(u.unit_name.as_str());
+        (
+            !contains,
+            distance(query, &u.unit_name).min(distance(query, &u.unit_id)),
+        )
+    };
+    let mut all: Vec<&Unit> = e.units.iter().collect();
+    all.sort_by_key(|u| score(u));
+    let limit = query.chars().count().max(2);
+    all.into_iter()
+        .filter(|u| {
+            let (far, d) = score(u);
+            !far || d <= limit / 2
+        })
+        .take(k)
+        .collect()
 }
