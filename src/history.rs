@@ -48,6 +48,21 @@ pub enum CompareError {
 }
 
 impl Snapshot {
+    /// What a chart calls this snapshot: its period as offices name it
+    /// (2024年度, 2025年第一季度) when known, else its label.
+    pub fn period_label(&self) -> String {
+        self.period
+            .as_ref()
+            .and_then(|(a, b)| {
+                let p = crate::scheme::Period {
+                    start: crate::calendar::parse_date(a)?,
+                    end: crate::calendar::parse_date(b)?,
+                };
+                Some(p.label())
+            })
+            .unwrap_or_else(|| self.label.clone())
+    }
+
     /// Read `dir/scores.csv` (and the scheme name from `dir/manifest.json`,
     /// when present).
     pub fn read(dir: &Path) -> Result<Snapshot, CompareError> {

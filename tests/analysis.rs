@@ -261,7 +261,11 @@ fn the_audit_finds_collinear_and_constant_indicators() {
     let a = audit::audit(&run.scheme, &run.data.units, &run.scored, 5);
     let found = |s: &str| a.findings.iter().any(|f| f.contains(s));
     // The correlation with its n: 10 units.
-    assert!(found("“i1”与“i2”高度相关（r=1.00，n=10）"), "{:#?}", a.findings);
+    assert!(
+        found("“i1”与“i2”高度相关（r=1.00，n=10）"),
+        "{:#?}",
+        a.findings
+    );
     assert!(found("“i3”有100%的单位取值相同"), "{:#?}", a.findings);
     let c = a
         .correlations

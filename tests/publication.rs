@@ -354,7 +354,7 @@ fn explain_and_compare_commands() {
         "75.00%",
         "目标95%，每低1个百分点扣0.5分，扣完为止",
         "扣分、加分和否决所依据的记录（3条）",
-        "-1.00  records",
+        "-1.00  失信记录  records r2  2025-03-01  已信用修复×0.5",
         "已信用修复×0.5",
     ] {
         assert!(text.contains(want), "no {want:?} in {text}");

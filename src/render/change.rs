@@ -4,7 +4,7 @@
 use plotters::prelude::{DrawingBackend, RGBColor};
 
 use super::pen::{Align, Pen};
-use super::style::{DOWN, GRID, INK, MUTED, UP, W, ticks, title};
+use super::style::{DOWN, GRID, INK, MUTED, UP, W, title};
 use super::{Draw, fit, grade_rgb, rgb};
 use crate::history::{Row, Snapshot};
 use crate::run::Run;
@@ -57,15 +57,16 @@ impl Draw for Intervals {
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
         title(p, &self.title)?;
-        let (x0, x1, top) = (250.0, 770.0, 48.0);
+        let (x0, x1, top) = (250.0, 760.0, 48.0);
         let span = (self.n.max(2) - 1) as f64;
         let x = |r: f64| x0 + (x1 - x0) * (r - 1.0) / span;
         let bottom = top + self.rows.len().max(1) as f64 * ROW;
-        for t in ticks(span, 8) {
-            p.line(&[(x(t + 1.0), top), (x(t + 1.0), bottom)], GRID, 1.0)?;
+        for r in rank_ticks(self.n.max(2)) {
+            let r = r as f64;
+            p.line(&[(x(r), top), (x(r), bottom)], GRID, 1.0)?;
             p.text(
-                &format!("{}", t + 1.0),
-                x(t + 1.0),
+                &format!("{r}"),
+                x(r),
                 bottom + 10.0,
                 11.0,
                 MUTED,
@@ -98,6 +99,27 @@ impl Draw for Intervals {
     }
 }
 
+/// Ranks to mark on an axis of ranks 1..=n: whole numbers only, 1 and
+/// multiples of a round step (1, 2, 5, 10, 20, 50, ...) giving at most
+/// about 9 marks, and n itself.
+pub fn rank_ticks(n: usize) -> Vec<usize> {
+    let step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+        .into_iter()
+        .find(|s| n / s <= 8)
+        .unwrap_or(n.max(1));
+    let mut out = vec![1];
+    out.extend(
+        (1..)
+            .map(|k| k * step)
+            .take_while(|&r| r <= n)
+            .filter(|&r| r > 1),
+    );
+    if *out.last().unwrap_or(&0) != n && n - out.last().unwrap_or(&0) >= step / 2 {
+        out.push(n);
+    }
+    out
+}
+
 /// Rank in the previous run (left) and now (right), one line per unit.
 pub struct Slope {
     title: String,
@@ -127,6 +149,25 @@ impl Slope {
     }
 }
 
+impl Slope {
+    /// The largest movers: up to 5 up and 5 down, by the size of the move
+    /// (then by the new rank).
+    fn movers(&self) -> Vec<(usize, usize, i64)> {
+        let mut out = Vec::new();
+        for up in [true, false] {
+            let mut m: Vec<(usize, usize, i64)> = self
+                .links
+                .iter()
+                .copied()
+                .filter(|l| if up { l.2 > 0 } else { l.2 < 0 })
+                .collect();
+            m.sort_by_key(|l| (-l.2.abs(), l.1));
+            out.extend(m.into_iter().take(5));
+        }
+        out
+    }
+}
+
 /// Slope charts of two snapshots, one per group (groups of the new run
 /// first, in order of appearance): (file stem, SVG, PNG).
 pub fn slopes(old: &Snapshot, new: &Snapshot) -> Result<Vec<(String, String, Vec<u8>)>, String> {
@@ -147,7 +188,11 @@ pub fn slopes(old: &Snapshot, new: &Snapshot) -> Result<Vec<(String, String, Vec
             let chart = Slope::new(
                 &o.iter().collect::<Vec<_>>(),
                 &n.iter().collect::<Vec<_>>(),
-                format!("{g}名次变化（{} → {}）", old.label, new.label),
+                format!(
+                    "{g}名次变化（{} → {}）",
+                    old.period_label(),
+                    new.period_label()
+                ),
             );
             Ok((
                 format!("slope-{}", k + 1),
@@ -172,13 +217,21 @@ impl Draw for Slope {
         p.text("上期", xl, top - 14.0, 12.0, MUTED, Align::Center)?;
         p.text("本期", xr, top - 14.0, 12.0, MUTED, Align::Center)?;
         let y = |i: usize| top + (i as f64 + 0.5) * ROW;
-        for &(i, j, d) in &self.links {
-            let c = match d.cmp(&0) {
-                std::cmp::Ordering::Greater => UP,
-                std::cmp::Ordering::Less => DOWN,
-                std::cmp::Ordering::Equal => RGBColor(0xBD, 0xBD, 0xBD),
-            };
-            p.line(&[(xl, y(i)), (xr, y(j))], c, 1.5)?;
+        // Many crossing lines read as noise: the largest movers (up to 5
+        // each way) are drawn strong and coloured, with their change
+        // beside their name; the others thin and grey.
+        let movers = self.movers();
+        let strong = |i: usize, j: usize| movers.iter().any(|m| m.0 == i && m.1 == j);
+        let faint = RGBColor(0xD6, 0xD6, 0xD6);
+        for &(i, j, _) in self.links.iter().filter(|l| !strong(l.0, l.1)) {
+            p.line(&[(xl, y(i)), (xr, y(j))], faint, 1.0)?;
+        }
+        for &(i, j, d) in &movers {
+            p.line(
+                &[(xl, y(i)), (xr, y(j))],
+                if d > 0 { UP } else { DOWN },
+                2.5,
+            )?;
         }
         for (i, (name, rank)) in self.left.iter().enumerate() {
             p.dot(xl, y(i), 3.0, INK)?;
@@ -193,15 +246,31 @@ impl Draw for Slope {
         }
         for (j, (name, rank)) in self.right.iter().enumerate() {
             p.dot(xr, y(j), 3.0, INK)?;
-            p.text(
-                &format!("{rank} {}", fit(name, 30)),
-                xr + 8.0,
-                y(j),
-                12.0,
-                INK,
-                Align::Left,
-            )?;
+            let m = movers.iter().find(|m| m.1 == j);
+            let (label, c) = match m {
+                Some(&(_, _, d)) if d > 0 => (format!("{rank} {}  ↑{d}", fit(name, 30)), UP),
+                Some(&(_, _, d)) => (format!("{rank} {}  ↓{}", fit(name, 30), -d), DOWN),
+                None => (format!("{rank} {}", fit(name, 30)), INK),
+            };
+            p.text(&label, xr + 8.0, y(j), 12.0, c, Align::Left)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank_ticks;
+
+    #[test]
+    fn rank_ticks_are_whole_numbers() {
+        // 20 units: step 5 (20 / 2 = 10 marks would be too many): 1, 5,
+        // 10, 15, 20; 40 units: step 5 as well, up to 40; 7 units: every rank.
+        assert_eq!(rank_ticks(20), [1, 5, 10, 15, 20]);
+        assert_eq!(rank_ticks(40), [1, 5, 10, 15, 20, 25, 30, 35, 40]);
+        assert_eq!(rank_ticks(7), [1, 2, 3, 4, 5, 6, 7]);
+        // 23 units: step 5, and 23 itself (3 past 20, at least half a step).
+        assert_eq!(rank_ticks(23), [1, 5, 10, 15, 20, 23]);
+        assert_eq!(rank_ticks(2), [1, 2]);
     }
 }

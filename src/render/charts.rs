@@ -199,7 +199,11 @@ fn group(run: &Run, gi: usize, ms: &[usize], now: Option<&Snapshot>, jobs: &mut 
         job: Job::Distribution(Distribution::new(run, ms, title)),
     });
     if let (Some(prev), Some(now)) = (&run.previous, now) {
-        let title = format!("{gname}名次变化（{} → 本期）", prev.label);
+        let title = format!(
+            "{gname}名次变化（{} → {}）",
+            prev.period_label(),
+            now.period_label()
+        );
         let mine = |s: &Snapshot| -> Vec<crate::history::Row> {
             s.rows.iter().filter(|r| &r.group == g).cloned().collect()
         };

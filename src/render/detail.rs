@@ -5,7 +5,7 @@ use plotters::prelude::{DrawingBackend, RGBColor};
 
 use super::pen::{Align, Pen};
 use super::style::{GRID, INK, MUTED, W, legend, title};
-use super::{Draw, display_width, fit, grade_rgb, rgb};
+use super::{Draw, fit, grade_rgb, rgb};
 use crate::run::Run;
 
 const NAME_X: f64 = 36.0;
@@ -95,12 +95,29 @@ impl Draw for Profile {
     }
 }
 
+/// A heatmap cell: an attainment, or why there is none.
+#[derive(Clone, Copy, PartialEq)]
+enum Mark {
+    Value(f64),
+    /// The indicator does not apply to the unit's group (不适用).
+    NotApplicable,
+    /// No value, or too few records (无数据).
+    Missing,
+}
+
 /// Attainment per unit (rows, rank order) and indicator (columns).
 pub struct Heatmap {
     title: String,
     columns: Vec<String>,
-    rows: Vec<(usize, String, Vec<Option<f64>>)>,
+    rows: Vec<(usize, String, Vec<Mark>)>,
 }
+
+/// Characters of a column's name, written top to bottom.
+const HEAD_CHARS: usize = 10;
+/// The colours of the two cells without a value.
+const NA_FILL: RGBColor = RGBColor(0xFF, 0xFF, 0xFF);
+const NA_EDGE: RGBColor = RGBColor(0xBD, 0xBD, 0xBD);
+const MISSING: RGBColor = RGBColor(0x9E, 0x9E, 0x9E);
 
 impl Heatmap {
     /// Columns: the indicators that apply to some unit of the group.
@@ -121,7 +138,14 @@ impl Heatmap {
                 .map(|&u| {
                     let cells = cols
                         .iter()
-                        .map(|&i| run.scored.cells[i][u].attainment)
+                        .map(|&i| {
+                            let c = &run.scored.cells[i][u];
+                            match (c.status, c.attainment) {
+                                (crate::score::Status::NotApplicable, _) => Mark::NotApplicable,
+                                (_, Some(a)) => Mark::Value(a),
+                                (_, None) => Mark::Missing,
+                            }
+                        })
                         .collect();
                     (
                         run.scored.units[u].rank,
@@ -137,21 +161,27 @@ impl Heatmap {
         (520.0 / self.columns.len().max(1) as f64).min(40.0)
     }
 
-    /// Legend lines: "1 name", wrapped to the width.
-    fn key(&self) -> Vec<Vec<String>> {
-        let mut lines = vec![Vec::new()];
-        let mut w = 0.0;
-        for (k, c) in self.columns.iter().enumerate() {
-            let item = format!("{} {}", k + 1, fit(c, 24));
-            let iw = display_width(&item) as f64 * 6.0 + 16.0;
-            if w + iw > W - 24.0 && w > 0.0 {
-                lines.push(Vec::new());
-                w = 0.0;
-            }
-            w += iw;
-            lines.last_mut().unwrap().push(item);
-        }
-        lines
+    /// The column names as written down the columns: at most
+    /// [`HEAD_CHARS`] characters, cut with "…".
+    fn heads(&self) -> Vec<Vec<char>> {
+        self.columns
+            .iter()
+            .map(|c| {
+                let chars: Vec<char> = c.chars().collect();
+                if chars.len() > HEAD_CHARS {
+                    let mut v = chars[..HEAD_CHARS - 1].to_vec();
+                    v.push('…');
+                    v
+                } else {
+                    chars
+                }
+            })
+            .collect()
+    }
+
+    /// The height of the column heads.
+    fn head_h(&self) -> f64 {
+        self.heads().iter().map(Vec::len).max().unwrap_or(1) as f64 * 13.0 + 8.0
     }
 }
 
@@ -171,25 +201,22 @@ impl Draw for Heatmap {
     fn size(&self) -> (f64, f64) {
         (
             W,
-            70.0 + self.rows.len().max(1) as f64 * ROW
-                + 30.0
-                + self.key().len() as f64 * 18.0
-                + 30.0,
+            50.0 + self.head_h() + self.rows.len().max(1) as f64 * ROW + 50.0,
         )
     }
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
         title(p, &self.title)?;
-        let (x0, top, cw) = (250.0, 66.0, self.cell_w());
-        for k in 0..self.columns.len() {
-            p.text(
-                &(k + 1).to_string(),
-                x0 + (k as f64 + 0.5) * cw,
-                top - 10.0,
-                11.0,
-                MUTED,
-                Align::Center,
-            )?;
+        let (x0, cw) = (250.0, self.cell_w());
+        let top = 50.0 + self.head_h();
+        // Column names down each column, as Chinese is written in
+        // narrow columns.
+        for (k, chars) in self.heads().iter().enumerate() {
+            let x = x0 + (k as f64 + 0.5) * cw;
+            for (j, ch) in chars.iter().enumerate() {
+                let y = top - 4.0 - (chars.len() - j) as f64 * 13.0 + 6.5;
+                p.text(&ch.to_string(), x, y, 11.0, INK, Align::Center)?;
+            }
         }
         for (r, (rank, name, cells)) in self.rows.iter().enumerate() {
             let y = top + r as f64 * ROW;
@@ -209,13 +236,28 @@ impl Draw for Heatmap {
                 INK,
                 Align::Left,
             )?;
-            for (k, a) in cells.iter().enumerate() {
+            for (k, m) in cells.iter().enumerate() {
                 let x = x0 + k as f64 * cw;
-                let c = a.map_or(RGBColor(0xEE, 0xEE, 0xEE), attainment_color);
-                p.rect(x + 1.0, y + 1.0, x + cw - 1.0, y + ROW - 1.0, c, 1.0)?;
+                match m {
+                    Mark::Value(a) => p.rect(
+                        x + 1.0,
+                        y + 1.0,
+                        x + cw - 1.0,
+                        y + ROW - 1.0,
+                        attainment_color(*a),
+                        1.0,
+                    )?,
+                    Mark::Missing => {
+                        p.rect(x + 1.0, y + 1.0, x + cw - 1.0, y + ROW - 1.0, MISSING, 1.0)?
+                    }
+                    Mark::NotApplicable => {
+                        p.rect(x + 1.0, y + 1.0, x + cw - 1.0, y + ROW - 1.0, NA_EDGE, 1.0)?;
+                        p.rect(x + 2.0, y + 2.0, x + cw - 2.0, y + ROW - 2.0, NA_FILL, 1.0)?;
+                    }
+                }
             }
         }
-        let mut y = top + self.rows.len().max(1) as f64 * ROW + 20.0;
+        let y = top + self.rows.len().max(1) as f64 * ROW + 20.0;
         // Colour scale.
         for i in 0..=20 {
             let a = i as f64 / 20.0;
@@ -230,23 +272,12 @@ impl Draw for Heatmap {
         }
         p.text("达成度 0", x0 - 6.0, y, 11.0, MUTED, Align::Right)?;
         p.text("1", x0 + 172.0, y, 11.0, MUTED, Align::Left)?;
-        p.rect(
-            x0 + 200.0,
-            y - 6.0,
-            x0 + 212.0,
-            y + 6.0,
-            RGBColor(0xEE, 0xEE, 0xEE),
-            1.0,
-        )?;
-        p.text("不适用或无数据", x0 + 216.0, y, 11.0, MUTED, Align::Left)?;
-        for line in self.key() {
-            y += 18.0;
-            let mut x = 12.0;
-            for item in line {
-                p.text(&item, x, y, 11.0, INK, Align::Left)?;
-                x += display_width(&item) as f64 * 6.0 + 16.0;
-            }
-        }
+        // 无数据 and 不适用 apart: grey, and white in a grey edge.
+        p.rect(x0 + 200.0, y - 6.0, x0 + 212.0, y + 6.0, MISSING, 1.0)?;
+        p.text("无数据", x0 + 216.0, y, 11.0, MUTED, Align::Left)?;
+        p.rect(x0 + 270.0, y - 6.0, x0 + 282.0, y + 6.0, NA_EDGE, 1.0)?;
+        p.rect(x0 + 271.0, y - 5.0, x0 + 281.0, y + 5.0, NA_FILL, 1.0)?;
+        p.text("不适用", x0 + 286.0, y, 11.0, MUTED, Align::Left)?;
         Ok(())
     }
 }

@@ -120,7 +120,7 @@ pub fn png(d: &impl Draw) -> Result<Vec<u8>, String> {
     let mut buf = vec![255u8; pw as usize * ph as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (pw, ph)).into_drawing_area();
-        d.draw(&Pen::new(&root, PNG_SCALE))?;
+        d.draw(&Pen::raster(&root, PNG_SCALE))?;
         root.present().map_err(|e| e.to_string())?;
     }
     let mut out = Vec::new();

@@ -40,7 +40,7 @@ impl Ranking {
         title: String,
     ) -> Self {
         let ids = &run.data.units.ids;
-        let bars = units
+        let bars: Vec<Bar> = units
             .iter()
             .map(|&u| {
                 let x = &run.scored.units[u];
@@ -55,13 +55,27 @@ impl Ranking {
             })
             .collect();
         let max_total = run.scored.units.iter().map(|u| u.total).fold(0.0, f64::max);
+        let bars_vetoed: Vec<u32> = bars.iter().filter(|b| b.vetoed).map(|b| b.color).collect();
         Ranking {
             title,
             bars,
             max: max_total.max(run.scheme.points),
-            legend: grade_legend(run),
+            legend: with_veto(grade_legend(run), &bars_vetoed, "一票否决（浅色条）"),
         }
     }
+}
+
+/// The grade legend, and the veto marker when a unit is vetoed: its
+/// grade's colour as the chart draws it (35% over white).
+fn with_veto(mut legend: Vec<(String, u32)>, vetoed: &[u32], label: &str) -> Vec<(String, u32)> {
+    if let Some(&c) = vetoed.first() {
+        let light = |shift: u32| {
+            let v = (c >> shift) & 0xFF;
+            ((v as f64 * 0.35 + 255.0 * 0.65).round() as u32) << shift
+        };
+        legend.push((label.to_string(), light(16) | light(8) | light(0)));
+    }
+    legend
 }
 
 impl Draw for Ranking {
@@ -167,7 +181,22 @@ impl Distribution {
                 .map(|g| (s.grades[g].name.clone(), s.grades[g].min, grade_rgb(s, g)))
                 .collect(),
             max: max_total.max(s.points),
-            legend: grade_legend(run),
+            legend: {
+                let vetoed: Vec<u32> = units
+                    .iter()
+                    .filter(|&&u| !run.scored.units[u].vetoes.is_empty())
+                    .map(|&u| {
+                        run.scored.units[u]
+                            .grade
+                            .map_or(0x9E9E9E, |g| grade_rgb(s, g))
+                    })
+                    .collect();
+                let mut l = grade_legend(run);
+                if let Some(&c) = vetoed.first() {
+                    l.push(("一票否决（点上画×）".to_string(), c));
+                }
+                l
+            },
         }
     }
 

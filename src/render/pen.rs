@@ -10,6 +10,8 @@ use super::FONT;
 pub struct Pen<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
     k: f64,
+    /// Text is rasterised here (PNG) rather than left as text (SVG).
+    raster: bool,
 }
 
 /// Horizontal anchor of a text.
@@ -25,8 +27,25 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
 }
 
 impl<'a, DB: DrawingBackend> Pen<'a, DB> {
+    /// A pen for a vector backend (SVG): text stays text.
     pub fn new(area: &'a DrawingArea<DB, Shift>, k: f64) -> Self {
-        Pen { area, k }
+        Pen {
+            area,
+            k,
+            raster: false,
+        }
+    }
+
+    /// A pen for a bitmap (PNG): text is laid out and rasterised with the
+    /// bundled font here. (plotters' own ab_glyph text drops each glyph's
+    /// left side bearing, which opened gaps inside names and misplaced
+    /// full-width punctuation: "市自 然资源", "(  12345".)
+    pub fn raster(area: &'a DrawingArea<DB, Shift>, k: f64) -> Self {
+        Pen {
+            area,
+            k,
+            raster: true,
+        }
     }
 
     fn c(&self, x: f64) -> i32 {
@@ -114,6 +133,9 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
         if s.is_empty() {
             return Ok(());
         }
+        if self.raster {
+            return self.raster_text(s, x * self.k, y * self.k, size * self.k, color, align);
+        }
         let h = match align {
             Align::Left => HPos::Left,
             Align::Center => HPos::Center,
@@ -123,5 +145,136 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
             .color(&color)
             .pos(Pos::new(h, VPos::Center));
         self.area.draw_text(s, &style, self.pt((x, y))).map_err(err)
+    }
+
+    /// Text rasterised with the bundled font: glyphs placed by their
+    /// advances and kerning, each drawn at its own bounds (bearings
+    /// kept), vertically centred on `y` (pixels), antialiased by coverage.
+    fn raster_text(
+        &self,
+        s: &str,
+        x: f64,
+        y: f64,
+        px: f64,
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), String> {
+        let placed = layout(s, px as f32);
+        let width = placed.last().map_or(0.0, |g| g.2);
+        let x0 = match align {
+            Align::Left => x,
+            Align::Center => x - f64::from(width) / 2.0,
+            Align::Right => x - f64::from(width),
+        } as f32;
+        let font = face();
+        let scaled = font.as_scaled(ab_glyph::PxScale::from(px as f32));
+        // The em box's middle on y: baseline = y + (ascent + descent) / 2.
+        let baseline = y as f32 + (scaled.ascent() + scaled.descent()) / 2.0;
+        for &(id, gx, _) in &placed {
+            let g = id.with_scale_and_position(px as f32, ab_glyph::point(x0 + gx, baseline));
+            let Some(o) = font.outline_glyph(g) else {
+                continue;
+            };
+            let b = o.px_bounds();
+            let mut out = Ok(());
+            o.draw(|dx, dy, cov| {
+                if cov > 0.0 && out.is_ok() {
+                    let p = (b.min.x as i32 + dx as i32, b.min.y as i32 + dy as i32);
+                    out = self.area.draw_pixel(p, &color.mix(f64::from(cov.min(1.0))));
+                }
+            });
+            out.map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+use ab_glyph::{Font, ScaleFont};
+
+/// The bundled face, parsed once.
+fn face() -> &'static ab_glyph::FontRef<'static> {
+    static FACE: std::sync::OnceLock<ab_glyph::FontRef<'static>> = std::sync::OnceLock::new();
+    FACE.get_or_init(|| {
+        ab_glyph::FontRef::try_from_slice(super::FONT_BYTES).expect("the bundled font parses")
+    })
+}
+
+/// Each glyph of `s` at `px` pixels: (glyph, pen position, pen position
+/// after it), by advances and kerning.
+pub fn layout(s: &str, px: f32) -> Vec<(ab_glyph::GlyphId, f32, f32)> {
+    let scaled = face().as_scaled(ab_glyph::PxScale::from(px));
+    let mut out = Vec::with_capacity(s.len());
+    let mut pen = 0.0f32;
+    let mut prev = None;
+    for c in s.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            pen += scaled.kern(p, id);
+        }
+        let start = pen;
+        pen += scaled.h_advance(id);
+        out.push((id, start, pen));
+        prev = Some(id);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ink columns of a rendered line, and where each glyph's ink must
+    /// be: its outline's bounds at its pen position.
+    #[test]
+    fn png_text_puts_every_glyph_at_its_advance_with_its_bearings() {
+        super::super::register_font();
+        let text = "市民服务（12345热线）市自然资源和规划局";
+        let (w, h, px) = (1200u32, 60u32, 32.0f32);
+        let mut buf = vec![255u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            // At scale 2: 16-unit text at (10, 15) is 32 px at (20, 30).
+            Pen::raster(&root, 2.0)
+                .text(text, 10.0, 15.0, 16.0, BLACK, Align::Left)
+                .unwrap();
+            root.present().unwrap();
+        }
+        let inked = |x: u32| (0..h).any(|y| buf[((y * w + x) * 3) as usize] < 128);
+        // Expected ink: each glyph's outline bounds, placed at 20 + its
+        // pen position; the advances come from the font (layout()).
+        let font = face();
+        let mut expected = vec![false; w as usize];
+        let mut boxes = Vec::new();
+        for (id, gx, _) in layout(text, px) {
+            let g = id.with_scale_and_position(px, ab_glyph::point(20.0 + gx, 40.0));
+            if let Some(o) = font.outline_glyph(g) {
+                let b = o.px_bounds();
+                boxes.push((b.min.x as u32, b.max.x as u32));
+                for x in b.min.x as u32..b.max.x as u32 {
+                    expected[x as usize] = true;
+                }
+            }
+        }
+        assert_eq!(boxes.len(), text.chars().count());
+        // Every glyph has ink inside its box, and no ink lies outside the
+        // boxes (1 px of antialiasing allowed).
+        for (a, b) in &boxes {
+            assert!((*a..*b).any(inked), "no ink in {a}..{b}");
+        }
+        for x in 0..w {
+            let near = (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|k| expected[k as usize]);
+            assert!(!inked(x) || near, "ink at column {x}, outside every glyph");
+        }
+        // Every CJK glyph advances one em (the same for all: 22.1 px at a
+        // 32 px scale, this face's em being 0.69 of its height); the
+        // full-width parentheses too.
+        let l = layout(text, px);
+        let em = l[0].2 - l[0].1;
+        assert!((em - 22.1).abs() < 0.1, "{em}");
+        for (k, c) in text.chars().enumerate() {
+            if !c.is_ascii() {
+                assert!((l[k].2 - l[k].1 - em).abs() < 0.01, "{c}: {:?}", l[k]);
+            }
+        }
     }
 }
