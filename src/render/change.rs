@@ -83,7 +83,7 @@ impl Draw for Intervals {
                 MUTED,
                 Align::Right,
             )?;
-            p.text(&fit(name, 30), NAME_X, y, 12.0, INK, Align::Left)?;
+            p.text(&fit(name, 24), NAME_X, y, 12.0, INK, Align::Left)?;
             p.line(&[(x(*lo), y), (x(*hi), y)], INK, 2.0)?;
             p.line(&[(x(*med), y - 5.0), (x(*med), y + 5.0)], INK, 1.5)?;
             p.dot(x(*rank as f64), y, 4.5, rgb(*c))?;
@@ -236,7 +236,7 @@ impl Draw for Slope {
         for (i, (name, rank)) in self.left.iter().enumerate() {
             p.dot(xl, y(i), 3.0, INK)?;
             p.text(
-                &format!("{} {rank}", fit(name, 30)),
+                &format!("{} {rank}", fit(name, 24)),
                 xl - 8.0,
                 y(i),
                 12.0,
@@ -248,9 +248,9 @@ impl Draw for Slope {
             p.dot(xr, y(j), 3.0, INK)?;
             let m = movers.iter().find(|m| m.1 == j);
             let (label, c) = match m {
-                Some(&(_, _, d)) if d > 0 => (format!("{rank} {}  ↑{d}", fit(name, 30)), UP),
-                Some(&(_, _, d)) => (format!("{rank} {}  ↓{}", fit(name, 30), -d), DOWN),
-                None => (format!("{rank} {}", fit(name, 30)), INK),
+                Some(&(_, _, d)) if d > 0 => (format!("{rank} {}  ↑{d}", fit(name, 24)), UP),
+                Some(&(_, _, d)) => (format!("{rank} {}  ↓{}", fit(name, 24), -d), DOWN),
+                None => (format!("{rank} {}", fit(name, 24)), INK),
             };
             p.text(&label, xr + 8.0, y(j), 12.0, c, Align::Left)?;
         }

@@ -181,7 +181,7 @@ impl Heatmap {
 
     /// The height of the column heads.
     fn head_h(&self) -> f64 {
-        self.heads().iter().map(Vec::len).max().unwrap_or(1) as f64 * 13.0 + 8.0
+        self.heads().iter().map(Vec::len).max().unwrap_or(1) as f64 * 18.0 + 8.0
     }
 }
 
@@ -214,7 +214,7 @@ impl Draw for Heatmap {
         for (k, chars) in self.heads().iter().enumerate() {
             let x = x0 + (k as f64 + 0.5) * cw;
             for (j, ch) in chars.iter().enumerate() {
-                let y = top - 4.0 - (chars.len() - j) as f64 * 13.0 + 6.5;
+                let y = top - 4.0 - (chars.len() - j) as f64 * 18.0 + 9.0;
                 p.text(&ch.to_string(), x, y, 11.0, INK, Align::Center)?;
             }
         }
@@ -229,7 +229,7 @@ impl Draw for Heatmap {
                 Align::Right,
             )?;
             p.text(
-                &fit(name, 30),
+                &fit(name, 24),
                 NAME_X,
                 y + ROW / 2.0,
                 12.0,

@@ -109,7 +109,7 @@ impl Draw for Ranking {
                 MUTED,
                 Align::Right,
             )?;
-            p.text(&fit(&b.name, 30), NAME_X, y, 13.0, INK, Align::Left)?;
+            p.text(&fit(&b.name, 24), NAME_X, y, 13.0, INK, Align::Left)?;
             let c = rgb(b.color);
             p.rect(
                 BAR_X,
@@ -223,7 +223,7 @@ impl Distribution {
 impl Draw for Distribution {
     fn size(&self) -> (f64, f64) {
         let stack = self.placed().iter().map(|p| p.1 + 1).max().unwrap_or(1);
-        (W, 90.0 + stack as f64 * DOT + 70.0)
+        (W, 90.0 + stack as f64 * DOT + 100.0)
     }
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
@@ -275,7 +275,7 @@ impl Draw for Distribution {
                 )?;
             }
         }
-        p.text("综合得分", PLOT_END, base + 30.0, 12.0, MUTED, Align::Right)?;
-        legend(p, &self.legend, PLOT_X, base + 48.0)
+        p.text("综合得分", PLOT_END, base + 46.0, 12.0, MUTED, Align::Right)?;
+        legend(p, &self.legend, PLOT_X, base + 68.0)
     }
 }

@@ -133,6 +133,7 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
         if s.is_empty() {
             return Ok(());
         }
+        let size = (size * super::style::TEXT_SCALE).max(super::style::TEXT_MIN);
         if self.raster {
             return self.raster_text(s, x * self.k, y * self.k, size * self.k, color, align);
         }
@@ -159,6 +160,9 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
         color: RGBColor,
         align: Align,
     ) -> Result<(), String> {
+        // `px` is the em, as in SVG's font-size; ab_glyph scales by the
+        // font's height (ascent − descent), larger than its em.
+        let px = px * em_to_height();
         let placed = layout(s, px as f32);
         let width = placed.last().map_or(0.0, |g| g.2);
         let x0 = match align {
@@ -199,7 +203,14 @@ fn face() -> &'static ab_glyph::FontRef<'static> {
     })
 }
 
-/// Each glyph of `s` at `px` pixels: (glyph, pen position, pen position
+/// The face's height per em: an ab_glyph scale of `em × this` draws
+/// characters one em wide, as a browser does at `font-size: em`.
+fn em_to_height() -> f64 {
+    let f = face();
+    f64::from(f.height_unscaled()) / f64::from(f.units_per_em().unwrap_or(1000.0))
+}
+
+/// Each glyph of `s` at `px` pixels (the scale of its height): (glyph, pen position, pen position
 /// after it), by advances and kerning.
 pub fn layout(s: &str, px: f32) -> Vec<(ab_glyph::GlyphId, f32, f32)> {
     let scaled = face().as_scaled(ab_glyph::PxScale::from(px));
@@ -229,7 +240,10 @@ mod tests {
     fn png_text_puts_every_glyph_at_its_advance_with_its_bearings() {
         super::super::register_font();
         let text = "市民服务（12345热线）市自然资源和规划局";
-        let (w, h, px) = (1200u32, 60u32, 32.0f32);
+        // Size 16 is drawn at 16 × TEXT_SCALE = 20 units, 40 px at scale
+        // 2: an em of 40 px, an ab_glyph scale of 40 × height / em.
+        let (w, h) = (1400u32, 80u32);
+        let px = (40.0 * em_to_height()) as f32;
         let mut buf = vec![255u8; (w * h * 3) as usize];
         {
             let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
@@ -246,7 +260,7 @@ mod tests {
         let mut expected = vec![false; w as usize];
         let mut boxes = Vec::new();
         for (id, gx, _) in layout(text, px) {
-            let g = id.with_scale_and_position(px, ab_glyph::point(20.0 + gx, 40.0));
+            let g = id.with_scale_and_position(px, ab_glyph::point(20.0 + gx, 50.0));
             if let Some(o) = font.outline_glyph(g) {
                 let b = o.px_bounds();
                 boxes.push((b.min.x as u32, b.max.x as u32));
@@ -265,12 +279,11 @@ mod tests {
             let near = (x.saturating_sub(1)..=(x + 1).min(w - 1)).any(|k| expected[k as usize]);
             assert!(!inked(x) || near, "ink at column {x}, outside every glyph");
         }
-        // Every CJK glyph advances one em (the same for all: 22.1 px at a
-        // 32 px scale, this face's em being 0.69 of its height); the
+        // Every CJK glyph advances one em, 40 px, as in the SVG; the
         // full-width parentheses too.
         let l = layout(text, px);
         let em = l[0].2 - l[0].1;
-        assert!((em - 22.1).abs() < 0.1, "{em}");
+        assert!((em - 40.0).abs() < 0.1, "{em}");
         for (k, c) in text.chars().enumerate() {
             if !c.is_ascii() {
                 assert!((l[k].2 - l[k].1 - em).abs() < 0.01, "{c}: {:?}", l[k]);

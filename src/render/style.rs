@@ -7,6 +7,17 @@ use super::pen::{Align, Pen};
 use super::{display_width, grade_rgb, rgb};
 use crate::run::Run;
 
+/// Every text is drawn at least this large, in design units: a chart
+/// fills the A4 text width of the documents (156 mm for [`W`] = 800
+/// units, 0.195 mm a unit), where 9 pt (3.175 mm) is 16.3 units.
+pub const TEXT_MIN: f64 = 16.5;
+/// Sizes written in the charts are scaled by this (titles stay larger
+/// than labels).
+pub const TEXT_SCALE: f64 = 1.25;
+/// Design units per half-width cell of text at [`TEXT_MIN`] (a CJK
+/// character is one em wide, two cells).
+pub const CELL: f64 = 8.5;
+
 /// Units per page of a long chart.
 pub const PAGE: usize = 40;
 pub const W: f64 = 800.0;
@@ -58,7 +69,7 @@ pub fn legend<DB: DrawingBackend>(
     for (name, c) in items {
         p.rect(x, y - 6.0, x + 12.0, y + 6.0, rgb(*c), 1.0)?;
         p.text(name, x + 16.0, y, 12.0, INK, Align::Left)?;
-        x += 28.0 + display_width(name) as f64 * 6.5;
+        x += 28.0 + display_width(name) as f64 * CELL;
     }
     Ok(())
 }
