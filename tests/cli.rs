@@ -180,14 +180,15 @@ fn check_prints_the_row_accounting() {
     let o = govtrust().arg("check").output().unwrap();
     assert!(o.status.success());
     let s = String::from_utf8_lossy(&o.stdout);
-    assert!(s.contains("valid"), "{s}");
+    assert!(s.contains("检查通过"), "{s}");
+    // Datasets by their titles, with where every row went.
     assert!(
         s.lines()
-            .any(|l| l.starts_with("hotline") && l.contains("30005")),
+            .any(|l| l.starts_with("12345热线工单") && l.contains("30005")),
         "{s}"
     );
     assert!(
-        s.contains("hotline.csv:30003 column \"unit_id\" value \"X999\""),
+        s.contains("拒收：hotline.csv 第30003行，列“unit_id”，值“X999”：单位不在被考核单位名册中"),
         "{s}"
     );
 }
