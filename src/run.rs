@@ -122,8 +122,8 @@ pub fn load_and_measure(
         let spec = &scheme.datasets[p.dataset];
         if p.accounting.counted == 0 {
             warnings.push(format!(
-                "dataset {}: no record counts (all {} rows are rejected, out of period or excluded)",
-                spec.id, p.accounting.rows_read
+                "数据集“{}”（{}）：没有一条记录计分（{}行均被拒收、不在考核期间或按状态排除）",
+                spec.title, spec.id, p.accounting.rows_read
             ));
         }
         rejects.extend(p.rejects.iter().cloned());

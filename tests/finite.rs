@@ -50,9 +50,9 @@ fn a_unit_whose_present_children_all_weigh_zero_is_missing_with_a_warning() {
     assert_eq!(c.base, 0.0);
     let w = run.warnings();
     assert!(
-        w.iter().any(|x| x.contains("unit C")
-            && x.contains("node total")
-            && x.contains("weight 0")
+        w.iter().any(|x| x.contains("单位C")
+            && x.contains("节点“total”")
+            && x.contains("权重均为0")
             && x.contains("critic")),
         "{w:?}"
     );

@@ -75,7 +75,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
     report::write_files(&[manifest], out)?;
     if !quiet {
         for (f, n) in &summary.files {
-            println!("{n:>10} rows  {}", a.out.join(f).display());
+            println!("{n:>10}行  {}", a.out.join(f).display());
         }
     }
     Ok(ExitCode::SUCCESS)

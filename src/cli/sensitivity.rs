@@ -45,7 +45,7 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         let u = r.uncertainty.as_ref().expect("run::sensitivity sets it");
         let unstable = u.units.iter().filter(|x| !x.stable).count();
         println!(
-            "{} draws in {:.2} s ({:.0} draws/s); {} of {} units have a grade below {:.0}% stable",
+            "模拟{}次，用时{:.2}秒（每秒{:.0}次）；{}个单位（共{}个）保持等次的比例低于{:.0}%",
             u.draws,
             u.seconds,
             u.draws as f64 / u.seconds.max(1e-9),
@@ -55,11 +55,11 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         );
         for (name, i) in &r.sensitivity {
             println!(
-                "  {name:<14} first-order {:.3} [{:.3}, {:.3}]  total {:.3} [{:.3}, {:.3}]",
+                "  {name:<14} 一阶敏感性指数 {:.3} [{:.3}, {:.3}]  总效应指数 {:.3} [{:.3}, {:.3}]",
                 i.first, i.first_ci.0, i.first_ci.1, i.total, i.total_ci.0, i.total_ci.1
             );
         }
-        println!("  written to {}", a.out.display());
+        println!("  结果已写入 {}", a.out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -197,8 +197,8 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> 
         for g in ind.applies_to.iter().flatten() {
             if !units.group_order.contains(g) {
                 warnings.push(format!(
-                    "indicator {}: applies_to group {g:?} has no units in the register",
-                    ind.id
+                    "指标“{}”（{}）：applies_to 所列类别“{g}”在单位名册中没有单位",
+                    ind.name, ind.id
                 ));
             }
         }

@@ -204,8 +204,8 @@ pub fn cells(scheme: &Scheme, units: &Units, passes: &[DatasetPass]) -> PolarsRe
             let multi = cells[i].iter().filter(|c| c.n > 1).count();
             if multi > 0 {
                 warnings.push(format!(
-                    "indicator {}: {multi} unit(s) have more than one value row; their mean is used",
-                    ind.id
+                    "指标“{}”（{}）：{multi}个单位有多行填报值，取其平均值",
+                    ind.name, ind.id
                 ));
             }
         }

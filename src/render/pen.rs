@@ -7,6 +7,17 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::FONT;
 
+/// Every text is drawn at least this large, in design units: a chart
+/// fills the A4 text width of the documents (156 mm for 800
+/// units, 0.195 mm a unit), where 9 pt (3.175 mm) is 16.3 units.
+pub const TEXT_MIN: f64 = 16.5;
+/// Sizes written in the charts are scaled by this (titles stay larger
+/// than labels).
+pub const TEXT_SCALE: f64 = 1.25;
+/// Design units per half-width cell of text at [`TEXT_MIN`] (a CJK
+/// character is one em wide, two cells).
+pub const CELL: f64 = 8.5;
+
 pub struct Pen<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, Shift>,
     k: f64,
@@ -133,7 +144,7 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
         if s.is_empty() {
             return Ok(());
         }
-        let size = (size * super::style::TEXT_SCALE).max(super::style::TEXT_MIN);
+        let size = (size * TEXT_SCALE).max(TEXT_MIN);
         if self.raster {
             return self.raster_text(s, x * self.k, y * self.k, size * self.k, color, align);
         }

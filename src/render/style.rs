@@ -3,20 +3,9 @@
 
 use plotters::prelude::{DrawingBackend, RGBColor};
 
-use super::pen::{Align, Pen};
+use super::pen::{Align, CELL, Pen};
 use super::{display_width, grade_rgb, rgb};
 use crate::run::Run;
-
-/// Every text is drawn at least this large, in design units: a chart
-/// fills the A4 text width of the documents (156 mm for [`W`] = 800
-/// units, 0.195 mm a unit), where 9 pt (3.175 mm) is 16.3 units.
-pub const TEXT_MIN: f64 = 16.5;
-/// Sizes written in the charts are scaled by this (titles stay larger
-/// than labels).
-pub const TEXT_SCALE: f64 = 1.25;
-/// Design units per half-width cell of text at [`TEXT_MIN`] (a CJK
-/// character is one em wide, two cells).
-pub const CELL: f64 = 8.5;
 
 /// Units per page of a long chart.
 pub const PAGE: usize = 40;

@@ -267,7 +267,7 @@ pub fn score_in(
         let (att, weightless) = group_attainments(scheme, cfg, &ctx.order, &cells, members);
         for (n, k) in weightless {
             warnings.push(format!(
-                "unit {}: every scored child of node {} has weight 0 (weights = \"{}\"), so the node is missing for this unit",
+                "单位{}：节点“{}”有得分的下级指标权重均为0（weights = \"{}\"），该节点对本单位按无数据处理",
                 units.ids[members[k]],
                 scheme.tree[n].id,
                 match scheme.tree[n].weights {
@@ -332,7 +332,7 @@ pub fn score(scheme: &Scheme, units: &Units, measured: &Measured) -> Scores {
     for (u, s) in r.units.iter().enumerate() {
         if s.attainment[0].is_none() {
             r.warnings.push(format!(
-                "unit {}: no indicator could be scored; base is 0",
+                "单位{}：没有一项指标能够计分，指标得分为0",
                 units.ids[u]
             ));
         }

@@ -172,9 +172,6 @@ fn results(cx: &mut Ctx, doc: &mut Document) {
             ));
         }
         doc.note(note);
-        for c in cx.charts_of(gi, ChartKind::Heatmap) {
-            cx.figure(doc, c);
-        }
     }
 }
 
@@ -234,6 +231,10 @@ fn values(cx: &mut Ctx, doc: &mut Document) {
                 })
                 .collect();
             doc.note(format!("注：{}。", rules.join("；")));
+        }
+        // The group's attainments at a glance, on an upright page.
+        for c in cx.charts_of(gi, ChartKind::Heatmap) {
+            cx.figure(doc, c);
         }
     }
 }

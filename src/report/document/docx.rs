@@ -253,14 +253,15 @@ fn table(t: &Table, landscape: bool) -> String {
     s
 }
 
-/// An inline PNG at text width (or at most 60% of the text height),
-/// kept with its caption.
+/// An inline PNG at text width, or less if it would not fit the text
+/// height with its caption (charts are drawn so that text width keeps
+/// their text at 9 pt or more), kept with its caption.
 fn figure<'a>(o: &mut Out<'a>, c: &'a Chart, caption: &str) -> String {
     let k = o.images.len() + 1;
     let (w, h) = png_size(&c.png);
     let (tm, bm, _, _) = margins();
     let max_w = u64::from(text_w()) * EMU;
-    let max_h = u64::from(PAGE_H - tm - bm) * EMU * 6 / 10;
+    let max_h = u64::from(PAGE_H - tm - bm - mm(14.0)) * EMU;
     let mut cx = max_w;
     let mut cy = max_w * h / w.max(1);
     if cy > max_h {

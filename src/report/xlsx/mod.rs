@@ -8,6 +8,7 @@
 //! a Chinese character as two (rust_xlsxwriter's autofit counts one).
 
 mod extra;
+mod records;
 mod register;
 
 use chrono::Datelike;
@@ -18,7 +19,6 @@ use rust_xlsxwriter::{
 use super::{ExportError, Exporter, OutFile};
 use crate::render::{display_width, grade_rgb};
 use crate::run::Run;
-use crate::scheme::NodeKind;
 
 impl From<XlsxError> for ExportError {
     fn from(e: XlsxError) -> Self {
@@ -160,15 +160,15 @@ impl Exporter for ResultsXlsx {
             .set_align(FormatAlign::Center);
         scores(&mut wb, run, &header)?;
         values(&mut wb, run, &header)?;
-        evidence(&mut wb, run, &header)?;
-        rejects(&mut wb, run, &header)?;
+        records::evidence(&mut wb, run, &header)?;
+        records::rejects(&mut wb, run, &header)?;
         if let Some(reg) = &run.data.register {
             register::sheet(&mut wb, run, reg, &header)?;
         }
         extra::change(&mut wb, run, &header)?;
         extra::stability(&mut wb, run, &header)?;
         extra::warnings(&mut wb, run, &header)?;
-        scheme(&mut wb, run, &header)?;
+        records::scheme(&mut wb, run, &header)?;
         Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
     }
 }
@@ -287,150 +287,6 @@ fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             )?;
             r += 1;
         }
-    }
-    sh.finish(r - 1)?;
-    Ok(())
-}
-
-/// 扣分依据: every evidence record.
-fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
-    let units = &run.data.units;
-    let mut sh = Sheet::new(
-        wb,
-        "扣分依据",
-        &[
-            t("单位编码"),
-            t("单位名称"),
-            t("规则"),
-            t("规则名称"),
-            t("数据集"),
-            t("记录编号"),
-            t("日期"),
-            t("分值"),
-            t("说明"),
-        ],
-        header,
-    )?;
-    for (k, e) in run.evidence.iter().enumerate() {
-        let title = run
-            .scheme
-            .dataset_index(&e.dataset)
-            .map_or(e.dataset.as_str(), |d| {
-                run.scheme.datasets[d].title.as_str()
-            });
-        sh.row(
-            k as u32 + 1,
-            &[
-                t(&units.ids[e.unit]),
-                t(&units.names[e.unit]),
-                t(&e.rule_id),
-                t(run.scheme.rule_name(e.rule_order)),
-                t(title),
-                t(&e.record_key),
-                t(&e.date),
-                V::D2(e.points),
-                V::T(super::words::note(&e.note)),
-            ],
-            None,
-        )?;
-    }
-    sh.finish(run.evidence.len() as u32)?;
-    Ok(())
-}
-
-/// 拒收记录: every rejected row.
-fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
-    let mut sh = Sheet::new(
-        wb,
-        "拒收记录",
-        &[
-            t("数据集"),
-            t("文件"),
-            t("行号"),
-            t("列"),
-            t("值"),
-            t("原因"),
-            t("原因代码"),
-        ],
-        header,
-    )?;
-    for (k, e) in run.data.rejects.iter().enumerate() {
-        sh.row(
-            k as u32 + 1,
-            &[
-                t(run
-                    .scheme
-                    .dataset_index(&e.dataset)
-                    .map_or(e.dataset.as_str(), |d| {
-                        run.scheme.datasets[d].title.as_str()
-                    })),
-                t(&e.file),
-                V::N(e.line as f64),
-                t(&e.column),
-                t(&e.value),
-                V::T(e.reason_zh()),
-                t(e.code()),
-            ],
-            None,
-        )?;
-    }
-    sh.finish(run.data.rejects.len() as u32)?;
-    Ok(())
-}
-
-/// 考核方案: the tree with weights, points and how each indicator scores.
-fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
-    let s = &run.scheme;
-    let mut sh = Sheet::new(
-        wb,
-        "考核方案",
-        &[
-            t("层级"),
-            t("编码"),
-            t("名称"),
-            t("权重"),
-            t("分值"),
-            t("计分方法"),
-            t("说明"),
-        ],
-        header,
-    )?;
-    let mut r = 1;
-    let order = s.walk();
-    for (depth, n) in order {
-        let node = &s.tree[n];
-        let (how, note) = match node.kind {
-            NodeKind::Indicator(i) => {
-                let ind = &s.indicators[i];
-                (
-                    format!(
-                        "{}，{}",
-                        super::words::measure_kind(&ind.measure.kind),
-                        super::words::score_kind(&ind.score.kind)
-                    ),
-                    super::words::rule(s, ind),
-                )
-            }
-            _ => (String::new(), String::new()),
-        };
-        sh.row(
-            r,
-            &[
-                V::N(depth as f64),
-                t(&node.id),
-                V::T(format!(
-                    "{}{}",
-                    "　".repeat(depth.saturating_sub(1)),
-                    node.name
-                )),
-                V::N(node.weight),
-                V::D2(node.points),
-                V::T(how),
-                V::T(note),
-            ],
-            None,
-        )?;
-        r += 1;
     }
     sh.finish(r - 1)?;
     Ok(())
