@@ -383,10 +383,24 @@ fn objections_list_shows_pending_ones_with_due_dates() {
         "{stdout}"
     );
     let o = govtrust()
-        .args(["objections", "list", "--date", "2025-12-10"])
+        .args([
+            "objections",
+            "list",
+            "--date",
+            "2025-12-10",
+            "--register",
+            "datasets/demo/objections.csv",
+        ])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("其中逾期0条"));
+    // A register outside the data directory cannot be checked against it.
+    let o = govtrust()
+        .args(["objections", "list", "--register", "Cargo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("must be in it"));
 }
 
 #[test]

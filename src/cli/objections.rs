@@ -51,6 +51,10 @@ pub struct ImportArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub inputs: super::Inputs,
+    /// The register to list (default: the scheme's `[objections] file`);
+    /// a file in the data directory, whose records it is checked against.
+    #[arg(long)]
+    pub register: Option<PathBuf>,
     /// Judge deadlines as of this day (default: today).
     #[arg(long)]
     pub date: Option<String>,
@@ -100,7 +104,25 @@ fn run_import(a: &ImportArgs, quiet: bool) -> Result<ExitCode> {
 }
 
 fn run_list(a: &ListArgs, quiet: bool) -> Result<ExitCode> {
-    let s = a.inputs.load_scheme()?;
+    let mut s = a.inputs.load_scheme()?;
+    if let Some(r) = &a.register {
+        let data = a
+            .inputs
+            .data
+            .canonicalize()
+            .unwrap_or_else(|_| a.inputs.data.clone());
+        let full = r
+            .canonicalize()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", r.display()))?;
+        let Ok(rel) = full.strip_prefix(&data) else {
+            bail!(
+                "{}: the register is checked against the records of the data directory {}, and must be in it\n    hint: give --data the directory that holds it",
+                r.display(),
+                a.inputs.data.display()
+            );
+        };
+        s.objections.file = Some(rel.to_string_lossy().into_owned());
+    }
     let Some(file) = &s.objections.file else {
         bail!(
             "the scheme has no [objections] file: there is no register to list\n    hint: add [objections] file = \"objections.csv\" (docs/scheme.md section 3)"
