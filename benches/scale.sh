@@ -13,8 +13,10 @@
 #
 # PANDAS_MAX (default 10000000): largest size pandas runs at (0: never).
 # Generated data is kept under $WORK (default target/scale) and reused.
-# Needs python3 with pandas, pyarrow and scipy for the pandas column
-# (pip install pandas pyarrow scipy); without them that column is skipped.
+# The baselines run in the bench's own venv ($WORK/venv, made with pip
+# from PyPI on first use: pandas, pyarrow, scipy, duckdb; PY=python3 to
+# use another interpreter); if it cannot be made, the pandas column is
+# skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,9 +36,16 @@ FLOOR=$(cargo bench --quiet --bench floor --no-run --message-format=json 2>/dev/
 for l in sys.stdin:
     j = json.loads(l)
     if j.get("executable") and j.get("target", {}).get("name") == "floor": print(j["executable"])')
-HAVE_PANDAS=0
-python3 -c "import pandas, pyarrow, scipy" 2>/dev/null && HAVE_PANDAS=1
 mkdir -p "$WORK"
+if [ -z "${PY:-}" ]; then
+    PY="$WORK/venv/bin/python"
+    if [ ! -x "$PY" ] || ! "$PY" -c "import pandas, pyarrow, scipy, duckdb" 2>/dev/null; then
+        echo "making the baselines' venv ($WORK/venv) ..." >&2
+        python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" install -q pandas pyarrow scipy duckdb >&2 || true
+    fi
+fi
+HAVE_PANDAS=0
+"$PY" -c "import pandas, pyarrow, scipy" 2>/dev/null && HAVE_PANDAS=1
 
 # The default scheme, pointed at .parquet files.
 scheme_for() {
@@ -76,8 +85,8 @@ for size in "${SIZES[@]}"; do
         read -r f_wall f_rss < <(time_runs "$RUNS" "$FLOOR" "$data" "$fmt")
         p_wall="-"; p_rss=0; agree="-"
         if [ "$HAVE_PANDAS" = 1 ] && [ "$size" -le "$PANDAS_MAX" ]; then
-            read -r p_wall p_rss < <(time_runs "$(( RUNS < 3 ? RUNS : 3 ))" python3 benches/baseline/assess.py "$data" "$fmt" "$WORK/pandas")
-            if python3 benches/baseline/compare.py "$WORK/out" "$WORK/pandas" > "$WORK/compare.txt"; then
+            read -r p_wall p_rss < <(time_runs "$(( RUNS < 3 ? RUNS : 3 ))" "$PY" benches/baseline/assess.py "$data" "$fmt" "$WORK/pandas")
+            if "$PY" benches/baseline/compare.py "$WORK/out" "$WORK/pandas" > "$WORK/compare.txt"; then
                 agree=yes
             else
                 agree=NO; cat "$WORK/compare.txt" >&2

@@ -40,11 +40,42 @@ def read(data, name, fmt, dates=(), datetimes=()):
     return df
 
 
-def counted(df, units, key, date):
-    """Known units, first of each key, in the period, not excluded."""
+REGISTER = {}
+
+
+def load_register(data):
+    """The objection register (docs/scheme.md section 3), if the data has
+    one: dataset -> [(record_key, unit_id, status)], first row per record."""
+    path = data / "objections.csv"
+    if not path.exists():
+        return {}
+    reg = pd.read_csv(path, dtype=str, encoding="utf-8-sig").fillna("")
+    words = {"待处理": "pending", "成立": "upheld", "驳回": "rejected", "无": "none"}
+    out, seen = {}, set()
+    for r in reg.itertuples():
+        status = words.get(r.status.strip(), r.status.strip().lower())
+        if (r.dataset, r.record_key) in seen:
+            continue
+        seen.add((r.dataset, r.record_key))
+        out.setdefault(r.dataset, []).append((r.record_key, r.unit_id, status))
+    return out
+
+
+def counted(df, units, key, date, name=None):
+    """Known units, first of each key, in the period, not excluded; the
+    register's status replaces `objection` for the unit's own records."""
     df = df[df["unit_id"].isin(units.index)]
     if key:
         df = df.drop_duplicates(key, keep="first")
+    marks = REGISTER.get(name, []) if key else []
+    if marks:
+        df = df.copy()
+        if "objection" not in df:
+            df["objection"] = pd.Series(pd.NA, index=df.index, dtype="string")
+        df["objection"] = df["objection"].astype("string")
+        for k, u, status in marks:
+            hit = (df[key].astype(str) == k) & (df["unit_id"].astype(str) == u)
+            df.loc[hit, "objection"] = status
     if date:
         day = df[date].dt.normalize()
         df = df[(day >= PERIOD[0]) & (day <= PERIOD[1])]
@@ -118,22 +149,24 @@ def main():
     data, fmt, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     t0 = time.perf_counter()
     ext = fmt
+    global REGISTER
+    REGISTER = load_register(data)
     units = read(data, "units", fmt).astype({"unit_id": str}).set_index("unit_id")
     pop = pd.to_numeric(units["population"], errors="coerce")
 
-    hot = counted(read(data, "hotline", fmt, datetimes=["received_at", "due_at", "closed_at"]), units, "ticket_id", "received_at")
-    ent = counted(read(data, "enterprise", fmt, dates=["opened_on", "due_on", "closed_on"]), units, "case_id", "opened_on")
-    fraud = counted(read(data, "stats_fraud", fmt, dates=["decided_on", "repaired_on"]), units, "case_id", "decided_on")
-    env = counted(read(data, "env_tasks", fmt, dates=["due_on", "completed_on"]), units, "task_id", "due_on")
-    ppp = counted(read(data, "ppp", fmt, dates=["due_on"]), units, "record_id", "due_on")
-    pub = counted(read(data, "publicity", fmt, dates=["decided_on", "published_on"]), units, "decision_id", "decided_on")
-    dis = counted(read(data, "dishonesty", fmt, dates=["recorded_on", "repaired_on"]), units, "record_id", "recorded_on")
-    com = counted(read(data, "commitments", fmt, dates=["due_on", "done_on"]), units, "item_id", "due_on")
-    dec = counted(read(data, "decisions", fmt, dates=["decided_on"]), units, "decision_id", "decided_on")
-    con = counted(read(data, "contracts", fmt, dates=["due_on", "kept_on"]), units, "contract_id", "due_on")
-    arr = counted(read(data, "arrears", fmt, dates=["incurred_on", "settled_on"]), units, "arrear_id", "incurred_on")
-    hon = counted(read(data, "honours", fmt, dates=["awarded_on"]), units, "honour_id", "awarded_on")
-    sur = counted(read(data, "survey", fmt), units, None, None)
+    hot = counted(read(data, "hotline", fmt, datetimes=["received_at", "due_at", "closed_at"]), units, "ticket_id", "received_at", "hotline")
+    ent = counted(read(data, "enterprise", fmt, dates=["opened_on", "due_on", "closed_on"]), units, "case_id", "opened_on", "enterprise")
+    fraud = counted(read(data, "stats_fraud", fmt, dates=["decided_on", "repaired_on"]), units, "case_id", "decided_on", "stats_fraud")
+    env = counted(read(data, "env_tasks", fmt, dates=["due_on", "completed_on"]), units, "task_id", "due_on", "env_tasks")
+    ppp = counted(read(data, "ppp", fmt, dates=["due_on"]), units, "record_id", "due_on", "ppp")
+    pub = counted(read(data, "publicity", fmt, dates=["decided_on", "published_on"]), units, "decision_id", "decided_on", "publicity")
+    dis = counted(read(data, "dishonesty", fmt, dates=["recorded_on", "repaired_on"]), units, "record_id", "recorded_on", "dishonesty")
+    com = counted(read(data, "commitments", fmt, dates=["due_on", "done_on"]), units, "item_id", "due_on", "commitments")
+    dec = counted(read(data, "decisions", fmt, dates=["decided_on"]), units, "decision_id", "decided_on", "decisions")
+    con = counted(read(data, "contracts", fmt, dates=["due_on", "kept_on"]), units, "contract_id", "due_on", "contracts")
+    arr = counted(read(data, "arrears", fmt, dates=["incurred_on", "settled_on"]), units, "arrear_id", "incurred_on", "arrears")
+    hon = counted(read(data, "honours", fmt, dates=["awarded_on"]), units, "honour_id", "awarded_on", "honours")
+    sur = counted(read(data, "survey", fmt), units, None, None, "survey")
 
     # Each indicator: (id, parent, weight, applies_to, kind, value, n, num, den,
     # min_n, shrink, score); value/num/den/n are Series indexed by unit_id.
