@@ -396,3 +396,23 @@ fn returned_forms_go_into_the_register_once_and_the_next_run_answers_them() {
     assert!(ps.iter().any(|p| p == "成立"), "{ps:#?}");
     assert!(ps.iter().any(|p| p == "经核实记录有误"), "{ps:#?}");
 }
+
+#[test]
+fn an_import_never_replaces_a_file_beside_the_register() {
+    use govtrust::data::objections::import;
+    let (t, _s, data, out) = report(Some(BULLETIN));
+    let form = t.path().join("D1-returned.xlsx");
+    fill(&out.join("feedback/D1.xlsx"), &form, &[("r1", "理由")], &[]);
+    let register = data.join("objections.csv");
+    // The import's temporary file is named after the register and this
+    // process: a file of the user's under that name is refused, kept
+    // as it was, and the register is not written.
+    let mine = data.join(format!(".objections.csv.govtrust-{}", std::process::id()));
+    std::fs::write(&mine, "the user's").unwrap();
+    let evidence = import::evidence_keys(&out).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 19).unwrap();
+    let e = import::import(std::slice::from_ref(&form), &register, &evidence, day).unwrap_err();
+    assert!(e.to_string().contains("objections.csv"), "{e}");
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "the user's");
+    assert!(!register.exists());
+}

@@ -71,11 +71,7 @@ fn summary(run: &Run, out: &std::path::Path) {
     let units = &run.data.units;
     let s = &run.scored;
     let sc = &run.scheme;
-    println!(
-        "{}（{}）",
-        sc.name,
-        zh_period(sc.period.start, sc.period.end)
-    );
+    println!("{}（{}）", sc.name, crate::report::words::period(sc));
     for (g, members) in units
         .group_order
         .iter()
@@ -173,7 +169,7 @@ fn register_summary(run: &Run, r: &crate::data::objections::Register) {
         n(Status::Upheld),
         n(Status::Rejected),
         r.rejects.len(),
-        zh_date(r.as_of),
+        crate::report::words::date(r.as_of),
         run.scheme.objections.reply_days,
         overdue.len()
     );
@@ -183,17 +179,9 @@ fn register_summary(run: &Run, r: &crate::data::objections::Register) {
             run.data.units.names[o.unit],
             run.scheme.datasets[o.dataset].title,
             o.record_key,
-            zh_date(o.filed_on),
-            zh_date(o.due_on),
+            crate::report::words::date(o.filed_on),
+            crate::report::words::date(o.due_on),
             o.line
         );
     }
-}
-
-fn zh_date(d: chrono::NaiveDate) -> String {
-    d.format("%Y年%-m月%-d日").to_string()
-}
-
-fn zh_period(a: chrono::NaiveDate, b: chrono::NaiveDate) -> String {
-    format!("{}至{}", zh_date(a), zh_date(b))
 }

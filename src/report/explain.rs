@@ -187,13 +187,7 @@ fn reweighting(run: &Run, u: usize) -> Option<String> {
         return None;
     }
     let x = &run.scored.units[u];
-    let (mut got, mut of) = (0.0, 0.0);
-    for &n in &s.tree[0].children {
-        if let Some(a) = x.attainment[n] {
-            got += a * s.tree[n].points;
-            of += s.tree[n].points;
-        }
-    }
+    let (got, of) = x.dimension_sums(s);
     Some(format!(
         "{}不适用、无数据或样本不足，不计入，其余指标按原权重比例折算：有得分的维度满分{}分，维度得分合计{}分，折算后指标得分为{}分。",
         out.join("、"),
@@ -213,9 +207,7 @@ fn evidence(run: &Run, u: usize) -> Vec<EvidenceLine> {
             rule_id: e.rule_id.clone(),
             rule_name: s.rule_name(e.rule_order).to_string(),
             dataset: e.dataset.clone(),
-            dataset_title: s
-                .dataset_index(&e.dataset)
-                .map_or(e.dataset.clone(), |d| s.datasets[d].title.clone()),
+            dataset_title: s.dataset_title(&e.dataset).to_string(),
             record_key: e.record_key.clone(),
             date: e.date.clone(),
             details: e.details.clone(),
@@ -228,10 +220,7 @@ fn evidence(run: &Run, u: usize) -> Vec<EvidenceLine> {
 /// A unit's explanation as text for the terminal, in Chinese.
 pub fn text(e: &Explained, u: &Unit) -> String {
     let opt = |x: Option<f64>| x.map_or("—".to_string(), |p| format!("{p:.2}"));
-    let pts = |p: f64| {
-        let s = format!("{p:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    };
+    let pts = super::words::points;
     let group = if u.group_name.is_empty() {
         &u.group
     } else {

@@ -95,7 +95,8 @@ fn threshold(ind: &Indicator, v: f64) -> String {
     }
 }
 
-fn points(p: f64) -> String {
+/// Points without decimals that say nothing: 20, 2.5.
+pub fn points(p: f64) -> String {
     let s = format!("{p:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }

@@ -127,6 +127,11 @@ impl Scheme {
     pub fn group_name<'a>(&'a self, group: &'a str) -> &'a str {
         self.group_names.get(group).map_or(group, |s| s.as_str())
     }
+    /// A dataset's title for readers, or `id` itself if no dataset has it.
+    pub fn dataset_title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.dataset_index(id)
+            .map_or(id, |d| self.datasets[d].title.as_str())
+    }
     pub fn dataset_index(&self, id: &str) -> Option<usize> {
         self.datasets.iter().position(|d| d.id == id)
     }

@@ -62,6 +62,21 @@ pub struct UnitScore {
     pub grade: Option<usize>,
 }
 
+impl UnitScore {
+    /// The points of the root's children that have points for this unit,
+    /// and their full points: what reweighting rescaled the base from.
+    pub fn dimension_sums(&self, scheme: &Scheme) -> (f64, f64) {
+        let (mut got, mut of) = (0.0, 0.0);
+        for &n in &scheme.tree[0].children {
+            if let Some(a) = self.attainment[n] {
+                got += a * scheme.tree[n].points;
+                of += scheme.tree[n].points;
+            }
+        }
+        (got, of)
+    }
+}
+
 /// Every unit's scores: the scored cells, each unit's result, the output
 /// order.
 #[derive(Debug, Clone)]

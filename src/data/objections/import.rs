@@ -246,14 +246,22 @@ fn append(
     let tmp = dir.join(format!(".{name}.govtrust-{}", std::process::id()));
     let io = |e: std::io::Error| err(register, e.to_string());
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        // create_new: a file of that name that is not ours is refused,
+        // never replaced.
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(&data)?;
         f.sync_all()?;
         std::fs::rename(&tmp, register)?;
         std::fs::File::open(dir)?.sync_all()
     };
     write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
+        // Remove the temporary file only if this run made it.
+        if e.kind() != std::io::ErrorKind::AlreadyExists {
+            let _ = std::fs::remove_file(&tmp);
+        }
         io(e)
     })
 }

@@ -82,12 +82,6 @@ fn not_applicable<'a>(cx: &Ctx<'a>, gi: usize) -> Vec<&'a str> {
         .collect()
 }
 
-/// Points without decimals that say nothing: 20, 2.5.
-fn points(p: f64) -> String {
-    let s = fmt2(p);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 /// A dimension's points for a unit, or 不适用 / 无数据.
 pub(crate) fn dimension_text(cx: &Ctx, u: usize, n: usize) -> String {
     let s = &cx.run.scheme;
@@ -111,7 +105,13 @@ fn results(cx: &mut Ctx, doc: &mut Document) {
         doc.heading(2, format!("（{}）{}", numeral(gi + 1), cx.group_name(gi)));
         let head_dims: Vec<String> = dims
             .iter()
-            .map(|&n| format!("{}（{}分）", s.tree[n].name, points(s.tree[n].points)))
+            .map(|&n| {
+                format!(
+                    "{}（{}分）",
+                    s.tree[n].name,
+                    words::points(s.tree[n].points)
+                )
+            })
             .collect();
         let mut head: Vec<&str> = vec!["名次", "单位"];
         head.extend(head_dims.iter().map(String::as_str));

@@ -33,10 +33,7 @@ pub(crate) fn details(cx: &Ctx, e: &Evidence) -> String {
 }
 
 pub(crate) fn dataset_title<'a>(cx: &Ctx<'a>, id: &'a str) -> &'a str {
-    cx.run
-        .scheme
-        .dataset_index(id)
-        .map_or(id, |d| cx.run.scheme.datasets[d].title.as_str())
+    cx.run.scheme.dataset_title(id)
 }
 
 fn signed(p: f64) -> String {
@@ -205,14 +202,5 @@ pub(crate) fn detail(cx: &Ctx, doc: &mut Document, u: usize, level: u8) {
 /// The sum of a unit's dimension points and the points of the dimensions
 /// that apply to it and have data.
 pub(crate) fn dimension_sums(cx: &Ctx, u: usize) -> (f64, f64) {
-    let s = &cx.run.scheme;
-    let x = &cx.run.scored.units[u];
-    let (mut got, mut of) = (0.0, 0.0);
-    for &n in &s.tree[0].children {
-        if let Some(a) = x.attainment[n] {
-            got += a * s.tree[n].points;
-            of += s.tree[n].points;
-        }
-    }
-    (got, of)
+    cx.run.scored.units[u].dimension_sums(&cx.run.scheme)
 }

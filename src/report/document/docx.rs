@@ -228,20 +228,10 @@ fn table(t: &Table, landscape: bool) -> String {
                 Align::Center => "center",
                 Align::Right => "right",
             };
-            let mut rpr = String::new();
-            if c.bold {
-                rpr.push_str("<w:b/>");
-            }
-            if let Some(col) = &c.color {
-                rpr.push_str(&format!(
-                    "<w:color w:val=\"{}\"/>",
-                    col.trim_start_matches('#')
-                ));
-            }
             s.push_str(&format!(
                 "<w:tc><w:tcPr><w:tcW w:w=\"{}\" w:type=\"dxa\"/><w:vAlign w:val=\"center\"/></w:tcPr>{}</w:tc>",
                 cols.get(k).copied().unwrap_or(0),
-                para(style, &format!("<w:jc w:val=\"{jc}\"/>"), &run(&c.text, &rpr))
+                para(style, &format!("<w:jc w:val=\"{jc}\"/>"), &run(&c.text, ""))
             ));
         }
         s.push_str("</w:tr>");

@@ -81,25 +81,11 @@ pub enum Align {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     pub text: String,
-    /// A text colour, `#rrggbb`.
-    pub color: Option<String>,
-    pub bold: bool,
 }
 
 impl Cell {
     pub fn new(text: impl Into<String>) -> Cell {
-        Cell {
-            text: text.into(),
-            color: None,
-            bold: false,
-        }
-    }
-    pub fn colored(text: impl Into<String>, color: &str) -> Cell {
-        Cell {
-            text: text.into(),
-            color: Some(color.to_string()),
-            bold: false,
-        }
+        Cell { text: text.into() }
     }
 }
 

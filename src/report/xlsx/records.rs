@@ -28,12 +28,7 @@ pub(super) fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<
         header,
     )?;
     for (k, e) in run.evidence.iter().enumerate() {
-        let title = run
-            .scheme
-            .dataset_index(&e.dataset)
-            .map_or(e.dataset.as_str(), |d| {
-                run.scheme.datasets[d].title.as_str()
-            });
+        let title = run.scheme.dataset_title(&e.dataset);
         sh.row(
             k as u32 + 1,
             &[
@@ -74,12 +69,7 @@ pub(super) fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(
         sh.row(
             k as u32 + 1,
             &[
-                t(run
-                    .scheme
-                    .dataset_index(&e.dataset)
-                    .map_or(e.dataset.as_str(), |d| {
-                        run.scheme.datasets[d].title.as_str()
-                    })),
+                t(run.scheme.dataset_title(&e.dataset)),
                 t(&e.file),
                 V::N(e.line as f64),
                 t(&e.column),
