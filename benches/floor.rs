@@ -3,9 +3,11 @@
 //! the per-unit counts and sums the default scheme's measures need; no
 //! validation, rejects, accounting, evidence, scoring or outputs.
 //!
-//! `cargo bench --bench floor -- DATA_DIR csv|parquet [streaming|in-memory]`
-//! prints the elapsed milliseconds (benches/scale.sh runs it beside
-//! `govtrust assess`).
+//! `govtrust-floor DATA_DIR csv|parquet [streaming|in-memory]` prints the
+//! elapsed milliseconds (benches/scale.sh runs it beside `govtrust
+//! assess`; `cargo build --release` builds it). Values that do not parse
+//! become null (as DuckDB's `ignore_errors`), so it runs on files with
+//! bad rows too.
 
 use std::path::Path;
 use std::time::Instant;
@@ -30,6 +32,7 @@ fn scan(dir: &Path, name: &str, format: &str, schema: &[(&str, DataType)]) -> La
     for (n, t) in schema {
         let opts = |f: &str| StrptimeOptions {
             format: Some(f.into()),
+            strict: false,
             ..Default::default()
         };
         match t {
@@ -51,6 +54,7 @@ fn scan(dir: &Path, name: &str, format: &str, schema: &[(&str, DataType)]) -> La
     }
     LazyCsvReader::new(p)
         .with_has_header(true)
+        .with_ignore_errors(true)
         .with_schema(Some(Arc::new(s)))
         .finish()
         .unwrap()

@@ -145,14 +145,17 @@ def deduction(df, points, where=None, repair=True):
     return s["p"], s["w"]
 
 
-def main():
-    data, fmt, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-    t0 = time.perf_counter()
-    ext = fmt
+def load_units(data, fmt):
+    units = read(data, "units", fmt).astype({"unit_id": str}).set_index("unit_id")
+    return units, pd.to_numeric(units["population"], errors="coerce")
+
+
+def measures(data, fmt):
+    """Every indicator's per-unit aggregates and every rule's per-unit sum,
+    in pandas: (units, M, rules) for score()."""
     global REGISTER
     REGISTER = load_register(data)
-    units = read(data, "units", fmt).astype({"unit_id": str}).set_index("unit_id")
-    pop = pd.to_numeric(units["population"], errors="coerce")
+    units, pop = load_units(data, fmt)
 
     hot = counted(read(data, "hotline", fmt, datetimes=["received_at", "due_at", "closed_at"]), units, "ticket_id", "received_at", "hotline")
     ent = counted(read(data, "enterprise", fmt, dates=["opened_on", "due_on", "closed_on"]), units, "case_id", "opened_on", "enterprise")
@@ -168,75 +171,135 @@ def main():
     hon = counted(read(data, "honours", fmt, dates=["awarded_on"]), units, "honour_id", "awarded_on", "honours")
     sur = counted(read(data, "survey", fmt), units, None, None, "survey")
 
-    # Each indicator: (id, parent, weight, applies_to, kind, value, n, num, den,
-    # min_n, shrink, score); value/num/den/n are Series indexed by unit_id.
-    I = []
-
-    def add(iid, parent, weight, kind, num, n, den=None, value=None, applies=None, min_n=0, shrink=None, score=None):
-        I.append(dict(id=iid, parent=parent, weight=weight, kind=kind, num=num, n=n,
-                      den=n if den is None else den, value=value, applies=applies,
-                      min_n=min_n, shrink=shrink, score=score))
+    # Each indicator's measured parts (Series indexed by unit_id); SPEC has
+    # the rest.
+    M = {}
 
     nc = hot["category"] != "咨询"
     num, n = share(hot, hot["closed_at"] <= hot["due_at"], of=nc)
-    add("hotline_on_time", "citizen", 6, "share", num, n, min_n=20, score=("shortfall", 0.95, 0.01, 0.5))
+    M['hotline_on_time'] = measured(num, n)
     num, n = share(hot, hot["resolved"].astype(bool))
-    add("hotline_resolved", "citizen", 4, "share", num, n, min_n=20, shrink=30, score=("target", 0.90, 0.60))
+    M['hotline_resolved'] = measured(num, n)
     num, n = share(hot, hot["satisfaction"] >= 4, of=hot["satisfaction"].notna())
-    add("hotline_satisfaction", "citizen", 4, "share", num, n, min_n=20,
-        score=("bands", [(0.90, 1.0), (0.85, 0.8), (0.80, 0.6), (0.70, 0.3)]))
+    M['hotline_satisfaction'] = measured(num, n)
     num, n = share(hot, hot["reopened"].astype(bool))
-    add("hotline_reopened", "citizen", 2, "share", num, n, min_n=20, score=("target", 0.02, 0.15))
+    M['hotline_reopened'] = measured(num, n)
     s, c = mean(hot, workdays(hot["received_at"], hot["closed_at"]), where=nc)
-    add("hotline_duration", "citizen", 2, "mean", s, c, min_n=20, score=("minmax", "lower"))
+    M['hotline_duration'] = measured(s, c)
     cnt = (hot["category"] == "投诉").groupby(hot["unit_id"]).sum()
     per = cnt.reindex(units.index, fill_value=0) * 10000 / pop.where(pop != 0)
-    add("hotline_complaint_rate", "citizen", 2, "count_per", cnt, cnt, value=per, applies=["town"], score=("rank", "lower"))
+    M['hotline_complaint_rate'] = measured(cnt, cnt, value=per)
 
     num, n = share(ent, ent["closed_on"] <= ent["due_on"])
-    add("ent_on_time", "business", 5, "share", num, n, applies=["department"], min_n=10, score=("target", 0.95, 0.70))
+    M['ent_on_time'] = measured(num, n)
     s, c = mean(ent, ent["satisfaction"].astype("float64"))
-    add("ent_satisfaction", "business", 5, "mean", s, c, applies=["department"], min_n=10, shrink=10, score=("zscore",))
+    M['ent_satisfaction'] = measured(s, c)
     p, w = deduction(ent, pd.Series(1.0, index=ent.index), where=ent["complaint_about_unit"].astype(bool))
-    add("ent_complaints", "business", 5, "deduction", p, w, applies=["department"], score=("deduction",))
+    M['ent_complaints'] = measured(p, w)
 
     sev = dis["severity"].map({"一般": 2.0, "较重": 4.0, "严重": 8.0}).fillna(0.0)
     p, w = deduction(dis, sev)
-    add("dishonesty_records", "integrity", 12, "deduction", p, w, score=("deduction",))
+    M['dishonesty_records'] = measured(p, w)
     sev = fraud["severity"].map({"一般": 3.0, "较重": 6.0, "严重": 8.0}).fillna(0.0)
     p, w = deduction(fraud, sev)
-    add("stats_integrity", "integrity", 8, "deduction", p, w, score=("deduction",))
+    M['stats_integrity'] = measured(p, w)
 
     num, n = share(env, env["completed_on"] <= env["due_on"])
-    add("env_completion", "environment", 6, "share", num, n, score=("target", 1.0, 0.6))
+    M['env_completion'] = measured(num, n)
     fail = (env["key_task"].astype(bool) & (env["completed_on"].isna() | (env["completed_on"] > env["due_on"]))) \
         | env["quality_worsened"].astype(bool) | (env["inspection_finding"].astype(bool) & ~env["rectified"].astype(bool))
     p, w = deduction(env, pd.Series(2.0, index=env.index), where=fail)
-    add("env_failures", "environment", 4, "deduction", p, w, score=("deduction",))
+    M['env_failures'] = measured(p, w)
 
     a, b, n = ratio(ppp, ppp["amount_paid_on_time"], ppp["amount_due"])
-    add("ppp_payment", "contracts", 4, "ratio", a, n, den=b, score=("target", 1.0, 0.8))
+    M['ppp_payment'] = measured(a, n, den=b)
     s, c = mean(ppp, ppp["performance_score"].astype("float64"))
-    add("ppp_performance", "contracts", 3, "mean", s, c, score=("target", 90, 60))
+    M['ppp_performance'] = measured(s, c)
     num, n = share(con, ~con["breach"].astype(bool) & (con["kept_on"] <= con["due_on"]))
-    add("contract_kept", "contracts", 4, "share", num, n, score=("target", 1.0, 0.8))
+    M['contract_kept'] = measured(num, n)
     a, b, n = ratio(arr, arr["amount"].where(arr["settled_on"].notna(), 0.0), arr["amount"])
-    add("arrears_settled", "contracts", 4, "ratio", a, n, den=b, score=("target", 1.0, 0.5))
+    M['arrears_settled'] = measured(a, n, den=b)
 
     num, n = share(pub, workdays(pub["decided_on"], pub["published_on"]) <= 7)
-    add("publicity_timely", "openness", 6, "share", num, n, min_n=5, score=("shortfall", 1.0, 0.01, 0.2))
+    M['publicity_timely'] = measured(num, n)
     steps = ["public_participation", "expert_argument", "risk_assessment", "legality_review", "collective_discussion", "published"]
     num, n = share(dec, dec[steps].astype(bool).all(axis=1))
-    add("decision_procedure", "openness", 4, "share", num, n, score=("target", 1.0, 0.5))
+    M['decision_procedure'] = measured(num, n)
 
     num, n = share(com, com["done_on"] <= com["due_on"])
-    add("promise_on_time", "promises", 4, "share", num, n, score=("target", 1.0, 0.7))
+    M['promise_on_time'] = measured(num, n)
     of = com["kind"].isin(["人大建议", "政协提案"]) & com["satisfied"].notna()
     num, n = share(com, com["satisfied"].fillna(False).astype(bool), of=of)
-    add("proposal_satisfaction", "promises", 3, "share", num, n, score=("target", 0.95, 0.6))
+    M['proposal_satisfaction'] = measured(num, n)
     v = sur[sur["indicator_id"] == "public_survey"].groupby("unit_id")["value"].agg(["sum", "count"])
-    add("public_survey", "promises", 3, "value", v["sum"], v["count"], score=("target", 95, 60))
+    M['public_survey'] = measured(v['sum'], v['count'])
 
+    def rule(df, where, points, cap, repair=False):
+        p = points.where(where.fillna(False), 0.0)
+        if repair and "repaired" in df:
+            p = p * np.where(df["repaired"], REPAIR, 1.0)
+        s = p.groupby(df["unit_id"]).sum().reindex(units.index, fill_value=0.0)
+        return s.clip(upper=cap) if cap is not None else s
+
+    one = lambda df, x: pd.Series(float(x), index=df.index)
+    penalty = (rule(ppp, ppp["default_event"].astype(bool), one(ppp, 3), 6, True)
+               + rule(con, con["breach"].astype(bool) & con["breach_reason"].isin(["政府换届", "责任人更替"]), one(con, 5), 10, True)
+               + rule(dec, ~dec["legality_review"].astype(bool) | ~dec["collective_discussion"].astype(bool), one(dec, 2), 4, True)
+               + rule(arr, (arr["kind"] == "农民工工资") & arr["settled_on"].isna(), one(arr, 5), 10, True))
+    bonus = rule(hon, pd.Series(True, index=hon.index), hon["level"].map({"国家级": 2.0, "省级": 1.0, "市级": 0.5}).fillna(0.0), 3).clip(upper=5)
+    veto = pd.Series(False, index=units.index)
+    for df, w in [(fraud, fraud["severity"] == "严重"), (dis, (dis["kind"] == "失信被执行人") & dis["on_debtor_list"].astype(bool))]:
+        hit = w.fillna(False) & ~df.get("repaired", pd.Series(False, index=df.index))
+        veto |= hit.groupby(df["unit_id"]).any().reindex(units.index, fill_value=False)
+    return units, M, (penalty, bonus, veto)
+
+
+def spec(iid, parent, weight, kind, applies=None, min_n=0, shrink=None, score=None):
+    return dict(id=iid, parent=parent, weight=weight, kind=kind, applies=applies,
+                min_n=min_n, shrink=shrink, score=score)
+
+
+# The default scheme's indicators (indicators/*.toml): place, weight, kind,
+# peer groups, small-sample rules and scoring. Both baselines measure them
+# (M below) and score them with score().
+SPEC = [
+    spec('hotline_on_time', 'citizen', 6, 'share', min_n=20, score=('shortfall', 0.95, 0.01, 0.5)),
+    spec('hotline_resolved', 'citizen', 4, 'share', min_n=20, shrink=30, score=('target', 0.9, 0.6)),
+    spec('hotline_satisfaction', 'citizen', 4, 'share', min_n=20, score=('bands', [(0.9, 1.0), (0.85, 0.8), (0.8, 0.6), (0.7, 0.3)])),
+    spec('hotline_reopened', 'citizen', 2, 'share', min_n=20, score=('target', 0.02, 0.15)),
+    spec('hotline_duration', 'citizen', 2, 'mean', min_n=20, score=('minmax', 'lower')),
+    spec('hotline_complaint_rate', 'citizen', 2, 'count_per', applies=['town'], score=('rank', 'lower')),
+    spec('ent_on_time', 'business', 5, 'share', applies=['department'], min_n=10, score=('target', 0.95, 0.7)),
+    spec('ent_satisfaction', 'business', 5, 'mean', applies=['department'], min_n=10, shrink=10, score=('zscore',)),
+    spec('ent_complaints', 'business', 5, 'deduction', applies=['department'], score=('deduction',)),
+    spec('dishonesty_records', 'integrity', 12, 'deduction', score=('deduction',)),
+    spec('stats_integrity', 'integrity', 8, 'deduction', score=('deduction',)),
+    spec('env_completion', 'environment', 6, 'share', score=('target', 1.0, 0.6)),
+    spec('env_failures', 'environment', 4, 'deduction', score=('deduction',)),
+    spec('ppp_payment', 'contracts', 4, 'ratio', score=('target', 1.0, 0.8)),
+    spec('ppp_performance', 'contracts', 3, 'mean', score=('target', 90, 60)),
+    spec('contract_kept', 'contracts', 4, 'share', score=('target', 1.0, 0.8)),
+    spec('arrears_settled', 'contracts', 4, 'ratio', score=('target', 1.0, 0.5)),
+    spec('publicity_timely', 'openness', 6, 'share', min_n=5, score=('shortfall', 1.0, 0.01, 0.2)),
+    spec('decision_procedure', 'openness', 4, 'share', score=('target', 1.0, 0.5)),
+    spec('promise_on_time', 'promises', 4, 'share', score=('target', 1.0, 0.7)),
+    spec('proposal_satisfaction', 'promises', 3, 'share', score=('target', 0.95, 0.6)),
+    spec('public_survey', 'promises', 3, 'value', score=('target', 95, 60)),
+]
+
+
+def measured(num, n, den=None, value=None):
+    """An indicator's per-unit aggregates (Series by unit_id): numerator,
+    sample size, denominator (default n), value (count_per only)."""
+    return dict(num=num, n=n, den=n if den is None else den, value=value)
+
+
+def score(units, M, rules):
+    """Attainments, points, aggregation, adjustments, veto, ranks and grades
+    from the measured aggregates M (id -> measured()) and the rules'
+    per-unit (penalty, bonus, veto): (values, scores) frames."""
+    penalty, bonus, veto = rules
+    I = [dict(s, **M[s["id"]]) for s in SPEC]
     nodes = {"citizen": 20, "business": 15, "integrity": 20, "environment": 10, "contracts": 15, "openness": 10, "promises": 10}
     node_total = {k: sum(i["weight"] for i in I if i["parent"] == k) for k in nodes}
     groups = units["group"]
@@ -312,56 +375,55 @@ def main():
     wsum = (N.notna() * nw).sum(axis=1)
     base = ((N.fillna(0) * nw).sum(axis=1) / wsum.where(wsum > 0)).fillna(0) * 100
 
-    def rule(df, where, points, cap, repair=False):
-        p = points.where(where.fillna(False), 0.0)
-        if repair and "repaired" in df:
-            p = p * np.where(df["repaired"], REPAIR, 1.0)
-        s = p.groupby(df["unit_id"]).sum().reindex(units.index, fill_value=0.0)
-        return s.clip(upper=cap) if cap is not None else s
-
-    one = lambda df, x: pd.Series(float(x), index=df.index)
-    penalty = (rule(ppp, ppp["default_event"].astype(bool), one(ppp, 3), 6, True)
-               + rule(con, con["breach"].astype(bool) & con["breach_reason"].isin(["政府换届", "责任人更替"]), one(con, 5), 10, True)
-               + rule(dec, ~dec["legality_review"].astype(bool) | ~dec["collective_discussion"].astype(bool), one(dec, 2), 4, True)
-               + rule(arr, (arr["kind"] == "农民工工资") & arr["settled_on"].isna(), one(arr, 5), 10, True))
-    bonus = rule(hon, pd.Series(True, index=hon.index), hon["level"].map({"国家级": 2.0, "省级": 1.0, "市级": 0.5}).fillna(0.0), 3).clip(upper=5)
-    veto = pd.Series(False, index=units.index)
-    for df, w in [(fraud, fraud["severity"] == "严重"), (dis, (dis["kind"] == "失信被执行人") & dis["on_debtor_list"].astype(bool))]:
-        hit = w.fillna(False) & ~df.get("repaired", pd.Series(False, index=df.index))
-        veto |= hit.groupby(df["unit_id"]).any().reindex(units.index, fill_value=False)
-
     def round2(x):
         y = np.round(x * 100 * 1e6) / 1e6
         return np.sign(y) * np.floor(np.abs(y) + 0.5) / 100
 
     total = round2((base + bonus - penalty).clip(lower=0))
     key = pd.DataFrame({"g": groups, "v": veto, "t": total})
-    rank = pd.Series(0, index=units.index)
-    grade = pd.Series("", index=units.index)
+    # Competition ranks within the group: vetoed units after the others,
+    # then by total, descending (totals are whole cents, so the key is exact).
+    rank = (key["v"].astype(int) * 1e6 - key["t"]).groupby(key["g"]).rank(method="min").astype(int)
+    grade = dict.fromkeys(units.index, "")
+    rk, tot = rank.to_dict(), key["t"].to_dict()
     for g, m in key.groupby("g"):
         ordered = m.sort_values(["v", "t"], ascending=[True, False])
-        for u in m.index:
-            rank[u] = 1 + ((ordered["v"] < m.at[u, "v"]) | ((ordered["v"] == m.at[u, "v"]) & (ordered["t"] > m.at[u, "t"]))).sum()
-        cap, taken = math.floor(0.2 * len(m) + 1e-9), 0
+        cap = math.floor(0.2 * len(m) + 1e-9)
         open_ = [u for u in ordered.index if not m.at[u, "v"]]
         for u in m.index[m["v"]]:
             grade[u] = "不合格"
         for name, mn, q in [("优秀", 90, cap), ("良好", 80, None), ("合格", 60, None), ("不合格", 0, None)]:
-            elig = [u for u in open_ if m.at[u, "t"] >= mn - 1e-9 or name == "不合格"]
+            elig = [u for u in open_ if tot[u] >= mn - 1e-9 or name == "不合格"]
+            # Blocks of equal rank (contiguous: elig is in rank order) take
+            # the grade together, or not at all when the quota would break.
             taken, i = 0, 0
             while i < len(elig):
-                block = [u for u in elig[i:] if rank[u] == rank[elig[i]]]
-                if q is not None and taken + len(block) > q:
+                j = i
+                while j < len(elig) and rk[elig[j]] == rk[elig[i]]:
+                    j += 1
+                if q is not None and taken + (j - i) > q:
                     break
-                for u in block:
+                for u in elig[i:j]:
                     grade[u] = name
-                taken += len(block)
-                i += len(block)
+                taken += j - i
+                i = j
             open_ = [u for u in open_ if grade[u] == ""]
+    grade = pd.Series(grade)
     scores = pd.DataFrame({"unit_id": units.index, "rank": rank, "total": total, "grade": grade, "veto": veto})
+    return values, scores
+
+
+def write(out, values, scores):
     out.mkdir(parents=True, exist_ok=True)
     values.to_csv(out / "values.csv", index=False)
     scores.to_csv(out / "scores.csv", index=False)
+
+
+def main():
+    data, fmt, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    t0 = time.perf_counter()
+    units, M, rules = measures(data, fmt)
+    write(out, *score(units, M, rules))
     print(f"{(time.perf_counter() - t0) * 1000:.1f}")
 
 

@@ -8,7 +8,9 @@ use polars::prelude::*;
 
 use super::DataError;
 use super::csvscan::Scan;
-use super::table::{GBK_HINT, LineMap, Malformed, Opened, ROW, Wanted, pick, polars_err};
+use super::table::{
+    CsvRows, CsvText, GBK_HINT, LineMap, Malformed, Opened, ROW, Subset, Wanted, pick, polars_err,
+};
 use crate::scheme::Encoding;
 
 /// The text polars reads: the mapped file itself (UTF-8), or a decoded
@@ -20,9 +22,9 @@ struct Text {
 }
 
 /// A byte range of a shared text, for polars without a copy.
-struct Slice {
-    text: Arc<dyn AsRef<[u8]> + Send + Sync>,
-    range: std::ops::Range<usize>,
+pub(super) struct Slice {
+    pub(super) text: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    pub(super) range: std::ops::Range<usize>,
 }
 
 impl AsRef<[u8]> for Slice {
@@ -139,6 +141,17 @@ pub(super) fn read_csv(
         lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
         malformed: malformed(bytes, &scan),
         blank_lines: scan.blank_lines(),
+        subset: Subset::Csv(CsvRows {
+            text: if text.mapped {
+                CsvText::File(path.to_path_buf())
+            } else {
+                CsvText::Memory(text.bytes.clone())
+            },
+            delimiter: text.delimiter,
+            header: scan.header.clone(),
+            cols,
+            index: Default::default(),
+        }),
     })
 }
 
@@ -162,6 +175,22 @@ fn malformed(bytes: &[u8], scan: &Scan) -> Vec<Malformed> {
         .collect()
 }
 
+/// The header's names as an all-text schema (for records read without
+/// their header line).
+pub(super) fn header_schema(header: &[String]) -> Schema {
+    let mut schema = Schema::default();
+    for (k, h) in header.iter().enumerate() {
+        // Columns not read may repeat a name: keep them apart.
+        let name = if schema.contains(h) {
+            format!("{h}\u{0}{k}").into()
+        } else {
+            h.as_str().into()
+        };
+        schema.with_column(name, DataType::String);
+    }
+    schema
+}
+
 /// The whole text (decoded), or its well-formed records only, as byte
 /// ranges of the text (no copy) under the header's names.
 fn from_buffers(text: &Text, scan: &Scan) -> PolarsResult<LazyFrame> {
@@ -181,16 +210,7 @@ fn from_buffers(text: &Text, scan: &Scan) -> PolarsResult<LazyFrame> {
             })
         })
         .collect();
-    let mut schema = Schema::default();
-    for (k, h) in scan.header.iter().enumerate() {
-        // Columns not read may repeat a name: keep them apart.
-        let name = if schema.contains(h) {
-            format!("{h}\u{0}{k}").into()
-        } else {
-            h.as_str().into()
-        };
-        schema.with_column(name, DataType::String);
-    }
+    let schema = header_schema(&scan.header);
     if buffers.is_empty() {
         return Ok(DataFrame::empty_with_schema(&schema).lazy());
     }

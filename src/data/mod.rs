@@ -16,6 +16,7 @@ pub mod read;
 pub mod reasons;
 pub mod records;
 mod sheets;
+pub mod subset;
 mod table;
 mod units;
 

@@ -35,6 +35,8 @@ pub struct Source {
     /// The objection register's marks on this file's records (set by
     /// [`super::prepare`]).
     pub marks: Vec<super::marks::Mark>,
+    /// How a few of its rows are read again ([`Source::subset`]).
+    pub subset: super::table::Subset,
 }
 
 /// A file read into memory (the unit register).
@@ -132,6 +134,7 @@ pub fn open(
         malformed: o.malformed,
         blank_lines: o.blank_lines,
         marks: Vec::new(),
+        subset: o.subset,
     })
 }
 
@@ -172,5 +175,7 @@ fn read_parquet(
         LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(shown, e))?;
     let (lf, schema) = wanted_columns(shown, dataset, lf, wanted)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
-    Ok(Opened::plain((lf, schema, LineMap::Offset(2))))
+    let mut o = Opened::plain((lf, schema, LineMap::Offset(2)));
+    o.subset = super::table::Subset::Slices;
+    Ok(o)
 }

@@ -83,6 +83,7 @@ pub(super) fn read_xlsx(
         lines: LineMap::from_pieces(pieces, kept),
         malformed: Vec::new(),
         blank_lines,
+        subset: super::table::Subset::Filter,
     })
 }
 

@@ -71,6 +71,40 @@ impl LineMap {
     }
 }
 
+/// What a CSV source keeps to read some of its records again.
+#[derive(Clone)]
+pub struct CsvRows {
+    pub text: CsvText,
+    pub delimiter: u8,
+    /// The header's names (all columns) and the ones read.
+    pub header: Vec<String>,
+    pub cols: Vec<String>,
+    /// The file's line index, once a subset has needed it.
+    pub index: Arc<std::sync::OnceLock<super::csvscan::LineIndex>>,
+}
+
+/// Where a CSV source's records are read again from.
+#[derive(Clone)]
+pub enum CsvText {
+    /// The file itself, read with positional reads: a UTF-8 file is not
+    /// kept mapped (a second mapping beside polars' own would count the
+    /// file twice in the process's memory).
+    File(std::path::PathBuf),
+    /// The decoded text polars reads (GB18030, UTF-16), in memory anyway.
+    Memory(Arc<dyn AsRef<[u8]> + Send + Sync>),
+}
+
+/// How a source reads a subset of its rows (`Source::subset`, in
+/// `subset.rs`).
+#[derive(Clone)]
+pub enum Subset {
+    Csv(CsvRows),
+    /// Slices of the source's own query (Parquet).
+    Slices,
+    /// A filter on the source's own query (a table in memory).
+    Filter,
+}
+
 /// A record that is not one (csvscan): its line, its text, the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
@@ -93,6 +127,7 @@ pub(super) struct Opened {
     pub lines: LineMap,
     pub malformed: Vec<Malformed>,
     pub blank_lines: u64,
+    pub subset: Subset,
 }
 
 impl Opened {
@@ -103,6 +138,7 @@ impl Opened {
             lines,
             malformed: Vec::new(),
             blank_lines: 0,
+            subset: Subset::Filter,
         }
     }
 }

@@ -1,6 +1,9 @@
-//! Duplicate keys ("the later row is rejected"): keys strictly
+//! Duplicate keys ("the later row is rejected"). Keys strictly
 //! increasing in row order, the usual case for ticket numbers, are seen in
-//! one vectorised pass; otherwise a sort finds the repeats.
+//! one vectorised pass. Keys increasing but for a few places (rows
+//! appended to an export, a second export after a first) fall into a few
+//! increasing runs: a key of a later run repeats one only if it is in an
+//! earlier run, found by binary search. Anything else is sorted.
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -8,12 +11,33 @@ use rayon::prelude::*;
 use crate::data::read::ROW;
 use crate::data::records::KEY;
 
-/// Rows whose key repeats an earlier row's key, given keys in any order.
-/// The usual case, rows in order (as the sink gives them) with strictly
-/// increasing keys, is seen in one vectorised pass, without a sort.
+/// At most this many increasing runs are searched, with at most this many
+/// lookups in all (a lookup is a binary search: ~1 µs); beyond, a sort.
+const MAX_RUNS: usize = 64;
+const MAX_LOOKUPS: usize = 2_000_000;
+
+/// Rows whose key repeats an earlier row's key (ascending), given keys in
+/// any order.
 pub(super) fn duplicates(keys: DataFrame) -> PolarsResult<Vec<IdxSize>> {
-    if increasing(keys.column(ROW)?.idx()?) && increasing(keys.column(KEY)?.str()?) {
-        return Ok(Vec::new());
+    let rows = keys.column(ROW)?.idx()?;
+    let k = keys.column(KEY)?.str()?;
+    if increasing(rows) {
+        if let Some(runs) = runs(k) {
+            let lookups: usize = runs.iter().enumerate().map(|(j, r)| j * r.len()).sum();
+            if lookups <= MAX_LOOKUPS {
+                let at = Lookup::new(k);
+                let mut out = Vec::new();
+                for (j, run) in runs.iter().enumerate().skip(1) {
+                    for i in run.clone() {
+                        let key = at.get(i);
+                        if runs[..j].iter().any(|r| at.contains(r.clone(), key)) {
+                            out.push(rows.get(i).expect("row"));
+                        }
+                    }
+                }
+                return Ok(out);
+            }
+        }
     }
     let keys = keys.sort([ROW], SortMultipleOptions::default())?;
     let d = keys
@@ -22,6 +46,93 @@ pub(super) fn duplicates(keys: DataFrame) -> PolarsResult<Vec<IdxSize>> {
         .select([col(ROW)])
         .collect()?;
     Ok(d.column(ROW)?.idx()?.into_no_null_iter().collect())
+}
+
+/// The keys' strictly increasing runs (index ranges, in order), if there
+/// are at most [`MAX_RUNS`] and no null.
+fn runs(ca: &StringChunked) -> Option<Vec<std::ops::Range<usize>>> {
+    if ca.null_count() > 0 {
+        return None;
+    }
+    let mut starts = descents(ca)?;
+    starts.insert(0, 0);
+    let mut ends: Vec<usize> = starts[1..].to_vec();
+    ends.push(ca.len());
+    Some(starts.into_iter().zip(ends).map(|(s, e)| s..e).collect())
+}
+
+/// Positions i where a key is not greater than the one before it, if at
+/// most [`MAX_RUNS`] - 1: chunk by chunk in parallel (a vectorised
+/// comparison of each chunk with itself shifted by one, and across the
+/// chunk boundaries); only a chunk with a descent is looked into.
+fn descents(ca: &StringChunked) -> Option<Vec<usize>> {
+    let slice = |o: usize, l: usize| ca.slice(o as i64, l);
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for n in ca.chunk_lengths() {
+        spans.push((start, n));
+        start += n;
+    }
+    let found: Vec<Vec<usize>> = spans
+        .into_par_iter()
+        .map(|(start, n)| {
+            let mut at = Vec::new();
+            if start > 0 && n > 0 && !slice(start, 1).gt(&slice(start - 1, 1)).all() {
+                at.push(start);
+            }
+            if n >= 2 {
+                let gt = slice(start + 1, n - 1).gt(&slice(start, n - 1));
+                if !gt.all() {
+                    for (i, ok) in (start + 1..).zip(gt.iter()) {
+                        if ok != Some(true) {
+                            at.push(i);
+                        }
+                    }
+                }
+            }
+            at
+        })
+        .collect();
+    let all: Vec<usize> = found.into_iter().flatten().collect();
+    (all.len() < MAX_RUNS).then_some(all)
+}
+
+/// Random access to a chunked column's values by index.
+struct Lookup<'a> {
+    starts: Vec<usize>,
+    arrays: Vec<&'a <StringType as PolarsDataType>::Array>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(ca: &'a StringChunked) -> Self {
+        let mut starts = Vec::new();
+        let mut at = 0;
+        let arrays: Vec<&<StringType as PolarsDataType>::Array> = ca.downcast_iter().collect();
+        for a in &arrays {
+            starts.push(at);
+            at += a.len();
+        }
+        Lookup { starts, arrays }
+    }
+
+    fn get(&self, i: usize) -> &'a str {
+        let c = self.starts.partition_point(|&s| s <= i) - 1;
+        self.arrays[c].value(i - self.starts[c])
+    }
+
+    /// Is `key` in the strictly increasing run `r`?
+    fn contains(&self, r: std::ops::Range<usize>, key: &str) -> bool {
+        let (mut lo, mut hi) = (r.start, r.end);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
 }
 
 /// Is every value greater than the one before it (nulls are not)? Chunk
@@ -111,5 +222,35 @@ mod tests {
             duplicates(keys(&[4, 1, 3], &["x", "x", "y"])).unwrap(),
             vec![4]
         );
+    }
+
+    #[test]
+    fn increasing_runs_find_repeats_of_any_earlier_run() {
+        let frame = |k: StringChunked| {
+            let rows: Vec<IdxSize> = (0..k.len() as IdxSize).collect();
+            DataFrame::new_infer_height(vec![
+                Column::new(ROW.into(), rows),
+                k.into_series().with_name(KEY.into()).into_column(),
+            ])
+            .unwrap()
+        };
+        // Runs [a c e | b d | c d f]: row 5 repeats run 0's c, row 6 run
+        // 1's d; b (row 3) and f (row 7) are new. The runs cross chunks.
+        let k = chunked(&["a", "c", "e", "b"], &["d", "c", "d", "f"]);
+        assert_eq!(runs(&k).unwrap().len(), 3);
+        assert_eq!(duplicates(frame(k)).unwrap(), vec![5, 6]);
+        // A repeat right after its first (a descent of equal keys).
+        let k = chunked(&["a", "b"], &["b", "c"]);
+        assert_eq!(duplicates(frame(k)).unwrap(), vec![2]);
+        // More runs than are searched: the sort gives the same answer.
+        let many: Vec<String> = (0..200)
+            .map(|i| format!("{:03}", (199 - i) % 100))
+            .collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let k = StringChunked::from_slice("k".into(), &refs);
+        assert!(runs(&k).is_none());
+        let d = duplicates(frame(k)).unwrap();
+        // 100 distinct keys among 200 rows: the second 100 repeat.
+        assert_eq!(d, (100..200).collect::<Vec<IdxSize>>());
     }
 }

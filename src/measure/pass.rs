@@ -4,13 +4,16 @@
 //! streaming engine. Records are never materialised: memory stays bounded
 //! however large the file.
 //!
-//! Three refinements keep it exact:
-//! - rows the fast parser rejects (rare) are re-read with the lenient
-//!   parser; their aggregates are added (every aggregate is a sum);
+//! The file is read once, bad rows or not. Three refinements keep it
+//! exact:
+//! - rows the fast parser rejects (rare) are read again, those rows alone
+//!   ([`Source::subset`]), with the lenient parser; their aggregates are
+//!   added (every aggregate is an exact sum);
 //! - duplicate keys ("the later row is rejected") are found from the keys
 //!   sink: keys strictly increasing in row order (the usual case for ticket
-//!   numbers) have none; otherwise a hash check finds them, and the pass
-//!   runs again with those rows marked, so nothing is subtracted;
+//!   numbers) have none; otherwise a sort finds them, and those rows alone
+//!   are read again, their contribution taken back and their rejects put
+//!   in ([`take_back`]);
 //! - an error from the file (a ragged CSV line) names the file.
 
 use polars::prelude::*;
@@ -91,14 +94,11 @@ pub fn run(
             run_query(scheme, ds, (lf, source), want_keys, false, engine(source)).map_err(&err)?;
         trace.lap("pass");
         let mut rejects = Vec::new();
-        // A second chance for the rows the fast parser could not read.
+        // A second chance for the rows the fast parser could not read:
+        // those rows alone, read again.
         let retry = bad_rows(&parts.issues)?;
         if !retry.is_empty() {
-            let rows = lit(Series::new("r".into(), &retry)).implode(false);
-            let lf = source.lf.clone().filter(col(ROW).is_in(rows, false));
-            let lf = rows::classified(scheme, ds, lf, source, units, false, dups.as_deref())
-                .map_err(&err)?;
-            let again = run_query(scheme, ds, (lf, source), want_keys, true, Engine::InMemory)
+            let again = subset_query(scheme, ds, source, units, &retry, false, dups.as_deref())
                 .map_err(&err)?;
             // The retried rows' rejects come from the lenient run, which
             // kept their raw text.
@@ -115,8 +115,15 @@ pub fn run(
             let d = keys::duplicates(keys)?;
             trace.lap("duplicate keys");
             if !d.is_empty() {
-                dups = Some(d);
-                continue;
+                match take_back(scheme, ds, source, units, &mut parts, &d, &retry) {
+                    Ok(true) => trace.lap("duplicates taken back"),
+                    // Rare: the pass runs again with those rows marked.
+                    Ok(false) => {
+                        dups = Some(d);
+                        continue;
+                    }
+                    Err(e) => return Err(err(e)),
+                }
             }
         }
         checks::check_ranges(scheme, ds, source, units, &parts.ranges)?;
@@ -125,6 +132,68 @@ pub fn run(
         }
         return finish(scheme, ds, source, units, parts, rejects);
     }
+}
+
+/// The parts of a query over some rows only, read again
+/// ([`Source::subset`]), with the fast or the lenient parser, in memory.
+fn subset_query(
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    units: &Units,
+    subset: &[IdxSize],
+    fast: bool,
+    dups: Option<&[IdxSize]>,
+) -> PolarsResult<Parts> {
+    let want_keys = scheme.datasets[ds].key.is_some() && dups.is_none();
+    let lf = rows::classified(
+        scheme,
+        ds,
+        source.subset(subset)?,
+        source,
+        units,
+        fast,
+        dups,
+    )?;
+    run_query(scheme, ds, (lf, source), want_keys, !fast, Engine::InMemory)
+}
+
+/// Take the duplicate rows `dups` (which the pass counted as records)
+/// back out of `parts` and put them in as rejects, from two queries over
+/// those rows alone: as the pass judged them (subtracted) and marked as
+/// duplicates (added). Every aggregate and count is an exact sum, so this
+/// gives what a pass with the duplicates known from the start would.
+/// `retry`: the rows the lenient parser read (ascending). Returns false,
+/// changing nothing, where a part cannot be taken back (the earliest day
+/// of the early warnings' own history is a minimum, not a sum): then the
+/// pass runs again.
+fn take_back(
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    units: &Units,
+    parts: &mut Parts,
+    dups: &[IdxSize],
+    retry: &[IdxSize],
+) -> PolarsResult<bool> {
+    let (lenient, fast): (Vec<IdxSize>, Vec<IdxSize>) =
+        dups.iter().partition(|r| retry.binary_search(r).is_ok());
+    let mut out = Vec::new();
+    for (rows, fast) in [(fast, true), (lenient, false)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let judged = subset_query(scheme, ds, source, units, &rows, fast, Some(&[]))?;
+        if judged.history.is_some() && judged.history == parts.history {
+            return Ok(false);
+        }
+        let marked = subset_query(scheme, ds, source, units, &rows, fast, Some(&rows))?;
+        out.push((rows, judged, marked));
+    }
+    for (rows, judged, marked) in out {
+        parts.take_back(&rows, judged, marked)?;
+    }
+    Ok(true)
 }
 
 /// The rows the fast parser could not read.

@@ -28,8 +28,8 @@ pub(super) struct Parts {
     pub keys: Option<DataFrame>,
     /// Counted records outside a points map ([`exprs::outside_map`]).
     pub outside: Option<DataFrame>,
-    /// [`KEY`] and [`UNIT`] of the valid records the objection register
-    /// names, if it names any of this dataset.
+    /// [`ROW`], [`KEY`] and [`UNIT`] of the valid records the objection
+    /// register names, if it names any of this dataset.
     pub marked: Option<DataFrame>,
 }
 
@@ -127,7 +127,7 @@ fn sinks(
                         .lt(lit(BAD_VALUE))
                         .and(col(KEY).is_in(named, false)),
                 )
-                .select([col(KEY), col(UNIT)]),
+                .select([col(ROW), col(KEY), col(UNIT)]),
         );
     }
     let maps = exprs::points_maps(scheme, ds);
@@ -231,6 +231,49 @@ pub(super) fn add(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
         .collect()
 }
 
+/// `a` − `b` per unit, column by column (every aggregate is an exact
+/// sum: counts, integral sums, integer limbs), in each column's own type.
+pub(super) fn subtract(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
+    if b.height() == 0 {
+        return Ok(a);
+    }
+    let mut signed = Vec::new();
+    let mut back = Vec::new();
+    for (name, dt) in a.schema().iter() {
+        if name.as_str() == UNIT {
+            continue;
+        }
+        let work = match dt {
+            d if d.is_unsigned_integer() => DataType::Int64,
+            d if d.is_primitive_numeric() => d.clone(),
+            d => polars_bail!(ComputeError: "aggregate {name} of type {d} is not a sum"),
+        };
+        signed.push((name.clone(), work));
+        back.push(col(name.clone()).cast(dt.clone()));
+    }
+    let cast = |negate: bool| -> Vec<Expr> {
+        let mut out = vec![col(UNIT)];
+        out.extend(signed.iter().map(|(n, t)| {
+            let c = col(n.clone()).cast(t.clone());
+            if negate {
+                c * lit(-1).cast(t.clone())
+            } else {
+                c
+            }
+            .alias(n.clone())
+        }));
+        out
+    };
+    concat(
+        [a.lazy().select(cast(false)), b.lazy().select(cast(true))],
+        UnionArgs::default(),
+    )?
+    .group_by([col(UNIT)])
+    .agg([all().exclude_cols([UNIT]).as_expr().sum()])
+    .select(std::iter::once(col(UNIT)).chain(back).collect::<Vec<_>>())
+    .collect()
+}
+
 /// Stack two frames with the same columns.
 pub(super) fn concat_frames(mut a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
     if a.height() == 0 {
@@ -265,5 +308,51 @@ impl Parts {
             (a, b) => a.or(b),
         };
         Ok(())
+    }
+
+    /// Take back what rows `rows` (ascending) gave as `judged` (a query
+    /// over them alone, judged as this one judged them) and put in what
+    /// they give as `marked` (the same rows judged again, as duplicates).
+    /// The caller has checked that `judged` did not set the history's
+    /// earliest day, which a subtraction cannot undo.
+    pub(super) fn take_back(
+        &mut self,
+        rows: &[IdxSize],
+        judged: Parts,
+        marked: Parts,
+    ) -> PolarsResult<()> {
+        self.aggregates = subtract(std::mem::take(&mut self.aggregates), judged.aggregates)?;
+        for k in 1..5 {
+            self.counts[k] -= judged.counts[k];
+        }
+        for (a, b) in self.ranges.iter_mut().zip(&judged.ranges) {
+            *a -= b;
+        }
+        let set = lit(Series::new("r".into(), rows)).implode(false);
+        let keep = |f: Option<DataFrame>| -> PolarsResult<Option<DataFrame>> {
+            f.map(|f| {
+                f.lazy()
+                    .filter(col(ROW).is_in(set.clone(), false).not())
+                    .collect()
+            })
+            .transpose()
+        };
+        self.evidence = keep(self.evidence.take())?;
+        self.outside = keep(self.outside.take())?;
+        self.marked = keep(self.marked.take())?;
+        // The marked rows are rejects now: their issues join the others,
+        // in row order, as a pass that knew them would list them.
+        let base = self.issues.get_column_names_owned();
+        let issues = marked
+            .issues
+            .clone()
+            .lazy()
+            .select(base.iter().map(|c| col(c.clone())).collect::<Vec<_>>())
+            .collect()?;
+        self.issues = concat_frames(std::mem::take(&mut self.issues), issues)?
+            .sort([ROW], SortMultipleOptions::default())?;
+        let mut marked = marked;
+        marked.issues = DataFrame::empty();
+        self.absorb(marked)
     }
 }

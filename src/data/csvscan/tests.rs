@@ -173,3 +173,46 @@ fn parallel_chunks_agree_with_one_sequential_scan() {
     }
     assert_eq!(l, expect);
 }
+
+#[test]
+fn line_starts_are_found_across_index_chunks() {
+    // Lines of varying length, over two 4 MiB index chunks; one record
+    // holds a quoted line break (two physical lines).
+    let mut t = b"id,v\n".to_vec();
+    let mut starts = vec![0usize, 0];
+    for k in 0..600_000 {
+        starts.push(t.len());
+        if k == 300_000 {
+            t.extend_from_slice(b"q,\"a\nb\"\n");
+            starts.push(t.len() - 3);
+        } else {
+            t.extend_from_slice(format!("{k},{}\n", "x".repeat(k % 7)).as_bytes());
+        }
+    }
+    assert!(t.len() > 1 << 22);
+    let last = starts.len() as u64 - 1;
+    // After the last line break an empty line starts at the end of the
+    // text; nothing starts after it.
+    starts.push(t.len());
+    let lines = [
+        1,
+        2,
+        3,
+        300_002,
+        300_003,
+        300_004,
+        450_000,
+        last,
+        last + 1,
+        last + 2,
+    ];
+    let got = line_starts(&t, &lines);
+    let want: Vec<Option<usize>> = lines
+        .iter()
+        .map(|&l| starts.get(l as usize).copied())
+        .collect();
+    assert_eq!(got, want);
+    // The two-line record ends after its second line.
+    let at = starts[300_002];
+    assert_eq!(&t[at..record_end(&t, at, b',').unwrap()], b"q,\"a\nb\"\n");
+}

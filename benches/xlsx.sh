@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# XLSX input: `govtrust assess --no-bulletin` with the hotline tickets in a
+# workbook (ROWS rows, default 300,000; the other datasets as CSV) beside
+# what a Python user would do to get the same sheet into polars:
+# python-calamine (the calamine crate govtrust uses, from Python) and
+# fastexcel (calamine into Arrow), each reading the sheet and building a
+# polars DataFrame. Median wall time of RUNS runs (default 5), peak RSS.
+#
+#   benches/xlsx.sh
+#   ROWS=100000 RUNS=3 benches/xlsx.sh
+#
+# The workbook is written once with xlsxwriter (PyPI) under $WORK.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/govtrust-target}"
+ROWS="${ROWS:-300000}"
+RUNS="${RUNS:-5}"
+WORK="${WORK:-target/xlsx}"
+cargo build --release --quiet --bin govtrust
+BIN="$CARGO_TARGET_DIR/release/govtrust"
+mkdir -p "$WORK"
+PY="${PY:-$WORK/venv/bin/python}"
+if [ ! -x "$PY" ] || ! "$PY" -c "import xlsxwriter, python_calamine, fastexcel, polars" 2>/dev/null; then
+    python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" install -q xlsxwriter python-calamine fastexcel polars pyarrow >&2
+    PY="$WORK/venv/bin/python"
+fi
+data="$WORK/data-$ROWS"
+if [ ! -f "$data/hotline.xlsx" ]; then
+    "$BIN" generate -q --out "$data" --units 300 --tickets "$ROWS" --bad-rows 0
+    "$PY" - "$data" <<'EOF'
+import csv, sys, xlsxwriter
+d = sys.argv[1]
+wb = xlsxwriter.Workbook(f"{d}/hotline.xlsx", {"constant_memory": True})
+ws = wb.add_worksheet("工单")
+with open(f"{d}/hotline.csv", encoding="utf-8") as f:
+    for r, row in enumerate(csv.reader(f)):
+        for c, v in enumerate(row):
+            if v != "":
+                ws.write_string(r, c, v)
+wb.close()
+EOF
+    rm "$data/hotline.csv"
+fi
+scheme="$WORK/scheme"
+rm -rf "$scheme"; mkdir -p "$scheme/calendars"
+cp indicators/calendars/*.toml "$scheme/calendars/"
+for f in indicators/*.toml; do sed 's/^file = "hotline.csv"$/file = "hotline.xlsx"/' "$f" > "$scheme/$(basename "$f")"; done
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+time_runs() {
+    : > "$WORK/times"
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %M" -a -o "$WORK/times" "$@" > /dev/null
+    done
+    echo "$(cut -d' ' -f1 "$WORK/times" | median) s | $(( $(cut -d' ' -f2 "$WORK/times" | sort -n | tail -1) / 1024 )) MiB"
+}
+read_calamine='import sys, polars as pl
+from python_calamine import CalamineWorkbook
+rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name("工单").to_python()
+df = pl.DataFrame(rows[1:], schema=[str(c) for c in rows[0]], orient="row")
+print(df.height)'
+read_fastexcel='import sys, fastexcel
+df = fastexcel.read_excel(sys.argv[1]).load_sheet_by_name("工单").to_polars()
+print(df.height)'
+echo "| reader ($ROWS rows, $(du -h "$data/hotline.xlsx" | cut -f1)) | median | peak |"
+echo "| --- | ---: | ---: |"
+echo "| govtrust assess --no-bulletin (the whole run) | $(time_runs "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$data" --out "$WORK/out") |"
+echo "| python-calamine → polars (the sheet only) | $(time_runs "$PY" -c "$read_calamine" "$data/hotline.xlsx") |"
+echo "| fastexcel → polars (the sheet only) | $(time_runs "$PY" -c "$read_fastexcel" "$data/hotline.xlsx") |"
