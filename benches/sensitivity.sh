@@ -25,7 +25,7 @@ for units in 60 3000; do
     for _ in $(seq "$RUNS"); do
         /usr/bin/time -f "%e" -a -o "$WORK/a" "$BIN" assess -q --no-bulletin --data "$data" --out "$WORK/out-a"
         /usr/bin/time -f "%e" -a -o "$WORK/s" "$BIN" sensitivity --draws "$DRAWS" --data "$data" --out "$WORK/out-s" \
-            | sed -n 's/.*(\([0-9]*\) draws\/s).*/\1/p' >> "$WORK/d"
+            | sed -n 's/.*每秒\([0-9]*\)次.*/\1/p' >> "$WORK/d"
     done
     echo "| $units | 22 | $(median < "$WORK/a") s | $(median < "$WORK/s") s | $(median < "$WORK/d") |"
 done

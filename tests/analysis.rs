@@ -395,3 +395,44 @@ fn under_the_default_assumptions_a_clear_group_leader_is_stable() {
     }
     assert!(checked >= 1, "no leader one point ahead in the demo");
 }
+
+#[test]
+fn a_draw_that_reuses_the_nominal_cells_scores_as_a_full_rescoring() {
+    // The draws copy the nominal cells of every indicator they score the
+    // same way (score::score_reusing): under every factor, and on the
+    // golden fixture (relative and absolute kinds, missing values), a
+    // draw's totals, ranks, grades and cells are those of scoring it all
+    // again.
+    let (run, _dir, _) = golden();
+    let model = uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
+    let all = uncertainty::Assumptions {
+        vary: [true; 4],
+        weight_factor: vec![0.25],
+    };
+    for d in 0..40 {
+        let cfg = uncertainty::config(
+            &run.scheme,
+            &model.nominal,
+            &all,
+            &model.depth,
+            uncertainty::uniforms(9, d),
+        );
+        let full = govtrust::score::score_in(
+            &model.ctx,
+            &run.scheme,
+            &run.data.units,
+            &run.measured,
+            &cfg,
+        );
+        let reused = govtrust::score::score_reusing(
+            &model.ctx,
+            &run.scheme,
+            &run.data.units,
+            &run.measured,
+            &cfg,
+            Some((&model.nominal, &model.nominal_cells)),
+        );
+        assert_eq!(format!("{:?}", reused.units), format!("{:?}", full.units));
+        assert_eq!(format!("{:?}", reused.cells), format!("{:?}", full.cells));
+    }
+}

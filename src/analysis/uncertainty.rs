@@ -148,22 +148,36 @@ pub struct Model<'a> {
     pub nominal: Config,
     pub ctx: Context,
     pub depth: Vec<usize>,
+    /// The cells scored under `nominal`, reused by the draws
+    /// ([`score::score_reusing`]).
+    pub nominal_cells: Vec<Vec<score::Scored>>,
 }
 
 impl<'a> Model<'a> {
     pub fn new(scheme: &'a Scheme, units: &'a Units, measured: &'a Measured) -> Self {
+        let nominal = Config::nominal(scheme);
+        let ctx = Context::new(scheme, units);
+        let nominal_cells = score::score_in(&ctx, scheme, units, measured, &nominal).cells;
         Model {
             scheme,
             units,
             measured,
-            nominal: Config::nominal(scheme),
-            ctx: Context::new(scheme, units),
+            nominal,
+            ctx,
             depth: scheme.depths(),
+            nominal_cells,
         }
     }
 
     pub fn outcome(&self, cfg: &Config) -> Outcome {
-        let r = score::score_in(&self.ctx, self.scheme, self.units, self.measured, cfg);
+        let r = score::score_reusing(
+            &self.ctx,
+            self.scheme,
+            self.units,
+            self.measured,
+            cfg,
+            Some((&self.nominal, &self.nominal_cells)),
+        );
         Outcome {
             ranks: r.units.iter().map(|u| u.rank as u32).collect(),
             grades: r.units.iter().map(|u| u.grade.map(|g| g as u16)).collect(),

@@ -262,10 +262,30 @@ pub fn score_in(
     measured: &Measured,
     cfg: &Config,
 ) -> Scores {
+    score_reusing(ctx, scheme, units, measured, cfg, None)
+}
+
+/// [`score_in`], taking an indicator's scored cells from `known` (the
+/// cells scored under `known.0`) where `cfg` scores it the same way (the
+/// same kind and missing policy: nothing else of the configuration
+/// reaches a cell). The Monte Carlo draws vary weights and the
+/// normalisation of the few relative indicators, so most cells of a draw
+/// are the nominal ones: copied, not scored again.
+pub fn score_reusing(
+    ctx: &Context,
+    scheme: &Scheme,
+    units: &Units,
+    measured: &Measured,
+    cfg: &Config,
+    known: Option<(&Config, &[Vec<Scored>])>,
+) -> Scores {
     let groups = &ctx.groups;
     let cells: Vec<Vec<Scored>> = (0..scheme.indicators.len())
-        .map(|i| {
-            values::score_indicator(
+        .map(|i| match known {
+            Some((k, cells)) if k.kinds[i] == cfg.kinds[i] && k.missing[i] == cfg.missing[i] => {
+                cells[i].clone()
+            }
+            _ => values::score_indicator(
                 scheme,
                 i,
                 &cfg.kinds[i],
@@ -273,7 +293,7 @@ pub fn score_in(
                 &measured.cells[i],
                 units,
                 groups,
-            )
+            ),
         })
         .collect();
     let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
