@@ -247,3 +247,63 @@ fn rows_are_found_again_past_quoted_line_breaks_and_skipped_lines() {
         assert_eq!(accounting(&dirty), (11, 7, 1, 0, 3), "{name}");
     }
 }
+
+#[test]
+fn parquet_rows_are_read_again_by_slices() {
+    // The same records as Parquet (string columns, as an export with
+    // every column as text would have them): k1 repeated twice (rows 6
+    // and 8, two slices) and a slash date only the lenient parser reads
+    // (row 7); the values equal the file without the repeats.
+    use polars::prelude::*;
+    let write = |keys: &[&str], units: &[&str], days: &[&str], sev: &[&str]| {
+        let f = Fixture::new();
+        f.scheme(
+            "scheme.toml",
+            &scheme("utf-8")
+                .replace("file = \"recs.csv\"", "file = \"recs.parquet\"")
+                .replace("encoding = \"utf-8\"\n", ""),
+        )
+        .data("units.csv", UNITS);
+        let n = keys.len();
+        let mut df = df!(
+            "key" => keys,
+            "unit" => units,
+            "day" => days,
+            "objection" => vec![None::<&str>; n],
+            "sev" => sev,
+            "amount" => vec![1.5f64; n],
+        )
+        .unwrap();
+        let file = std::fs::File::create(f.data_dir().join("recs.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        f.run()
+    };
+    let k = ["k1", "k2", "k3", "k4", "k5", "k6"];
+    let u = ["A", "A", "B", "B", "A", "B"];
+    let d = [
+        "2025-03-01",
+        "2025-04-01",
+        "2025-05-01",
+        "2025-06-01",
+        "2025-07-01",
+        "2025-08-01",
+    ];
+    let s = ["一般", "较重", "一般", "较重", "一般", "较重"];
+    let clean = write(
+        &[&k[..], &["k7"]].concat(),
+        &[&u[..], &["B"]].concat(),
+        &[&d[..], &["2025/9/1"]].concat(),
+        &[&s[..], &["一般"]].concat(),
+    );
+    let dirty = write(
+        &[&k[..], &["k1", "k7", "k1"]].concat(),
+        &[&u[..], &["B", "B", "A"]].concat(),
+        &[&d[..], &["2025-09-01", "2025/9/1", "2025-10-01"]].concat(),
+        &[&s[..], &["较重", "一般", "较重"]].concat(),
+    );
+    assert_eq!(outcome(&dirty), outcome(&clean));
+    let r: Vec<u64> = dirty.data.rejects.iter().map(|r| r.line).collect();
+    // Rows 6 and 8, "lines" 8 and 10 (as if a CSV with its header).
+    assert_eq!(r, vec![8, 10]);
+    assert_eq!(accounting(&dirty), (9, 7, 0, 0, 2));
+}
