@@ -137,7 +137,19 @@ pub fn write<T: Output>(
         .install(|| {
             exporters
                 .par_iter()
-                .map(|e| e.export(input))
+                .map(|e| {
+                    let t = std::time::Instant::now();
+                    let files = e.export(input);
+                    if crate::tracing() {
+                        let first = files.as_ref().ok().and_then(|f| f.first());
+                        eprintln!(
+                            "[trace] export {}: {:.1} ms",
+                            first.map_or("(nothing)", |f| f.0.as_str()),
+                            t.elapsed().as_secs_f64() * 1e3
+                        );
+                    }
+                    files
+                })
                 .collect::<Result<Vec<_>, _>>()
         })?
         .into_iter()
