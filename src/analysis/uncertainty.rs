@@ -170,7 +170,7 @@ impl<'a> Model<'a> {
     }
 
     pub fn outcome(&self, cfg: &Config) -> Outcome {
-        let r = score::score_reusing(
+        let units = score::units_reusing(
             &self.ctx,
             self.scheme,
             self.units,
@@ -179,8 +179,8 @@ impl<'a> Model<'a> {
             Some((&self.nominal, &self.nominal_cells)),
         );
         Outcome {
-            ranks: r.units.iter().map(|u| u.rank as u32).collect(),
-            grades: r.units.iter().map(|u| u.grade.map(|g| g as u16)).collect(),
+            ranks: units.iter().map(|u| u.rank as u32).collect(),
+            grades: units.iter().map(|u| u.grade.map(|g| g as u16)).collect(),
         }
     }
 

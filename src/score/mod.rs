@@ -11,6 +11,8 @@ pub mod rank;
 pub mod values;
 pub mod weights;
 
+use std::borrow::Cow;
+
 use crate::data::Units;
 use crate::measure::Measured;
 use crate::scheme::{
@@ -133,7 +135,7 @@ pub fn group_attainments(
     scheme: &Scheme,
     cfg: &Config,
     order: &[usize],
-    cells: &[Vec<Scored>],
+    cells: &[Cow<'_, [Scored]>],
     members: &[usize],
 ) -> (Attainments, Vec<(usize, usize)>) {
     let mut weightless = Vec::new();
@@ -270,7 +272,7 @@ pub fn score_in(
 /// same kind and missing policy: nothing else of the configuration
 /// reaches a cell). The Monte Carlo draws vary weights and the
 /// normalisation of the few relative indicators, so most cells of a draw
-/// are the nominal ones: copied, not scored again.
+/// are the nominal ones: borrowed, not scored again.
 pub fn score_reusing(
     ctx: &Context,
     scheme: &Scheme,
@@ -279,13 +281,50 @@ pub fn score_reusing(
     cfg: &Config,
     known: Option<(&Config, &[Vec<Scored>])>,
 ) -> Scores {
+    let (cells, units, order, warnings) = score_parts(ctx, scheme, units, measured, cfg, known);
+    Scores {
+        cells: cells.into_iter().map(Cow::into_owned).collect(),
+        units,
+        order,
+        warnings,
+    }
+}
+
+/// The units' scores alone (what a Monte Carlo draw keeps), as
+/// [`score_reusing`] gives them, without copying any cell.
+pub fn units_reusing(
+    ctx: &Context,
+    scheme: &Scheme,
+    units: &Units,
+    measured: &Measured,
+    cfg: &Config,
+    known: Option<(&Config, &[Vec<Scored>])>,
+) -> Vec<UnitScore> {
+    score_parts(ctx, scheme, units, measured, cfg, known).1
+}
+
+type Parts<'c> = (
+    Vec<Cow<'c, [Scored]>>,
+    Vec<UnitScore>,
+    Vec<usize>,
+    Vec<String>,
+);
+
+fn score_parts<'c>(
+    ctx: &Context,
+    scheme: &Scheme,
+    units: &Units,
+    measured: &Measured,
+    cfg: &Config,
+    known: Option<(&Config, &'c [Vec<Scored>])>,
+) -> Parts<'c> {
     let groups = &ctx.groups;
-    let cells: Vec<Vec<Scored>> = (0..scheme.indicators.len())
+    let cells: Vec<Cow<'c, [Scored]>> = (0..scheme.indicators.len())
         .map(|i| match known {
             Some((k, cells)) if k.kinds[i] == cfg.kinds[i] && k.missing[i] == cfg.missing[i] => {
-                cells[i].clone()
+                Cow::Borrowed(cells[i].as_slice())
             }
-            _ => values::score_indicator(
+            _ => Cow::Owned(values::score_indicator(
                 scheme,
                 i,
                 &cfg.kinds[i],
@@ -293,7 +332,7 @@ pub fn score_reusing(
                 &measured.cells[i],
                 units,
                 groups,
-            ),
+            )),
         })
         .collect();
     let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
@@ -353,12 +392,7 @@ pub fn score_reusing(
         m.sort_by_key(|&u| (out[u].rank, u));
         output.extend(m);
     }
-    Scores {
-        cells,
-        units: out,
-        order: output,
-        warnings,
-    }
+    (cells, out, output, warnings)
 }
 
 /// Score every unit under the scheme's own assumptions.
