@@ -6,6 +6,7 @@
 //! re-scores thousands of times per second under perturbed assumptions
 //! ([`Config`]) for the uncertainty analysis.
 
+mod adjust;
 pub mod kinds;
 pub mod rank;
 pub mod values;
@@ -16,7 +17,7 @@ use std::borrow::Cow;
 use crate::data::Units;
 use crate::measure::Measured;
 use crate::scheme::{
-    Aggregation, MissingPolicy, NodeKind, RuleKind, Scheme, ScoreKind, VetoRank, WeightMethod,
+    Aggregation, MissingPolicy, NodeKind, Scheme, ScoreKind, VetoRank, WeightMethod,
 };
 pub use values::{Scored, Status};
 
@@ -189,33 +190,6 @@ pub fn group_attainments(
     (att, weightless)
 }
 
-/// Bonus, penalty and the vetoes for one unit (docs/scheme.md section 7).
-fn adjustments(
-    scheme: &Scheme,
-    measured: &Measured,
-    group: &str,
-    u: usize,
-) -> (f64, f64, Vec<usize>) {
-    let (mut bonus, mut penalty, mut vetoes) = (0.0, 0.0, Vec::new());
-    for (r, rule) in scheme.rules.iter().enumerate() {
-        if !rule.applies(group) {
-            continue;
-        }
-        let s = measured.rules[r][u];
-        let capped = rule.cap.map_or(s, |c| s.min(c));
-        match rule.kind {
-            RuleKind::Bonus => bonus += capped,
-            RuleKind::Penalty => penalty += capped,
-            RuleKind::Veto if s > 0.0 => vetoes.push(r),
-            RuleKind::Veto => {}
-        }
-    }
-    if let Some(c) = scheme.bonus_cap {
-        bonus = bonus.min(c);
-    }
-    (bonus, penalty, vetoes)
-}
-
 impl Scores {
     /// The members of every group (register order of groups) in output
     /// order: by rank, then register order.
@@ -359,7 +333,8 @@ fn score_parts<'c>(
         .map(|u| {
             let attainment = std::mem::take(&mut node_att[u]);
             let base = attainment[0].unwrap_or(0.0) * scheme.points;
-            let (bonus, penalty, vetoes) = adjustments(scheme, measured, &units.groups[u], u);
+            let (bonus, penalty, vetoes) =
+                adjust::adjustments(scheme, measured, &units.groups[u], u);
             let total = rank::round2((base + bonus - penalty).max(0.0));
             UnitScore {
                 attainment,
