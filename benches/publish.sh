@@ -15,7 +15,7 @@ BIN="$CARGO_TARGET_DIR/release/govtrust"
 mkdir -p "$WORK"
 [ -d "$WORK/u300" ] || "$BIN" generate -q --out "$WORK/u300" --units 300 --tickets 200000 --seed 7
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+. benches/common.sh
 wall() {
     : > "$WORK/times"
     for _ in $(seq "$RUNS"); do

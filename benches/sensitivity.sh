@@ -15,7 +15,7 @@ WORK="${WORK:-target/sensitivity}"
 cargo build --release --quiet --bin govtrust
 BIN="$CARGO_TARGET_DIR/release/govtrust"
 mkdir -p "$WORK"
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+. benches/common.sh
 echo "| units | indicators | assess (nominal) | sensitivity, $DRAWS draws + indices | draws/s |"
 echo "| ---: | ---: | ---: | ---: | ---: |"
 for units in 60 3000; do

@@ -46,13 +46,12 @@ rm -rf "$scheme"; mkdir -p "$scheme/calendars"
 cp indicators/calendars/*.toml "$scheme/calendars/"
 for f in indicators/*.toml; do sed 's/^file = "hotline.csv"$/file = "hotline.xlsx"/' "$f" > "$scheme/$(basename "$f")"; done
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-time_runs() {
-    : > "$WORK/times"
-    for _ in $(seq "$RUNS"); do
-        /usr/bin/time -f "%e %M" -a -o "$WORK/times" "$@" > /dev/null
-    done
-    echo "$(cut -d' ' -f1 "$WORK/times" | median) s | $(( $(cut -d' ' -f2 "$WORK/times" | sort -n | tail -1) / 1024 )) MiB"
+. benches/common.sh
+# "median s | peak MiB" of RUNS runs.
+timed() {
+    local wall kib
+    read -r wall kib < <(time_runs "$RUNS" "$@")
+    echo "$wall s | $((kib / 1024)) MiB"
 }
 read_calamine='import sys, polars as pl
 from python_calamine import CalamineWorkbook
@@ -64,6 +63,6 @@ df = fastexcel.read_excel(sys.argv[1]).load_sheet_by_name("工单").to_polars()
 print(df.height)'
 echo "| reader ($ROWS rows, $(du -h "$data/hotline.xlsx" | cut -f1)) | median | peak |"
 echo "| --- | ---: | ---: |"
-echo "| govtrust assess --no-bulletin (the whole run) | $(time_runs "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$data" --out "$WORK/out") |"
-echo "| python-calamine → polars (the sheet only) | $(time_runs "$PY" -c "$read_calamine" "$data/hotline.xlsx") |"
-echo "| fastexcel → polars (the sheet only) | $(time_runs "$PY" -c "$read_fastexcel" "$data/hotline.xlsx") |"
+echo "| govtrust assess --no-bulletin (the whole run) | $(timed "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$data" --out "$WORK/out") |"
+echo "| python-calamine → polars (the sheet only) | $(timed "$PY" -c "$read_calamine" "$data/hotline.xlsx") |"
+echo "| fastexcel → polars (the sheet only) | $(timed "$PY" -c "$read_fastexcel" "$data/hotline.xlsx") |"

@@ -32,19 +32,26 @@ impl Source {
         debug_assert!(rows.windows(2).all(|w| w[0] < w[1]));
         match &self.subset {
             Subset::Csv(c) => csv_rows(c, &self.lines, rows),
-            Subset::Slices if runs(rows).len() <= MAX_SLICES => {
-                let parts: Vec<LazyFrame> = runs(rows)
-                    .into_iter()
-                    .map(|(start, len)| self.lf.clone().slice(start as i64, len))
-                    .collect();
-                concat(parts, UnionArgs::default())
+            Subset::Slices => {
+                let runs = runs(rows);
+                if runs.len() > MAX_SLICES {
+                    return Ok(self.lf.clone().filter(in_rows(rows)));
+                }
+                concat(
+                    runs.into_iter()
+                        .map(|(start, len)| self.lf.clone().slice(start as i64, len))
+                        .collect::<Vec<_>>(),
+                    UnionArgs::default(),
+                )
             }
-            Subset::Slices | Subset::Filter => {
-                let set = lit(Series::new("r".into(), rows)).implode(false);
-                Ok(self.lf.clone().filter(col(ROW).is_in(set, false)))
-            }
+            Subset::Filter => Ok(self.lf.clone().filter(in_rows(rows))),
         }
     }
+}
+
+/// Is the row one of `rows`?
+fn in_rows(rows: &[IdxSize]) -> Expr {
+    col(ROW).is_in(lit(Series::new("r".into(), rows)).implode(false), false)
 }
 
 /// Runs of consecutive rows: (first, length).
@@ -70,15 +77,8 @@ fn csv_rows(
     match &c.text {
         CsvText::Memory(text) => {
             let bytes = (**text).as_ref();
-            let index = c.index.get_or_init(|| {
-                LineIndex::build(bytes.len(), |r| {
-                    memchr::memchr_iter(b'\n', &bytes[r]).count() as u64
-                })
-            });
-            let starts = index.starts(&physical, |r, n| {
-                let s = r.start;
-                memchr::memchr_iter(b'\n', &bytes[r]).nth(n).map(|i| s + i)
-            });
+            let index = c.index.get_or_init(|| LineIndex::of_text(bytes));
+            let starts = index.starts_in_text(bytes, &physical);
             for (start, line) in starts.into_iter().zip(&physical) {
                 let range = start
                     .and_then(|s| Some(s..super::csvscan::record_end(bytes, s, c.delimiter)?))
@@ -127,9 +127,10 @@ fn csv_rows(
     )
 }
 
-/// Positional reads of a file in blocks, so that reading it again does
-/// not map it: the number of line breaks in `range`, and the offset of
-/// the `n`-th (0-based) if it is there.
+/// Positional reads of a file in 1 MiB blocks, so that reading it again
+/// does not map it: with `n` = `usize::MAX`, the number of line breaks in
+/// `range`; else the offset of the `n`-th (0-based) break, if it is there
+/// (the count is then only of the blocks before it).
 fn breaks(file: &std::fs::File, range: std::ops::Range<usize>, n: usize) -> (u64, Option<usize>) {
     use std::os::unix::fs::FileExt;
     let mut buf = vec![0u8; 1 << 20];
@@ -153,7 +154,8 @@ fn breaks(file: &std::fs::File, range: std::ops::Range<usize>, n: usize) -> (u64
 }
 
 /// The record starting at byte `start` of the file, read with positional
-/// reads (a window that doubles until the record ends inside it).
+/// reads (a 4 KiB window, four times larger each time until the record
+/// ends inside it or the file does).
 fn record_at(file: &std::fs::File, len: usize, start: usize, delim: u8) -> Option<Vec<u8>> {
     use std::os::unix::fs::FileExt;
     let mut window = 1 << 12;

@@ -67,13 +67,7 @@ fn runs(ca: &StringChunked) -> Option<Vec<std::ops::Range<usize>>> {
 /// chunk boundaries); only a chunk with a descent is looked into.
 fn descents(ca: &StringChunked) -> Option<Vec<usize>> {
     let slice = |o: usize, l: usize| ca.slice(o as i64, l);
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for n in ca.chunk_lengths() {
-        spans.push((start, n));
-        start += n;
-    }
-    let found: Vec<Vec<usize>> = spans
+    let found: Vec<Vec<usize>> = spans(ca)
         .into_par_iter()
         .map(|(start, n)| {
             let mut at = Vec::new();
@@ -97,6 +91,17 @@ fn descents(ca: &StringChunked) -> Option<Vec<usize>> {
     (all.len() < MAX_RUNS).then_some(all)
 }
 
+/// (first index, length) of each chunk of a column.
+fn spans<T: PolarsDataType>(ca: &ChunkedArray<T>) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for n in ca.chunk_lengths() {
+        out.push((start, n));
+        start += n;
+    }
+    out
+}
+
 /// Random access to a chunked column's values by index.
 struct Lookup<'a> {
     starts: Vec<usize>,
@@ -105,14 +110,10 @@ struct Lookup<'a> {
 
 impl<'a> Lookup<'a> {
     fn new(ca: &'a StringChunked) -> Self {
-        let mut starts = Vec::new();
-        let mut at = 0;
-        let arrays: Vec<&<StringType as PolarsDataType>::Array> = ca.downcast_iter().collect();
-        for a in &arrays {
-            starts.push(at);
-            at += a.len();
+        Lookup {
+            starts: spans(ca).into_iter().map(|(start, _)| start).collect(),
+            arrays: ca.downcast_iter().collect(),
         }
-        Lookup { starts, arrays }
     }
 
     fn get(&self, i: usize) -> &'a str {
@@ -149,13 +150,7 @@ where
     }
     // Slices within one chunk are single-chunk views of it.
     let slice = |o: usize, l: usize| ca.slice(o as i64, l);
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for n in ca.chunk_lengths() {
-        spans.push((start, n));
-        start += n;
-    }
-    spans.into_par_iter().all(|(start, n)| {
+    spans(ca).into_par_iter().all(|(start, n)| {
         (start == 0 || n == 0 || slice(start, 1).gt(&slice(start - 1, 1)).all())
             && (n < 2 || slice(start + 1, n - 1).gt(&slice(start, n - 1)).all())
     })

@@ -11,7 +11,8 @@
 //!   added (every aggregate is an exact sum);
 //! - duplicate keys ("the later row is rejected") are found from the keys
 //!   sink: keys strictly increasing in row order (the usual case for ticket
-//!   numbers) have none; otherwise a sort finds them, and those rows alone
+//!   numbers) have none; otherwise [`keys::duplicates`] finds them (in a
+//!   few increasing runs, or by a sort), and those rows alone
 //!   are read again, their contribution taken back and their rejects put
 //!   in ([`take_back`]);
 //! - an error from the file (a ragged CSV line) names the file.

@@ -219,21 +219,21 @@ pub(super) fn run_query(
 
 /// Two aggregates frames added up per unit (every aggregate is a sum).
 pub(super) fn add(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
-    if b.height() == 0 {
-        return Ok(a);
-    }
     if a.height() == 0 {
         return Ok(b);
     }
-    concat([a.lazy(), b.lazy()], UnionArgs::default())?
-        .group_by([col(UNIT)])
-        .agg([all().exclude_cols([UNIT]).as_expr().sum()])
-        .collect()
+    combine(a, b, false)
 }
 
 /// `a` − `b` per unit, column by column (every aggregate is an exact
-/// sum: counts, integral sums, integer limbs), in each column's own type.
+/// sum: counts, integral sums, integer limbs).
 pub(super) fn subtract(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
+    combine(a, b, true)
+}
+
+/// `a` + `b`, or `a` − `b`, per unit, in each column's own type (unsigned
+/// counts are worked in i64 so that `b` can be negated).
+fn combine(a: DataFrame, b: DataFrame, negate: bool) -> PolarsResult<DataFrame> {
     if b.height() == 0 {
         return Ok(a);
     }
@@ -245,17 +245,17 @@ pub(super) fn subtract(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
         }
         let work = match dt {
             d if d.is_unsigned_integer() => DataType::Int64,
-            d if d.is_primitive_numeric() => d.clone(),
+            d if d.is_primitive_numeric() || !negate => d.clone(),
             d => polars_bail!(ComputeError: "aggregate {name} of type {d} is not a sum"),
         };
         signed.push((name.clone(), work));
         back.push(col(name.clone()).cast(dt.clone()));
     }
-    let cast = |negate: bool| -> Vec<Expr> {
+    let cast = |negated: bool| -> Vec<Expr> {
         let mut out = vec![col(UNIT)];
         out.extend(signed.iter().map(|(n, t)| {
             let c = col(n.clone()).cast(t.clone());
-            if negate {
+            if negated {
                 c * lit(-1).cast(t.clone())
             } else {
                 c
@@ -265,7 +265,7 @@ pub(super) fn subtract(a: DataFrame, b: DataFrame) -> PolarsResult<DataFrame> {
         out
     };
     concat(
-        [a.lazy().select(cast(false)), b.lazy().select(cast(true))],
+        [a.lazy().select(cast(false)), b.lazy().select(cast(negate))],
         UnionArgs::default(),
     )?
     .group_by([col(UNIT)])
@@ -345,14 +345,14 @@ impl Parts {
         let base = self.issues.get_column_names_owned();
         let issues = marked
             .issues
-            .clone()
             .lazy()
             .select(base.iter().map(|c| col(c.clone())).collect::<Vec<_>>())
             .collect()?;
         self.issues = concat_frames(std::mem::take(&mut self.issues), issues)?
             .sort([ROW], SortMultipleOptions::default())?;
-        let mut marked = marked;
-        marked.issues = DataFrame::empty();
-        self.absorb(marked)
+        self.absorb(Parts {
+            issues: DataFrame::empty(),
+            ..marked
+        })
     }
 }

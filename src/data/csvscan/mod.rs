@@ -157,13 +157,7 @@ pub fn record_end(b: &[u8], pos: usize, delim: u8) -> Option<usize> {
 /// numbers, ascending; line 1 starts at 0), in a text in memory; `None`
 /// for a line beyond the text.
 pub fn line_starts(b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
-    LineIndex::build(b.len(), |r| {
-        memchr::memchr_iter(b'\n', &b[r]).count() as u64
-    })
-    .starts(lines, |r, n| {
-        let s = r.start;
-        memchr::memchr_iter(b'\n', &b[r]).nth(n).map(|i| s + i)
-    })
+    LineIndex::of_text(b).starts_in_text(b, lines)
 }
 
 /// Where a text's line breaks are, coarsely: the number of breaks before
@@ -192,6 +186,21 @@ impl LineIndex {
             total += c;
         }
         LineIndex { chunks, before }
+    }
+
+    /// The index of a text in memory.
+    pub fn of_text(b: &[u8]) -> Self {
+        Self::build(b.len(), |r| {
+            memchr::memchr_iter(b'\n', &b[r]).count() as u64
+        })
+    }
+
+    /// [`Self::starts`] in the text in memory the index was built from.
+    pub fn starts_in_text(&self, b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
+        self.starts(lines, |r, n| {
+            let s = r.start;
+            memchr::memchr_iter(b'\n', &b[r]).nth(n).map(|i| s + i)
+        })
     }
 
     /// The first byte of each line, given the offset of the n-th (0-based)
