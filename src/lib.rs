@@ -6,8 +6,8 @@
 //! (records to one value per unit and indicator), [`score`] (values to
 //! attainments, points, totals, ranks and grades), [`analysis`] (how firm
 //! the ranks are, early warnings, the audit), [`run`] (the pipeline end to
-//! end), [`render`] and [`report`] (the output files), with [`cli`] as the
-//! thin edge.
+//! end), [`render`] and [`report`] (the output files), [`server`] (the web
+//! workbench over them), with [`cli`] as the thin edge.
 
 pub mod analysis;
 pub mod calendar;
@@ -24,6 +24,7 @@ pub mod report;
 pub mod run;
 pub mod scheme;
 pub mod score;
+pub mod server;
 
 /// The thread pool govtrust's own parallel work runs on (datasets loaded
 /// and measured side by side). rayon's global pool gives its threads 2 MiB

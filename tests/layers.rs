@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 
 /// The stages, top first: each may import only those after it.
 const ORDER: &[&str] = &[
-    "cli", "generate", "report", "render", "run", "history", "analysis", "score", "measure",
-    "data", "scheme", "calendar", "diag", "outdir", "paths",
+    "cli", "server", "generate", "report", "render", "run", "history", "analysis", "score",
+    "measure", "data", "scheme", "calendar", "diag", "outdir", "paths",
 ];
 
 const MAX_LINES: usize = 400;

@@ -30,6 +30,11 @@ pub struct Args {
     /// bulletin.docx.
     #[arg(long)]
     pub no_bulletin: bool,
+    /// Assess with this objection register instead of the scheme's
+    /// `[objections] file` (e.g. a workbench run's RUNS/ID/objections.csv,
+    /// to replay it). Reports name it by its file name.
+    #[arg(long, value_name = "FILE")]
+    pub register: Option<PathBuf>,
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
@@ -43,7 +48,19 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         .transpose()?;
     let progress = super::progress::Spinner::new(quiet);
     progress.stage("loading and measuring records");
-    let mut run = a.inputs.assess()?;
+    let mut scheme = a.inputs.load_scheme()?;
+    if let Some(r) = &a.register {
+        if !r.is_file() {
+            anyhow::bail!("--register {}: no such file", r.display());
+        }
+        scheme.objections.use_register(r);
+    }
+    let mut run = run::assess_scheme(
+        scheme,
+        &a.inputs.data,
+        a.inputs.load_options(),
+        crate::Stopwatch::new("run"),
+    )?;
     run.previous = previous;
     if let Some(draws) = a.uncertainty {
         progress.stage(&format!("Monte Carlo: {draws} draws"));

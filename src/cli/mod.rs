@@ -13,6 +13,8 @@ mod mc;
 mod objections;
 mod progress;
 mod sensitivity;
+mod serve;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +79,14 @@ pub enum Command {
     /// The objection register (异议登记): import returned feedback forms,
     /// list pending objections and their due dates.
     Objections(objections::Args),
+    /// The web workbench: results, objections and runs for the office,
+    /// the evaluator and every unit, on SQLite or PostgreSQL.
+    #[command(
+        after_help = "Examples:\n  echo 's3cret-pass' | govtrust users add office1 --role office\n  govtrust serve                        # http://127.0.0.1:8080/\n  govtrust serve --db postgres://govtrust:pw@localhost/govtrust --listen 127.0.0.1:9000"
+    )]
+    Serve(serve::Args),
+    /// The workbench's users: add, list, passwd, remove.
+    Users(users::Args),
 }
 
 /// Scheme and data locations shared by commands.
@@ -170,6 +180,8 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, cli.quiet),
         Command::Compare(a) => compare::run(a, cli.quiet),
         Command::Objections(a) => objections::run(a, cli.quiet),
+        Command::Serve(a) => serve::run(a, cli.quiet),
+        Command::Users(a) => users::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

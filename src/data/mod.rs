@@ -18,7 +18,7 @@ pub mod records;
 mod sheets;
 pub mod subset;
 mod table;
-mod units;
+pub mod units;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

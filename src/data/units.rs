@@ -80,7 +80,7 @@ impl Units {
     }
 }
 
-pub(super) fn load(
+pub fn load(
     scheme: &Scheme,
     data_dir: &Path,
 ) -> Result<(Units, Vec<Reject>, InputFile), DataError> {

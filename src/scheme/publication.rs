@@ -68,6 +68,19 @@ pub struct ObjectionsSpec {
     pub file: Option<String>,
     pub reply_days: u32,
     pub window_days: u32,
+    /// A register read instead of `file`, from anywhere (`assess
+    /// --register`, a workbench run's `RUNS/ID/objections.csv`); never set
+    /// by the scheme's TOML. Reports name it by its file name.
+    pub register: Option<std::path::PathBuf>,
+}
+
+impl ObjectionsSpec {
+    /// Use the register at `path` (which must name a file).
+    pub fn use_register(&mut self, path: &std::path::Path) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        self.file = name;
+        self.register = Some(path.to_path_buf());
+    }
 }
 
 impl Default for ObjectionsSpec {
@@ -76,6 +89,7 @@ impl Default for ObjectionsSpec {
             file: None,
             reply_days: 15,
             window_days: 5,
+            register: None,
         }
     }
 }
@@ -159,5 +173,6 @@ pub(super) fn objections(v: &mut Validator, f: usize, o: &RawObjections) -> Obje
         file,
         reply_days,
         window_days,
+        register: None,
     }
 }

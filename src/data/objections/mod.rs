@@ -159,7 +159,13 @@ pub fn load(
         encoding: crate::scheme::Encoding::Utf8,
         sheet: None,
     };
-    let raw = read_table(data_dir, &spec, DATASET, Wanted::All)?;
+    // A register given by path (`--register`) is read from its own
+    // directory, under its file name.
+    let base = match &scheme.objections.register {
+        Some(p) => p.parent().unwrap_or(Path::new(".")),
+        None => data_dir,
+    };
+    let raw = read_table(base, &spec, DATASET, Wanted::All)?;
     for c in COLUMNS {
         if raw.frame.column(c).is_err() {
             return Err(DataError::MissingColumn {

@@ -1,0 +1,127 @@
+//! The register as a file (docs/scheme.md section 3): written out at
+//! each run as its `objections.csv`, and taken in at a first start.
+//!
+//! A first start's register: when the database holds no objection yet
+//! and the scheme names a register file in the data directory, its rows
+//! are taken into the database once (audited as `register.import`), so
+//! that an office moving from files to the workbench loses nothing. Rows
+//! whose status is none (无) carry no objection and are not taken; the
+//! rest are taken as written, and the next run checks them as it checks
+//! any register (a bad row is rejected with its line).
+
+use std::path::Path;
+
+use sqlx::Row;
+
+use super::config::Clock;
+use super::db::Db;
+use crate::data::objections::{COLUMNS, Status};
+use crate::scheme::Scheme;
+
+pub async fn seed(
+    db: &Db,
+    scheme: &Scheme,
+    data: &Path,
+    clock: &Clock,
+) -> Result<u64, sqlx::Error> {
+    let Some(file) = &scheme.objections.file else {
+        return Ok(0);
+    };
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM objections")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let path = data.join(file);
+    if n > 0 || !path.is_file() {
+        return Ok(0);
+    }
+    let bad = |e: String| sqlx::Error::Protocol(format!("{}: {e}", path.display()));
+    let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(body);
+    let head = rd.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |c: &str| head.iter().position(|h| h.trim() == c);
+    let idx: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
+    let now = clock.now();
+    let mut tx = db.pool.begin().await?;
+    let (mut taken, mut skipped) = (0u64, 0u64);
+    for rec in rd.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let v: Vec<String> = idx
+            .iter()
+            .map(|i| i.and_then(|i| rec.get(i)).unwrap_or("").trim().to_string())
+            .collect();
+        let status = match Status::parse(&v[5]) {
+            Some(Status::Pending) => "pending",
+            Some(Status::Upheld) => "upheld",
+            Some(Status::Rejected) => "rejected",
+            _ => {
+                skipped += 1;
+                continue;
+            }
+        };
+        let r = sqlx::query(
+            "INSERT INTO objections (dataset, record_key, unit_id, filed_on, reason, status, decided_on, reply, filed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'import') ON CONFLICT (dataset, record_key) DO NOTHING",
+        )
+        .bind(v[0].clone())
+        .bind(v[1].clone())
+        .bind(v[2].clone())
+        .bind(v[3].clone())
+        .bind(v[4].clone())
+        .bind(status)
+        .bind(Some(v[6].clone()).filter(|d| !d.is_empty()))
+        .bind(v[7].clone())
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            taken += 1;
+        } else {
+            skipped += 1;
+        }
+    }
+    super::audit::append(
+        &mut *tx,
+        now,
+        "system",
+        "register.import",
+        &path.display().to_string(),
+        None,
+        Some(serde_json::json!({"taken": taken, "not_taken": skipped})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(taken)
+}
+
+/// The register as the run's `objections.csv`: UTF-8 with a BOM, the
+/// columns of docs/scheme.md section 3, one row per objection in id
+/// order. The number of rows with it.
+pub async fn export(db: &Db) -> Result<(Vec<u8>, i64), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT dataset, record_key, unit_id, filed_on, reason, status, decided_on, reply FROM objections ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let io = |e: csv::Error| sqlx::Error::Protocol(format!("objections.csv: {e}"));
+    w.write_record(crate::data::objections::COLUMNS)
+        .map_err(io)?;
+    for r in &rows {
+        let get = |c: &str| -> Result<String, sqlx::Error> {
+            Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
+        };
+        w.write_record([
+            get("dataset")?,
+            get("record_key")?,
+            get("unit_id")?,
+            get("filed_on")?,
+            get("reason")?,
+            get("status")?,
+            get("decided_on")?,
+            get("reply")?,
+        ])
+        .map_err(io)?;
+    }
+    let bytes = w.into_inner().map_err(|e| io(e.into_error().into()))?;
+    Ok((bytes, rows.len() as i64))
+}
