@@ -7,6 +7,7 @@
 mod access;
 mod harness;
 mod journey;
+mod kill;
 mod safety;
 
 /// `case!(name)` runs `name(app)` on both backends.
