@@ -85,6 +85,11 @@ const REASONS: &[(&str, &str, &str)] = &[
         "bad_decision_date",
         "处理日期早于异议提出日期",
     ),
+    (
+        "declares no repaired_on column",
+        "not_repairable",
+        "该数据集没有信用修复日期（repaired_on）列，其记录不适用信用修复",
+    ),
 ];
 
 fn find(reason: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {

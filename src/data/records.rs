@@ -221,7 +221,7 @@ pub fn plan(
     };
     // The register's status replaces the column's, for the records it
     // names under their own unit (docs/scheme.md section 3).
-    let marked = register_marks(&source.marks, unit_text.clone(), key.clone());
+    let marked = super::marks::register_marks(&source.marks, unit_text.clone(), key.clone());
     let objection = |v: &str| {
         let own = if spec.has(OBJECTION) {
             col(OBJECTION).eq(lit(v)).fill_null(lit(false))
@@ -245,13 +245,19 @@ pub fn plan(
     if scheme.pending_objections == PendingPolicy::Exclude {
         excluded = excluded.or(pending.clone());
     }
-    let repaired = if spec.has(REPAIRED_ON) {
+    let mut repaired = if spec.has(REPAIRED_ON) {
         col(REPAIRED_ON)
             .is_not_null()
             .and(col(REPAIRED_ON).lt_eq(lit(p.end)))
     } else {
         lit(false)
     };
+    // A repair date in the register replaces the record's.
+    if let Some((dated, in_period)) =
+        super::marks::register_repairs(&source.marks, &unit_text, &key, p.end)
+    {
+        repaired = when(dated).then(in_period).otherwise(repaired);
+    }
     let duplicate = match duplicates {
         Some(rows) if !rows.is_empty() => {
             col(ROW).is_in(lit(Series::new("d".into(), rows)).implode(false), false)
@@ -282,41 +288,6 @@ pub fn plan(
             state.cast(DataType::Int32).alias(STATE),
         ])
         .with_columns(last_columns))
-}
-
-/// A register mark's tag: the unit and the record key.
-pub fn mark_tag(unit: &str, key: &str) -> String {
-    format!("{unit}\u{1f}{key}")
-}
-
-type ByStatus = Box<dyn Fn(&str) -> Expr>;
-
-/// Whether a row is marked in the register, and whether with status `v`.
-fn register_marks(marks: &[super::marks::Mark], unit: Expr, key: Expr) -> Option<(Expr, ByStatus)> {
-    if marks.is_empty() {
-        return None;
-    }
-    let tag = concat_str([unit, lit("\u{1f}"), key], "", false);
-    let set = |ms: Vec<String>| lit(Series::new("m".into(), ms)).implode(false);
-    let all: Vec<String> = marks
-        .iter()
-        .map(|m| mark_tag(&m.unit_id, &m.record_key))
-        .collect();
-    let any = tag.clone().is_in(set(all), false).fill_null(lit(false));
-    let marks = marks.to_vec();
-    let by = Box::new(move |v: &str| {
-        let ms: Vec<String> = marks
-            .iter()
-            .filter(|m| m.status.as_str() == v)
-            .map(|m| mark_tag(&m.unit_id, &m.record_key))
-            .collect();
-        if ms.is_empty() {
-            lit(false)
-        } else {
-            tag.clone().is_in(set(ms), false).fill_null(lit(false))
-        }
-    });
-    Some((any, by))
 }
 
 /// The reject for a row in a rejected state, from the issue columns the

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use super::auth::{self, Current};
 use super::error::{ApiError, ApiResult};
-use super::register::{self, Filter};
+use super::register::{self, Filter, Kind};
 use super::results;
 use super::runner;
 use super::state::AppState;
@@ -29,8 +29,24 @@ pub fn routes() -> Router<AppState> {
         .route("/api/me", get(me))
         .route("/api/units", get(units))
         .route("/api/units/{id}", get(unit))
-        .route("/api/objections", get(objections).post(file))
-        .route("/api/objections/{id}/decision", post(decide))
+        .route(
+            "/api/objections",
+            get(|st, c, q| list(Kind::Objection, st, c, q))
+                .post(|st, c, b| file(Kind::Objection, st, c, b)),
+        )
+        .route(
+            "/api/objections/{id}/decision",
+            post(|st, c, id, b| decide(Kind::Objection, st, c, id, b)),
+        )
+        .route(
+            "/api/repairs",
+            get(|st, c, q| list(Kind::Repair, st, c, q))
+                .post(|st, c, b| file(Kind::Repair, st, c, b)),
+        )
+        .route(
+            "/api/repairs/{id}/decision",
+            post(|st, c, id, b| decide(Kind::Repair, st, c, id, b)),
+        )
         .route("/api/runs", get(runs).post(start_run))
         .route("/api/runs/{id}", get(run))
         .route("/api/audit", get(audit))
@@ -189,15 +205,19 @@ struct ListQuery {
     status: Option<String>,
 }
 
-async fn objections(
+async fn list(
+    kind: Kind,
     State(st): State<AppState>,
     c: Current,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     let f = Filter::parse(q.status.as_deref()).ok_or_else(|| {
-        ApiError::unprocessable("status must be pending, upheld, rejected or overdue")
+        ApiError::unprocessable(format!(
+            "status must be pending, {}, rejected or overdue",
+            kind.granted()
+        ))
     })?;
-    Ok(Json(json!(register::list(&st, &c.user, f).await?)))
+    Ok(Json(json!(register::list(&st, kind, &c.user, f).await?)))
 }
 
 #[derive(Deserialize)]
@@ -208,11 +228,12 @@ struct FileBody {
 }
 
 async fn file(
+    kind: Kind,
     State(st): State<AppState>,
     c: Current,
     Json(b): Json<FileBody>,
 ) -> ApiResult<Response> {
-    let o = register::file(&st, &c.user, &b.dataset, &b.record_key, &b.reason).await?;
+    let o = register::file(&st, kind, &c.user, &b.dataset, &b.record_key, &b.reason).await?;
     Ok((StatusCode::CREATED, Json(json!(o))).into_response())
 }
 
@@ -220,16 +241,24 @@ async fn file(
 struct Decision {
     status: String,
     reply: String,
+    /// Repairs: the repair date (default: the day of the decision).
+    repaired_on: Option<String>,
 }
 
 async fn decide(
+    kind: Kind,
     State(st): State<AppState>,
     c: Current,
     Path(id): Path<i64>,
     Json(b): Json<Decision>,
 ) -> ApiResult<Json<Value>> {
+    let d = (
+        b.status.as_str(),
+        b.reply.as_str(),
+        b.repaired_on.as_deref(),
+    );
     Ok(Json(json!(
-        register::decide(&st, &c.user, id, &b.status, &b.reply).await?
+        register::decide(&st, kind, &c.user, id, d).await?
     )))
 }
 

@@ -56,6 +56,7 @@ pub struct Db {
 const TABLES: &str = include_str!("migrations/0001_workbench.sql");
 const AUDIT_SQLITE: &str = include_str!("migrations/0002_audit_sqlite.sql");
 const AUDIT_POSTGRES: &str = include_str!("migrations/0002_audit_postgres.sql");
+const REPAIRS: &str = include_str!("migrations/0003_repairs.sql");
 
 /// The migrations for `backend`, in order.
 fn migrator(backend: Backend) -> Migrator {
@@ -75,6 +76,7 @@ fn migrator(backend: Backend) -> Migrator {
     Migrator::with_migrations(vec![
         m(1, "workbench", TABLES.replace("{id}", id)),
         m(2, "audit append-only", audit.to_string()),
+        m(3, "repairs", REPAIRS.replace("{id}", id)),
     ])
 }
 
@@ -118,6 +120,20 @@ impl Db {
                 source,
             })?;
         Ok(Db { pool, backend })
+    }
+}
+
+impl Db {
+    /// Begin a write transaction. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads and
+    /// then writes cannot wait for another writer and fails with
+    /// "database is locked"; an immediate one waits (the busy timeout,
+    /// 5 s) for its turn.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 }
 

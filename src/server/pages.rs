@@ -20,50 +20,25 @@ use serde::Deserialize;
 use super::api::{Client, log_in};
 use super::auth::{self, Current};
 use super::error::ApiError;
-use super::register::{self, Filter};
+use super::register::{self, Filter, Kind};
 use super::results;
 use super::runner;
 use super::state::AppState;
 use super::users::Role;
-use super::view::{self, ser};
+use super::view::{self, Page, check_csrf, ser, session};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(super::review::routes())
         .route("/", get(overview))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/units/{id}", get(unit))
-        .route("/units/{id}/objections", post(file))
-        .route("/objections/{id}", get(objection))
-        .route("/objections/{id}/decision", post(decide))
         .route("/runs", get(runs).post(start_run))
         .route("/runs/{id}", get(run))
         .route("/audit", get(audit))
         .route("/charts/{run}/{name}", get(chart))
         .route("/static/style.css", get(style))
-}
-
-/// A page's outcome: the page, a redirect, or an error page.
-type Page = Result<Response, Response>;
-
-/// The session, or a redirect to the login page.
-async fn session(st: &AppState, headers: &HeaderMap) -> Result<Current, Response> {
-    match auth::current(st, headers).await {
-        Ok(Some(c)) => Ok(c),
-        Ok(None) => Err(Redirect::to("/login").into_response()),
-        Err(e) => Err(view::error(st, None, ApiError::from(e))),
-    }
-}
-
-fn check_csrf(st: &AppState, c: &Current, token: &str) -> Result<(), Response> {
-    if token != c.csrf {
-        return Err(view::error(
-            st,
-            Some(c),
-            ApiError::forbidden("the form's CSRF token does not match the session"),
-        ));
-    }
-    Ok(())
 }
 
 async fn login_page(State(st): State<AppState>) -> Response {
@@ -138,7 +113,10 @@ async fn overview(State(st): State<AppState>, headers: HeaderMap) -> Page {
     let res = results::latest(&st.db, &st.config.runs, &st.results)
         .await
         .map_err(fail)?;
-    let pending = register::list(&st, &c.user, Filter::Pending)
+    let pending = register::list(&st, Kind::Objection, &c.user, Filter::Pending)
+        .await
+        .map_err(fail)?;
+    let repairs = register::list(&st, Kind::Repair, &c.user, Filter::Pending)
         .await
         .map_err(fail)?;
     let runs = runner::list(&st.db).await.map_err(|e| fail(e.into()))?;
@@ -147,6 +125,7 @@ async fn overview(State(st): State<AppState>, headers: HeaderMap) -> Page {
         groups => ser(res.as_ref().map(|r| view::groups(&r.explained)).unwrap_or_default()),
         charts => res.as_ref().map(|r| view::charts(&r.dir)).unwrap_or_default(),
         pending => view::objections(&st, res.as_deref(), &pending),
+        repairs => view::objections(&st, res.as_deref(), &repairs),
         runs => ser(runs.into_iter().take(10).collect::<Vec<_>>()),
         can_run => true,
     };
@@ -168,93 +147,36 @@ async fn unit(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
     let u = res
         .unit(&id)
         .ok_or_else(|| fail(ApiError::not_found(format!("no unit {id}"))))?;
-    let filed: BTreeMap<String, register::Objection> = register::list(&st, &c.user, Filter::All)
-        .await
-        .map_err(fail)?
-        .into_iter()
-        .filter(|o| o.unit_id == id)
-        .map(|o| (format!("{}/{}", o.dataset, o.record_key), o))
+    let mut filed: Vec<BTreeMap<String, register::Objection>> = Vec::new();
+    for kind in [Kind::Objection, Kind::Repair] {
+        filed.push(
+            register::list(&st, kind, &c.user, Filter::All)
+                .await
+                .map_err(fail)?
+                .into_iter()
+                .filter(|o| o.unit_id == id)
+                .map(|o| (format!("{}/{}", o.dataset, o.record_key), o))
+                .collect(),
+        );
+    }
+    let repairable: Vec<String> = st
+        .scheme
+        .datasets
+        .iter()
+        .filter(|d| d.has(crate::scheme::REPAIRED_ON))
+        .map(|d| d.id.clone())
         .collect();
     let ctx = context! {
         u => ser(u),
         run_id => res.run_id,
-        filed => ser(filed),
+        filed => ser(&filed[0]),
+        repairs => ser(&filed[1]),
+        repairable => repairable,
         can_object => c.user.role == Role::Office || c.user.unit_id.as_deref() == Some(id.as_str()),
         reply_days => st.scheme.objections.reply_days,
     };
     let title = format!("{}考核结果反馈", u.unit_name);
     Ok(view::page(&st, Some(&c), "unit.html", &title, ctx))
-}
-
-#[derive(Deserialize)]
-struct FileForm {
-    csrf: String,
-    dataset: String,
-    record_key: String,
-    reason: String,
-}
-
-async fn file(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(f): Form<FileForm>,
-) -> Page {
-    let c = session(&st, &headers).await?;
-    check_csrf(&st, &c, &f.csrf)?;
-    if !c.user.sees(&id) {
-        return Err(view::error(
-            &st,
-            Some(&c),
-            ApiError::forbidden("a unit may object only to its own records"),
-        ));
-    }
-    register::file(&st, &c.user, &f.dataset, &f.record_key, &f.reason)
-        .await
-        .map_err(|e| view::error(&st, Some(&c), e))?;
-    Ok(Redirect::to(&format!("/units/{id}")).into_response())
-}
-
-async fn objection(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Page {
-    let c = session(&st, &headers).await?;
-    let fail = |e: ApiError| view::error(&st, Some(&c), e);
-    let o = register::get(&st, id)
-        .await
-        .map_err(fail)?
-        .filter(|o| c.user.sees(&o.unit_id))
-        .ok_or_else(|| fail(ApiError::not_found(format!("no objection {id}"))))?;
-    let res = results::latest(&st.db, &st.config.runs, &st.results)
-        .await
-        .map_err(fail)?;
-    let ctx = view::objection(&st, res.as_deref(), &o, c.user.role == Role::Office);
-    Ok(view::page(
-        &st,
-        Some(&c),
-        "objection.html",
-        &format!("异议第{id}号"),
-        ctx,
-    ))
-}
-
-#[derive(Deserialize)]
-struct DecisionForm {
-    csrf: String,
-    status: String,
-    reply: String,
-}
-
-async fn decide(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<i64>,
-    Form(f): Form<DecisionForm>,
-) -> Page {
-    let c = session(&st, &headers).await?;
-    check_csrf(&st, &c, &f.csrf)?;
-    register::decide(&st, &c.user, id, &f.status, &f.reply)
-        .await
-        .map_err(|e| view::error(&st, Some(&c), e))?;
-    Ok(Redirect::to(&format!("/objections/{id}")).into_response())
 }
 
 fn staff(st: &AppState, c: &Current) -> Result<(), Response> {

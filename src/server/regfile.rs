@@ -43,7 +43,7 @@ pub async fn seed(
     let col = |c: &str| head.iter().position(|h| h.trim() == c);
     let idx: Vec<Option<usize>> = COLUMNS.iter().map(|c| col(c)).collect();
     let now = clock.now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let (mut taken, mut skipped) = (0u64, 0u64);
     for rec in rd.records() {
         let rec = rec.map_err(|e| bad(e.to_string()))?;
@@ -94,33 +94,80 @@ pub async fn seed(
 }
 
 /// The register as the run's `objections.csv`: UTF-8 with a BOM, the
-/// columns of docs/scheme.md section 3, one row per objection in id
-/// order. The number of rows with it.
+/// columns of docs/scheme.md section 3, one row per record: each
+/// objection in filing order, its record's approved repair date (if any)
+/// in `repaired_on`; then each approved repair on a record with no
+/// objection, with status `none`. The `repaired_on` column is written
+/// only when some repair was approved. The number of rows with it.
 pub async fn export(db: &Db) -> Result<(Vec<u8>, i64), sqlx::Error> {
-    let rows = sqlx::query(
+    let text = |r: &sqlx::any::AnyRow, c: &str| -> Result<String, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
+    };
+    let cols = [
+        "dataset",
+        "record_key",
+        "unit_id",
+        "filed_on",
+        "reason",
+        "status",
+        "decided_on",
+        "reply",
+    ];
+    let objections = sqlx::query(
         "SELECT dataset, record_key, unit_id, filed_on, reason, status, decided_on, reply FROM objections ORDER BY id",
     )
     .fetch_all(&db.pool)
     .await?;
+    let repairs = sqlx::query(
+        "SELECT dataset, record_key, unit_id, filed_on, reason, status, decided_on, reply, repaired_on FROM repairs WHERE status = 'approved' ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut repaired: std::collections::HashMap<(String, String), String> = Default::default();
+    for r in &repairs {
+        repaired.insert(
+            (text(r, "dataset")?, text(r, "record_key")?),
+            text(r, "repaired_on")?,
+        );
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut objected = std::collections::HashSet::new();
+    for r in &objections {
+        let mut v = cols
+            .iter()
+            .map(|c| text(r, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let k = (v[0].clone(), v[1].clone());
+        v.push(repaired.get(&k).cloned().unwrap_or_default());
+        objected.insert(k);
+        rows.push(v);
+    }
+    for r in &repairs {
+        let k = (text(r, "dataset")?, text(r, "record_key")?);
+        if objected.contains(&k) {
+            continue;
+        }
+        let mut v = cols
+            .iter()
+            .map(|c| text(r, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        v[5] = "none".into();
+        v.push(text(r, "repaired_on")?);
+        rows.push(v);
+    }
+    let with_repairs = !repairs.is_empty();
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let io = |e: csv::Error| sqlx::Error::Protocol(format!("objections.csv: {e}"));
-    w.write_record(crate::data::objections::COLUMNS)
-        .map_err(io)?;
-    for r in &rows {
-        let get = |c: &str| -> Result<String, sqlx::Error> {
-            Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
-        };
-        w.write_record([
-            get("dataset")?,
-            get("record_key")?,
-            get("unit_id")?,
-            get("filed_on")?,
-            get("reason")?,
-            get("status")?,
-            get("decided_on")?,
-            get("reply")?,
-        ])
-        .map_err(io)?;
+    let mut header: Vec<&str> = crate::data::objections::COLUMNS.to_vec();
+    if with_repairs {
+        header.push(crate::data::objections::REPAIRED_ON);
+    }
+    w.write_record(&header).map_err(io)?;
+    for mut v in rows.iter().cloned() {
+        if !with_repairs {
+            v.pop();
+        }
+        w.write_record(&v).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| io(e.into_error().into()))?;
     Ok((bytes, rows.len() as i64))

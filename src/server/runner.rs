@@ -81,7 +81,7 @@ pub async fn list(db: &Db) -> Result<Vec<RunInfo>, sqlx::Error> {
 /// Mark the runs a stopped server left unfinished as failed.
 pub async fn recover(db: &Db, clock: &Clock) -> Result<u64, sqlx::Error> {
     let now = clock.now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let stale = sqlx::query("SELECT id FROM runs WHERE status IN ('queued', 'running')")
         .fetch_all(&mut *tx)
         .await?;
@@ -127,7 +127,7 @@ pub fn start(db: Db, config: Arc<Config>, clock: Arc<Clock>) -> Queue {
 /// Queue a run for `actor`: its id.
 pub async fn enqueue(db: &Db, clock: &Clock, q: &Queue, actor: &str) -> Result<i64, sqlx::Error> {
     let now = clock.now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query(
         "INSERT INTO runs (status, started_by, queued_at, register_rows) VALUES ('queued', $1, $2, 0) RETURNING id",
     )
@@ -177,7 +177,7 @@ async fn execute(
         .await
         .unwrap_or_else(|e| Err(format!("the run panicked: {e}")));
     let now = clock.now();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let (status, error) = match &outcome {
         Ok(()) => ("done", None),
         Err(e) => ("failed", Some(e.clone())),

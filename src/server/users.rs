@@ -161,7 +161,7 @@ pub async fn add(
     actor: &str,
 ) -> Result<(), sqlx::Error> {
     let phc = hash(password);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "INSERT INTO users (name, role, unit_id, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
@@ -188,7 +188,7 @@ pub async fn passwd(
     let Some(u) = by_name(db, name).await? else {
         return Ok(false);
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
         .bind(hash(password))
         .bind(u.id)
@@ -213,7 +213,7 @@ pub async fn remove(
     let Some(u) = by_name(db, name).await? else {
         return Ok(false);
     };
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(u.id)
         .execute(&mut *tx)

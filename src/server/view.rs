@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
@@ -70,7 +70,7 @@ fn local(s: &str) -> String {
 fn status_titles() -> Value {
     context! {
         queued => "排队中", running => "运行中", done => "已完成", failed => "失败",
-        pending => "待处理", upheld => "成立", rejected => "驳回",
+        pending => "待处理", upheld => "成立", rejected => "驳回", approved => "已批准修复",
     }
 }
 
@@ -81,6 +81,8 @@ fn action_titles() -> Value {
         ("logout", "退出"),
         ("objection.file", "提出异议"),
         ("objection.decide", "处理异议"),
+        ("repair.file", "申请信用修复"),
+        ("repair.decide", "处理信用修复申请"),
         ("run.start", "发起考核运行"),
         ("run.done", "考核运行完成"),
         ("run.failed", "考核运行失败"),
@@ -295,4 +297,29 @@ pub fn audit(entries: &[super::audit::Entry]) -> Vec<Value> {
 /// A page's body with its status.
 pub fn html(status: StatusCode, body: String) -> Response {
     (status, axum::response::Html(body)).into_response()
+}
+
+/// A page's outcome: the page, a redirect, or an error page.
+pub type Page = Result<Response, Response>;
+
+/// The session, or a redirect to the login page.
+pub async fn session(st: &AppState, headers: &HeaderMap) -> Result<Current, Response> {
+    match super::auth::current(st, headers).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(Redirect::to("/login").into_response()),
+        Err(e) => Err(error(st, None, ApiError::from(e))),
+    }
+}
+
+// A page's error is a whole response, as axum handlers return it.
+#[allow(clippy::result_large_err)]
+pub fn check_csrf(st: &AppState, c: &Current, token: &str) -> Result<(), Response> {
+    if token != c.csrf {
+        return Err(error(
+            st,
+            Some(c),
+            ApiError::forbidden("the form's CSRF token does not match the session"),
+        ));
+    }
+    Ok(())
 }

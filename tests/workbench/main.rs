@@ -8,6 +8,7 @@ mod access;
 mod harness;
 mod journey;
 mod kill;
+mod repair;
 mod safety;
 
 /// `case!(name)` runs `name(app)` on both backends.

@@ -232,9 +232,18 @@ fn append(
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
+    // As many fields as the register's header (one with `repaired_on`
+    // has nine): the new rows carry no repair.
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let width = csv::Reader::from_reader(body)
+        .headers()
+        .map_or(COLUMNS.len(), |h| h.len())
+        .max(COLUMNS.len());
     for (d, k, u, why) in rows {
         let filed = filed_on.to_string();
-        w.write_record([d.as_str(), k, u, &filed, why, "pending", "", ""])
+        let mut rec = vec![d.as_str(), k, u, &filed, why, "pending", "", ""];
+        rec.resize(width, "");
+        w.write_record(rec)
             .map_err(|e| err(register, e.to_string()))?;
     }
     data.extend(w.into_inner().map_err(|e| err(register, e.to_string()))?);

@@ -2,8 +2,9 @@
 //! records units contested, and what the office decided.
 //!
 //! Columns `dataset, record_key, unit_id, filed_on, reason, status,
-//! decided_on, reply`. A row's status replaces the `objection` column of
-//! the record it names, but only where that record is charged to the row's
+//! decided_on, reply`, and optionally `repaired_on`. A row's status
+//! replaces the `objection` column of the record it names, and its
+//! `repaired_on` (an approved repair, 信用修复) the record's, but only where that record is charged to the row's
 //! unit: the check that the record exists and is the unit's own happens in
 //! the dataset's pass (its register sink), and a row failing it is
 //! rejected with its line. Every row ends applied or rejected.
@@ -31,6 +32,8 @@ pub const COLUMNS: [&str; 8] = [
     "decided_on",
     "reply",
 ];
+/// The register's optional column: an approved repair's date.
+pub const REPAIRED_ON: &str = "repaired_on";
 /// The name the register goes by in rejects.csv and the manifest's
 /// inputs (bracketed, so that no dataset id can take it).
 pub const DATASET: &str = "[objections]";
@@ -50,6 +53,9 @@ pub struct Objection {
     pub status: Status,
     pub decided_on: Option<NaiveDate>,
     pub reply: String,
+    /// An approved repair's date (信用修复): replaces the record's
+    /// `repaired_on`.
+    pub repaired_on: Option<NaiveDate>,
     /// The day the reply is due: `reply_days` working days after filing.
     pub due_on: NaiveDate,
     /// Still pending after its due day, as of the register's date.
@@ -82,6 +88,7 @@ impl Register {
                 unit_id: units.ids[o.unit].clone(),
                 record_key: o.record_key.clone(),
                 status: o.status,
+                repaired_on: o.repaired_on,
             })
             .collect()
     }
@@ -189,7 +196,12 @@ pub fn load(
             .map(|v| v.unwrap_or("").trim().to_string())
             .collect())
     };
-    let cols: Vec<Vec<String>> = COLUMNS.iter().map(|c| text(c)).collect::<Result<_, _>>()?;
+    let mut cols: Vec<Vec<String>> = COLUMNS.iter().map(|c| text(c)).collect::<Result<_, _>>()?;
+    // The optional repair column; empty where the register has none.
+    cols.push(match raw.frame.column(REPAIRED_ON) {
+        Ok(_) => text(REPAIRED_ON)?,
+        Err(_) => vec![String::new(); raw.frame.height()],
+    });
     let as_of = scheme.bulletin.date.unwrap_or(scheme.period.end);
     let mut reg = Register {
         file: file.clone(),
@@ -291,6 +303,21 @@ fn row(
     if decided_on.is_some_and(|d| d < filed_on) {
         return Err(bad(6, "decided before the objection was filed"));
     }
+    let repaired_on = match v[8] {
+        "" => None,
+        d => {
+            let bad8 =
+                |reason: &str| -> RowError { (REPAIRED_ON, v[8].to_string(), reason.to_string()) };
+            let day = parse_date(d)
+                .ok_or_else(|| bad8("not a date (expected 2025-03-01 or 2025/3/1)"))?;
+            if !scheme.datasets[dataset].has(crate::scheme::REPAIRED_ON) {
+                return Err(bad8(
+                    "the dataset declares no repaired_on column: its records are not repaired (信用修复)",
+                ));
+            }
+            Some(day)
+        }
+    };
     let due_on = cal.add_workdays(filed_on, scheme.objections.reply_days);
     Ok(Objection {
         line,
@@ -302,6 +329,7 @@ fn row(
         status,
         decided_on,
         reply: v[7].to_string(),
+        repaired_on,
         due_on,
         overdue: status == Status::Pending && due_on < as_of,
         applied: false,
