@@ -17,6 +17,7 @@ import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 BINARY, SHOTS = sys.argv[1], sys.argv[2]
@@ -87,18 +88,31 @@ def login(d, base, name):
     d.find_element(By.NAME, "name").send_keys(name)
     d.find_element(By.NAME, "password").send_keys(PASSWORD)
     d.find_element(By.CSS_SELECTOR, "form.login button").click()
+    wait(lambda: not d.current_url.endswith("/login"), d)
+
+
+def wait(cond, d, seconds=30):
+    """Poll until cond() holds: a click's navigation finishes on its own time."""
+    end = time.time() + seconds
+    while not cond():
+        assert time.time() < end, d.page_source
+        time.sleep(0.05)
 
 
 def logout(d):
     d.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    assert "/login" in d.current_url, d.current_url
+    wait(lambda: "/login" in d.current_url, d)
 
 
 def run_to_done(d, base):
     d.get(base + "/runs")
     d.find_element(By.CSS_SELECTOR, "main form button").click()
+    wait(lambda: "/runs/" in d.current_url, d)
     for _ in range(1200):
-        status = d.find_element(By.CSS_SELECTOR, "main p span").text
+        try:
+            status = d.find_element(By.CSS_SELECTOR, "main p span").text
+        except WebDriverException:  # the page is refreshing itself
+            status = ""
         if status in ("已完成", "失败"):
             break
         time.sleep(0.25)
@@ -130,7 +144,7 @@ def journey(d, base):
     key = row.find_element(By.NAME, "record_key").get_attribute("value")
     row.find_element(By.TAG_NAME, "textarea").send_keys("该事项已依法办结，不应扣分。")
     row.find_element(By.CSS_SELECTOR, "form.object button").click()
-    assert "待处理" in d.page_source, d.page_source
+    wait(lambda: "待处理" in d.page_source, d)
     shot(d, "3-unit-objected")
     logout(d)
 
@@ -140,10 +154,12 @@ def journey(d, base):
                 if a.get_attribute("href").rsplit("/", 2)[-2] == "objections"
                 and key in a.find_element(By.XPATH, "../..").text)
     link.click()
+    wait(lambda: "/objections/" in d.current_url, d)
     shot(d, "4-office-review")
     d.find_element(By.CSS_SELECTOR, "input[value=upheld]").click()
     d.find_element(By.NAME, "reply").send_keys("经核实，异议成立，撤销该扣分记录。")
     d.find_element(By.CSS_SELECTOR, "form.decide button").click()
+    wait(lambda: not d.find_elements(By.CSS_SELECTOR, "form.decide"), d)
     assert "成立" in d.find_element(By.CSS_SELECTOR, "dl.record").text
     run_to_done(d, base)
     shot(d, "5-office-second-run")
