@@ -9,6 +9,7 @@ Run by .ci/workbench-check, from the repository's root.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def users_add(db, name, role, unit=None):
     subprocess.run(cmd, input=PASSWORD + "\n", text=True, check=True, capture_output=True)
 
 
-def browser():
+def browser(profile):
     o = webdriver.ChromeOptions()
     o.binary_location = "/usr/bin/chromium"
     for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -45,13 +46,14 @@ def browser():
               "--disable-component-update", "--disable-sync", "--window-size=1280,1600",
               "--lang=zh-CN"]:
         o.add_argument(a)
-    o.add_argument("--user-data-dir=" + tempfile.mkdtemp(prefix="gt-chromium-"))
+    o.add_argument("--user-data-dir=" + profile)
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
 
 
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     work = tempfile.mkdtemp(prefix="gt-workbench-")
+    profile = tempfile.mkdtemp(prefix="gt-chromium-")
     db = "sqlite://" + os.path.join(work, "gt.db")
     users_add(db, "office", "office")
     users_add(db, "d001", "unit", "D001")
@@ -68,7 +70,7 @@ def main():
                 break
             except OSError:
                 time.sleep(0.1)
-        d = browser()
+        d = browser(profile)
         try:
             journey(d, base)
         finally:
@@ -76,6 +78,9 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+        # Both directories are this test's own.
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(profile, ignore_errors=True)
     print(f"workbench in Chromium: ok; screenshots in {SHOTS}")
 
 
