@@ -62,31 +62,30 @@ pub fn mark_tag(unit: &str, key: &str) -> String {
 
 type ByStatus = Box<dyn Fn(&str) -> Expr>;
 
+/// A row's tag (unit and record key, as [`mark_tag`] writes it).
+fn row_tag(unit: Expr, key: Expr) -> Expr {
+    concat_str([unit, lit("\u{1f}"), key], "", false)
+}
+
+/// Is the row's `tag` among those of `marks`? (false for none)
+fn among<'a>(tag: &Expr, marks: impl Iterator<Item = &'a Mark>) -> Expr {
+    let tags: Vec<String> = marks.map(|m| mark_tag(&m.unit_id, &m.record_key)).collect();
+    if tags.is_empty() {
+        return lit(false);
+    }
+    let set = lit(Series::new("m".into(), tags)).implode(false);
+    tag.clone().is_in(set, false).fill_null(lit(false))
+}
+
 /// Whether a row is marked in the register, and whether with status `v`.
 pub fn register_marks(marks: &[Mark], unit: Expr, key: Expr) -> Option<(Expr, ByStatus)> {
     if marks.is_empty() {
         return None;
     }
-    let tag = concat_str([unit, lit("\u{1f}"), key], "", false);
-    let set = |ms: Vec<String>| lit(Series::new("m".into(), ms)).implode(false);
-    let all: Vec<String> = marks
-        .iter()
-        .map(|m| mark_tag(&m.unit_id, &m.record_key))
-        .collect();
-    let any = tag.clone().is_in(set(all), false).fill_null(lit(false));
+    let tag = row_tag(unit, key);
+    let any = among(&tag, marks.iter());
     let marks = marks.to_vec();
-    let by = Box::new(move |v: &str| {
-        let ms: Vec<String> = marks
-            .iter()
-            .filter(|m| m.status.as_str() == v)
-            .map(|m| mark_tag(&m.unit_id, &m.record_key))
-            .collect();
-        if ms.is_empty() {
-            lit(false)
-        } else {
-            tag.clone().is_in(set(ms), false).fill_null(lit(false))
-        }
-    });
+    let by = Box::new(move |v: &str| among(&tag, marks.iter().filter(|m| m.status.as_str() == v)));
     Some((any, by))
 }
 
@@ -98,23 +97,17 @@ pub fn register_repairs(
     key: &Expr,
     end: chrono::NaiveDate,
 ) -> Option<(Expr, Expr)> {
-    let dated: Vec<&Mark> = marks.iter().filter(|m| m.repaired_on.is_some()).collect();
-    if dated.is_empty() {
+    if marks.iter().all(|m| m.repaired_on.is_none()) {
         return None;
     }
-    let tag = concat_str([unit.clone(), lit("\u{1f}"), key.clone()], "", false);
-    let set = |ms: Vec<String>| lit(Series::new("m".into(), ms)).implode(false);
-    let tags = |keep: &dyn Fn(&Mark) -> bool| -> Vec<String> {
-        dated
-            .iter()
-            .filter(|m| keep(m))
-            .map(|m| mark_tag(&m.unit_id, &m.record_key))
-            .collect()
-    };
-    let all = tags(&|_| true);
-    let within = tags(&|m| m.repaired_on.is_some_and(|d| d <= end));
+    let tag = row_tag(unit.clone(), key.clone());
     Some((
-        tag.clone().is_in(set(all), false).fill_null(lit(false)),
-        tag.is_in(set(within), false).fill_null(lit(false)),
+        among(&tag, marks.iter().filter(|m| m.repaired_on.is_some())),
+        among(
+            &tag,
+            marks
+                .iter()
+                .filter(|m| m.repaired_on.is_some_and(|d| d <= end)),
+        ),
     ))
 }

@@ -101,11 +101,13 @@ pub async fn current(st: &AppState, headers: &HeaderMap) -> Result<Option<Curren
         return Ok(None);
     };
     let th = token_hash(&token);
-    let Some(row) =
-        sqlx::query("SELECT user_id, csrf, expires_at FROM sessions WHERE token_hash = $1")
-            .bind(th.clone())
-            .fetch_optional(&st.db.pool)
-            .await?
+    // The session and its user in one query: every request asks.
+    let Some(row) = sqlx::query(
+        "SELECT s.csrf, s.expires_at, u.id, u.name, u.role, u.unit_id FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+    )
+    .bind(th.clone())
+    .fetch_optional(&st.db.pool)
+    .await?
     else {
         return Ok(None);
     };
@@ -117,11 +119,8 @@ pub async fn current(st: &AppState, headers: &HeaderMap) -> Result<Option<Curren
             .await?;
         return Ok(None);
     }
-    let Some(user) = users::by_id(&st.db, row.try_get("user_id")?).await? else {
-        return Ok(None);
-    };
     Ok(Some(Current {
-        user,
+        user: users::user(&row)?,
         csrf: row.try_get("csrf")?,
         token_hash: th,
     }))

@@ -6,9 +6,9 @@
 
 use std::borrow::Cow;
 
-use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, SqlSafeStr};
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +79,6 @@ fn migrator(backend: Backend) -> Migrator {
         m(3, "repairs", REPAIRS.replace("{id}", id)),
     ])
 }
-
-use sqlx::SqlSafeStr;
 
 impl Db {
     /// Open (creating a SQLite file if missing) and migrate.

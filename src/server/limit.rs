@@ -21,14 +21,22 @@ impl Limiter {
         [format!("name:{name}"), format!("client:{client}")]
     }
 
-    /// Is either the name or the client over the limit at `now`?
+    /// Is either the name or the client over the limit at `now`? Drops
+    /// their failures that left the window (and a key with none left, so
+    /// that names tried once do not pile up).
     pub fn blocked(&self, name: &str, client: &str, now: DateTime<Utc>) -> bool {
         let mut f = self.failures.lock().expect("limiter lock");
-        Self::keys(name, client).iter().any(|k| {
-            let v = f.entry(k.clone()).or_default();
-            v.retain(|t| now - *t < Duration::minutes(WINDOW_MINUTES));
-            v.len() >= MAX_FAILURES
-        })
+        let mut over = false;
+        for k in Self::keys(name, client) {
+            if let Some(v) = f.get_mut(&k) {
+                v.retain(|t| now - *t < Duration::minutes(WINDOW_MINUTES));
+                over |= v.len() >= MAX_FAILURES;
+                if v.is_empty() {
+                    f.remove(&k);
+                }
+            }
+        }
+        over
     }
 
     pub fn fail(&self, name: &str, client: &str, now: DateTime<Utc>) {
@@ -55,5 +63,9 @@ mod tests {
         assert!(l.blocked("b", "1.2.3.4", t0), "same client, other name");
         assert!(!l.blocked("b", "9.9.9.9", t0));
         assert!(!l.blocked("a", "1.2.3.4", t0 + Duration::minutes(15)));
+        assert!(
+            l.failures.lock().unwrap().is_empty(),
+            "expired keys are dropped"
+        );
     }
 }

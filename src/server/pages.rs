@@ -195,7 +195,7 @@ async fn runs(State(st): State<AppState>, headers: HeaderMap) -> Page {
     staff(&st, &c)?;
     let fail = |e: sqlx::Error| view::error(&st, Some(&c), e.into());
     let list = runner::list(&st.db).await.map_err(fail)?;
-    let (_, rows) = super::regfile::export(&st.db).await.map_err(fail)?;
+    let rows = super::regfile::rows(&st.db).await.map_err(fail)?.0.len();
     let ctx = context! { runs => ser(list), can_run => true, register_rows => rows };
     Ok(view::page(&st, Some(&c), "runs.html", "考核运行", ctx))
 }

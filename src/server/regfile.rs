@@ -93,26 +93,17 @@ pub async fn seed(
     Ok(taken)
 }
 
-/// The register as the run's `objections.csv`: UTF-8 with a BOM, the
-/// columns of docs/scheme.md section 3, one row per record: each
-/// objection in filing order, its record's approved repair date (if any)
-/// in `repaired_on`; then each approved repair on a record with no
-/// objection, with status `none`. The `repaired_on` column is written
-/// only when some repair was approved. The number of rows with it.
-pub async fn export(db: &Db) -> Result<(Vec<u8>, i64), sqlx::Error> {
+/// The register's rows, one per record: each objection in filing order,
+/// with its record's approved repair date (if any) last; then each
+/// approved repair on a record with no objection, with status `none`.
+/// And whether any repair was approved.
+pub async fn rows(db: &Db) -> Result<(Vec<Vec<String>>, bool), sqlx::Error> {
     let text = |r: &sqlx::any::AnyRow, c: &str| -> Result<String, sqlx::Error> {
         Ok(r.try_get::<Option<String>, _>(c)?.unwrap_or_default())
     };
-    let cols = [
-        "dataset",
-        "record_key",
-        "unit_id",
-        "filed_on",
-        "reason",
-        "status",
-        "decided_on",
-        "reply",
-    ];
+    let fields = |r: &sqlx::any::AnyRow| -> Result<Vec<String>, sqlx::Error> {
+        COLUMNS.iter().map(|c| text(r, c)).collect()
+    };
     let objections = sqlx::query(
         "SELECT dataset, record_key, unit_id, filed_on, reason, status, decided_on, reply FROM objections ORDER BY id",
     )
@@ -133,41 +124,40 @@ pub async fn export(db: &Db) -> Result<(Vec<u8>, i64), sqlx::Error> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut objected = std::collections::HashSet::new();
     for r in &objections {
-        let mut v = cols
-            .iter()
-            .map(|c| text(r, c))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut v = fields(r)?;
         let k = (v[0].clone(), v[1].clone());
         v.push(repaired.get(&k).cloned().unwrap_or_default());
         objected.insert(k);
         rows.push(v);
     }
     for r in &repairs {
-        let k = (text(r, "dataset")?, text(r, "record_key")?);
-        if objected.contains(&k) {
+        let mut v = fields(r)?;
+        if objected.contains(&(v[0].clone(), v[1].clone())) {
             continue;
         }
-        let mut v = cols
-            .iter()
-            .map(|c| text(r, c))
-            .collect::<Result<Vec<_>, _>>()?;
         v[5] = "none".into();
         v.push(text(r, "repaired_on")?);
         rows.push(v);
     }
-    let with_repairs = !repairs.is_empty();
+    Ok((rows, !repairs.is_empty()))
+}
+
+/// The register as the run's `objections.csv`: UTF-8 with a BOM, the
+/// columns of docs/scheme.md section 3, the [`rows`]. The `repaired_on`
+/// column is written only when some repair was approved. The number of
+/// rows with it.
+pub async fn export(db: &Db) -> Result<(Vec<u8>, i64), sqlx::Error> {
+    let (rows, with_repairs) = self::rows(db).await?;
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let io = |e: csv::Error| sqlx::Error::Protocol(format!("objections.csv: {e}"));
-    let mut header: Vec<&str> = crate::data::objections::COLUMNS.to_vec();
+    let mut header: Vec<&str> = COLUMNS.to_vec();
     if with_repairs {
         header.push(crate::data::objections::REPAIRED_ON);
     }
     w.write_record(&header).map_err(io)?;
-    for mut v in rows.iter().cloned() {
-        if !with_repairs {
-            v.pop();
-        }
-        w.write_record(&v).map_err(io)?;
+    for v in &rows {
+        let width = if with_repairs { v.len() } else { v.len() - 1 };
+        w.write_record(&v[..width]).map_err(io)?;
     }
     let bytes = w.into_inner().map_err(|e| io(e.into_error().into()))?;
     Ok((bytes, rows.len() as i64))

@@ -2,8 +2,8 @@
 //! applications (信用修复申请) that go the same way. Units file objections
 //! on records that count against them, and repair applications on their
 //! deductions in datasets with a `repaired_on` column; the office decides
-//! (objections: 成立 upheld / 驳回 rejected; repairs: 批准 approved / 不予
-//!修复 rejected) with a written reply, due `reply_days` working days after
+//! (objections: 成立 upheld / 驳回 rejected; repairs: 批准 approved /
+//! 不予修复 rejected) with a written reply, due `reply_days` working days after
 //! filing by the scheme's calendar. Each run exports both as its
 //! `objections.csv` (docs/scheme.md section 3, see `regfile`), so a
 //! decision takes effect at the next run and never edits an earlier one.
@@ -186,13 +186,14 @@ pub async fn file(
     let results = super::results::latest(&st.db, &st.config.runs, &st.results)
         .await?
         .ok_or_else(|| ApiError::unprocessable("no results yet: nothing to object to"))?;
-    let (unit, e) = match (user.role, &user.unit_id) {
+    let found = match (user.role, &user.unit_id) {
         (Role::Unit, None) => return Err(ApiError::forbidden("this user has no unit")),
-        (Role::Unit, Some(u)) => results.unit(u).map(|x| (x, x.evidence.iter().find(|e| e.dataset == dataset && e.record_key == record_key))),
-        _ => results.charged(dataset, record_key).map(|x| (x, x.evidence.iter().find(|e| e.dataset == dataset && e.record_key == record_key))),
-    }
-    .and_then(|(x, e)| Some((x, e?)))
-    .ok_or_else(|| {
+        (Role::Unit, Some(u)) => results
+            .unit(u)
+            .and_then(|x| super::results::line(x, dataset, record_key).map(|e| (x, e))),
+        _ => results.charged(dataset, record_key),
+    };
+    let (unit, e) = found.ok_or_else(|| {
         ApiError::unprocessable(format!(
             "record {dataset}/{record_key} is not in the evidence against the unit: a unit may file only on its own records"
         ))

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::db::Db;
 use super::error::ApiError;
-use crate::report::explain::{Explained, Unit};
+use crate::report::explain::{EvidenceLine, Explained, Unit};
 
 /// One finished run's results.
 #[derive(Debug)]
@@ -26,14 +26,20 @@ impl Results {
         self.explained.units.iter().find(|u| u.unit_id == id)
     }
 
-    /// The unit a record counts against, by its evidence.
-    pub fn charged(&self, dataset: &str, record_key: &str) -> Option<&Unit> {
-        self.explained.units.iter().find(|u| {
-            u.evidence
-                .iter()
-                .any(|e| e.dataset == dataset && e.record_key == record_key)
-        })
+    /// The (first) unit a record counts against, with its evidence line.
+    pub fn charged(&self, dataset: &str, record_key: &str) -> Option<(&Unit, &EvidenceLine)> {
+        self.explained
+            .units
+            .iter()
+            .find_map(|u| line(u, dataset, record_key).map(|e| (u, e)))
     }
+}
+
+/// Record `dataset`/`record_key`'s line in unit `u`'s evidence.
+pub fn line<'a>(u: &'a Unit, dataset: &str, record_key: &str) -> Option<&'a EvidenceLine> {
+    u.evidence
+        .iter()
+        .find(|e| e.dataset == dataset && e.record_key == record_key)
 }
 
 /// Where run `id` writes: `RUNS/ID`.

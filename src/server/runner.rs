@@ -160,17 +160,15 @@ async fn execute(
     progress: &'static Progress,
     id: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE runs SET status = 'running', started_at = $1 WHERE id = $2")
-        .bind(stamp(clock.now()))
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
     let (csv, rows) = super::regfile::export(db).await?;
-    sqlx::query("UPDATE runs SET register_rows = $1 WHERE id = $2")
-        .bind(rows)
-        .bind(id)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "UPDATE runs SET status = 'running', started_at = $1, register_rows = $2 WHERE id = $3",
+    )
+    .bind(stamp(clock.now()))
+    .bind(rows)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
     let dir = super::results::run_dir(&config.runs, id);
     let cfg = config.clone();
     let outcome = tokio::task::spawn_blocking(move || assess(&cfg, &dir, &csv, progress))

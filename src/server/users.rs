@@ -61,7 +61,8 @@ impl User {
     }
 }
 
-fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+/// A user from a row with the columns `id, name, role, unit_id`.
+pub(super) fn user(r: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     let role: String = r.try_get("role")?;
     Ok(User {
         id: r.try_get("id")?,
@@ -96,16 +97,6 @@ fn dummy() -> &'static str {
 pub async fn by_name(db: &Db, name: &str) -> Result<Option<User>, sqlx::Error> {
     sqlx::query("SELECT id, name, role, unit_id FROM users WHERE name = $1")
         .bind(name.to_string())
-        .fetch_optional(&db.pool)
-        .await?
-        .as_ref()
-        .map(user)
-        .transpose()
-}
-
-pub async fn by_id(db: &Db, id: i64) -> Result<Option<User>, sqlx::Error> {
-    sqlx::query("SELECT id, name, role, unit_id FROM users WHERE id = $1")
-        .bind(id)
         .fetch_optional(&db.pool)
         .await?
         .as_ref()

@@ -171,32 +171,31 @@ pub struct Group {
 
 /// Rankings per group, in the run's group order, by rank.
 pub fn groups(e: &Explained) -> Vec<Group> {
-    let mut out: Vec<Group> = Vec::new();
+    let mut by: Vec<(String, Vec<&crate::report::explain::Unit>)> = Vec::new();
     for u in &e.units {
         let name = if u.group_name.is_empty() {
-            u.group.clone()
+            &u.group
         } else {
-            u.group_name.clone()
+            &u.group_name
         };
-        let row = context! { unit_id => u.unit_id.clone(), unit_name => u.unit_name.clone(),
-        rank => u.rank, total => u.total, grade => u.grade.clone() };
-        match out.iter_mut().find(|g| g.name == name) {
-            Some(g) => g.units.push(row),
-            None => out.push(Group {
-                name,
-                units: vec![row],
-            }),
+        match by.iter_mut().find(|g| &g.0 == name) {
+            Some(g) => g.1.push(u),
+            None => by.push((name.clone(), vec![u])),
         }
     }
-    for g in &mut out {
-        g.units.sort_by_key(|u| {
-            u.get_attr("rank")
-                .ok()
-                .and_then(|r| i64::try_from(r).ok())
-                .unwrap_or(0)
-        });
-    }
-    out
+    by.into_iter()
+        .map(|(name, mut members)| {
+            members.sort_by_key(|u| u.rank);
+            let units = members
+                .iter()
+                .map(|u| {
+                    context! { unit_id => u.unit_id.clone(), unit_name => u.unit_name.clone(),
+                    rank => u.rank, total => u.total, grade => u.grade.clone() }
+                })
+                .collect();
+            Group { name, units }
+        })
+        .collect()
 }
 
 /// The run's SVG charts, by name.
@@ -241,11 +240,9 @@ pub fn objections(st: &AppState, res: Option<&Results>, list: &[Objection]) -> V
 
 /// The review page of one objection.
 pub fn objection(st: &AppState, res: Option<&Results>, o: &Objection, office: bool) -> Value {
-    let e = res.and_then(|r| r.unit(&o.unit_id)).and_then(|u| {
-        u.evidence
-            .iter()
-            .find(|e| e.dataset == o.dataset && e.record_key == o.record_key)
-    });
+    let e = res
+        .and_then(|r| r.unit(&o.unit_id))
+        .and_then(|u| super::results::line(u, &o.dataset, &o.record_key));
     let today = st.clock.today();
     let days_left =
         crate::calendar::parse_date(&o.due_on).map(|d| st.scheme.calendar.workdays(today, d));

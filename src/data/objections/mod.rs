@@ -4,10 +4,10 @@
 //! Columns `dataset, record_key, unit_id, filed_on, reason, status,
 //! decided_on, reply`, and optionally `repaired_on`. A row's status
 //! replaces the `objection` column of the record it names, and its
-//! `repaired_on` (an approved repair, 信用修复) the record's, but only where that record is charged to the row's
-//! unit: the check that the record exists and is the unit's own happens in
-//! the dataset's pass (its register sink), and a row failing it is
-//! rejected with its line. Every row ends applied or rejected.
+//! `repaired_on` (an approved repair, 信用修复) the record's, but only
+//! where that record is charged to the row's unit: the check that the
+//! record exists and is the unit's own happens in the dataset's pass (its
+//! register sink), and a row failing it is rejected with its line. Every row ends applied or rejected.
 
 pub mod import;
 
