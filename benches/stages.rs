@@ -68,7 +68,7 @@ fn stages(c: &mut Criterion) {
             g.bench_with_input(
                 BenchmarkId::new(format!("open_{}", format.ext()), n),
                 &dir,
-                |b, dir| b.iter(|| data::prepare(&s, dir).unwrap()),
+                |b, dir| b.iter(|| data::prepare(&s, dir, Default::default()).unwrap()),
             );
             g.bench_with_input(
                 BenchmarkId::new(format!("read_classify_measure_{}", format.ext()), n),

@@ -91,7 +91,7 @@ pub fn load_and_measure(
     opts: LoadOptions,
     t: &mut Stopwatch,
 ) -> Result<Measurement, RunError> {
-    let prepared = data::prepare(scheme, data_dir)?;
+    let prepared = data::prepare(scheme, data_dir, opts)?;
     if let Some(p) = opts.progress {
         use std::sync::atomic::Ordering::Relaxed;
         p.done.store(0, Relaxed);

@@ -258,7 +258,7 @@ fn blank_lines_are_skipped_and_counted_and_strict_passes() {
     // --strict: nothing is rejected, so nothing fails.
     let strict = govtrust::data::LoadOptions {
         strict: true,
-        progress: None,
+        ..Default::default()
     };
     assert!(govtrust::run::assess(&f.scheme_dir(), &f.data_dir(), strict).is_ok());
     // A blank row in the unit register too.

@@ -35,7 +35,7 @@ fn fixture(ext: &str) -> Fixture {
 
 fn plans(f: &Fixture) -> (String, String) {
     let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
-    let p = govtrust::data::prepare(&s, &f.data_dir()).unwrap();
+    let p = govtrust::data::prepare(&s, &f.data_dir(), Default::default()).unwrap();
     let src = &p.sources[0];
     let fast =
         govtrust::measure::rows::classified(&s, 0, src.lf.clone(), src, &p.units, true, None)
@@ -54,6 +54,20 @@ fn csv_scan_reads_only_declared_columns() {
     f.data("t.csv", "unit,extra1,day,x,extra2\nA,q,2025-03-01,2.5,z\n");
     let (fast, agg) = plans(&f);
     assert!(fast.contains("Csv SCAN"), "{fast}");
+    // The pass reads the file window by window, each window's records
+    // split by govtrust itself (data/csvread.rs): the declared columns
+    // only, as text, and the row number.
+    let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
+    let p = govtrust::data::prepare(&s, &f.data_dir(), Default::default()).unwrap();
+    let window = p.sources[0].windows[0].rows().unwrap().collect().unwrap();
+    let mut names: Vec<&str> = window
+        .get_column_names()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["__row", "day", "unit", "x"]);
+    assert!(window.column("x").unwrap().str().is_ok());
     assert!(
         !fast.contains("extra1") && !fast.contains("extra2"),
         "{fast}"

@@ -76,7 +76,21 @@ fn run(rows: &str) -> govtrust::run::Run {
     f.scheme("scheme.toml", &scheme("utf-8"))
         .data("units.csv", UNITS)
         .data("recs.csv", &format!("{HEAD}{rows}"));
-    f.run()
+    in_windows_too(&f)
+}
+
+/// The fixture's run, which must be the same read in windows of about 16
+/// bytes (each a line or two: every duplicate's first row, every retried
+/// row and every skipped line in a window of its own), and again in 40.
+fn in_windows_too(f: &Fixture) -> govtrust::run::Run {
+    let run = f.run();
+    for bytes in [16, 40] {
+        let w = f.run_in_windows(bytes);
+        assert_eq!(outcome(&w), outcome(&run), "in windows of {bytes} bytes");
+        assert_eq!(accounting(&w), accounting(&run));
+        assert_eq!(w.data.rejects, run.data.rejects);
+    }
+    run
 }
 
 /// The same, with the records file in GB18030 (read from its decoded
@@ -88,7 +102,7 @@ fn run_gb18030(rows: &str) -> govtrust::run::Run {
     f.scheme("scheme.toml", &scheme("gb18030"))
         .data("units.csv", UNITS)
         .bytes("recs.csv", &text);
-    f.run()
+    in_windows_too(&f)
 }
 
 /// What must not depend on the rejected rows: values and points of every

@@ -157,6 +157,7 @@ impl Inputs {
         crate::data::LoadOptions {
             strict: self.strict,
             progress: Some(&progress::DATASETS),
+            window_bytes: None,
         }
     }
 }

@@ -9,16 +9,27 @@ use polars::prelude::*;
 use super::DataError;
 use super::csvscan::Scan;
 use super::table::{
-    CsvRows, CsvText, GBK_HINT, LineMap, Malformed, Opened, ROW, Subset, Wanted, pick, polars_err,
+    CsvRows, CsvText, CsvWindow, GBK_HINT, LineMap, Malformed, Opened, ROW, Subset, Wanted, Window,
+    pick, polars_err,
 };
 use crate::scheme::Encoding;
 
 /// The text polars reads: the mapped file itself (UTF-8), or a decoded
-/// copy (GB18030, UTF-16); `mapped` says which.
+/// copy (GB18030, UTF-16); `map` is the mapping in the first case.
 struct Text {
     bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
-    mapped: bool,
+    map: Option<Arc<memmap2::Mmap>>,
     delimiter: u8,
+}
+
+impl Text {
+    /// The pages of `range`, once read, if the text is a mapped file.
+    fn pages(&self, range: std::ops::Range<usize>) -> Option<super::pages::Pages> {
+        self.map.as_ref().map(|map| super::pages::Pages {
+            map: map.clone(),
+            range,
+        })
+    }
 }
 
 /// A byte range of a shared text, for polars without a copy.
@@ -44,7 +55,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
     };
     let decoded = |v: Vec<u8>, delimiter| Text {
         bytes: Arc::new(v),
-        mapped: false,
+        map: None,
         delimiter,
     };
     let utf16 = if map.starts_with(b"\xFF\xFE") {
@@ -74,8 +85,8 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
     }
     match encoding {
         Encoding::Utf8 => Ok(Text {
-            bytes: map,
-            mapped: true,
+            bytes: map.clone(),
+            map: Some(map),
             delimiter: b',',
         }),
         Encoding::Gb18030 => {
@@ -94,12 +105,12 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
 }
 
 pub(super) fn read_csv(
-    shown: &Path,
-    path: &Path,
+    (shown, path): (&Path, &Path),
     map: Arc<memmap2::Mmap>,
     encoding: Encoding,
     dataset: &str,
     wanted: &Wanted,
+    window: usize,
 ) -> Result<Opened, DataError> {
     let mut t = crate::Stopwatch::new(format!("{dataset} csv"));
     let err = |message: String| DataError::Read {
@@ -108,14 +119,24 @@ pub(super) fn read_csv(
     };
     let text = decode(shown, map, encoding)?;
     let bytes = (*text.bytes).as_ref();
-    let scan = super::csvscan::scan(bytes, text.delimiter).map_err(|e| err(e.to_string()))?;
+    // Window by window: each window's pages go once it is scanned (and
+    // again once its query has run, `Window::release`).
+    let mut release = |r: std::ops::Range<usize>| {
+        if let Some(p) = text.pages(r) {
+            p.release();
+        }
+    };
+    let scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
+        .map_err(|e| err(e.to_string()))?;
     t.lap("scan");
     if scan.header.iter().any(|h| h.contains('\u{FFFD}')) {
         return Err(err(format!("the header is not UTF-8 text{GBK_HINT}")));
     }
     let cols = pick(shown, dataset, &scan.header, wanted)?;
-    let lf = if scan.skipped.is_empty() && text.mapped {
-        // The usual case: the file as it is, scanned by polars itself.
+    let pick_cols =
+        |lf: LazyFrame| lf.select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
+    let lf = if scan.skipped.is_empty() && text.map.is_some() {
+        // The file as it is, scanned by polars itself.
         let p = PlRefPath::new(
             path.to_str()
                 .ok_or_else(|| err("path is not valid UTF-8".into()))?,
@@ -128,21 +149,44 @@ pub(super) fn read_csv(
     } else {
         from_buffers(&text, &scan).map_err(|e| polars_err(shown, e))?
     };
-    let lf = lf
-        .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .with_row_index(ROW, None);
+    let lf = pick_cols(lf).with_row_index(ROW, None);
+    let wanted: Vec<(usize, PlSmallStr)> = cols
+        .iter()
+        .map(|c| {
+            let k = scan.header.iter().position(|h| h == c).unwrap_or(0);
+            (k, c.as_str().into())
+        })
+        .collect();
+    let mut windows = Vec::with_capacity(scan.windows.len());
+    for w in &scan.windows {
+        let first_row = IdxSize::try_from(w.first_row)
+            .map_err(|_| err("more rows than this build of govtrust can number".into()))?;
+        let read = CsvWindow {
+            text: text.bytes.clone(),
+            segments: scan.segments_in(w.bytes.clone()),
+            parts: w.parts.clone(),
+            wanted: wanted.clone(),
+            delimiter: text.delimiter,
+            first_row,
+        };
+        windows.push(Window::csv(read, text.pages(w.bytes.clone())));
+    }
+    if windows.is_empty() {
+        windows.push(Window::whole(lf.clone()));
+    }
     let schema: Schema = cols
         .iter()
         .map(|c| (c.as_str().into(), DataType::String))
         .collect();
     Ok(Opened {
         lf,
+        windows,
         schema,
         lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
         malformed: malformed(bytes, &scan),
         blank_lines: scan.blank_lines(),
         subset: Subset::Csv(CsvRows {
-            text: if text.mapped {
+            text: if text.map.is_some() {
                 CsvText::File(path.to_path_buf())
             } else {
                 CsvText::Memory(text.bytes.clone())
@@ -195,12 +239,27 @@ pub(super) fn header_schema(header: &[String]) -> Schema {
 /// ranges of the text (no copy) under the header's names.
 fn from_buffers(text: &Text, scan: &Scan) -> PolarsResult<LazyFrame> {
     let bytes = (*text.bytes).as_ref();
-    let whole = scan.skipped.is_empty();
-    let ranges = if whole {
-        std::iter::once(0..bytes.len()).collect()
-    } else {
-        scan.segments(bytes.len())
-    };
+    if scan.skipped.is_empty() {
+        let whole = polars_buffer::Buffer::from_owner(Slice {
+            text: text.bytes.clone(),
+            range: 0..bytes.len(),
+        });
+        return LazyCsvReader::new_with_sources(ScanSources::Buffers(vec![whole].into()))
+            .with_separator(text.delimiter)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish();
+    }
+    records(text, scan.segments(bytes.len()), &scan.header)
+}
+
+/// The records in these byte ranges of the text (no copy), read without
+/// a header line, under the header's names.
+fn records(
+    text: &Text,
+    ranges: Vec<std::ops::Range<usize>>,
+    header: &[String],
+) -> PolarsResult<LazyFrame> {
     let buffers: Vec<polars_buffer::Buffer<u8>> = ranges
         .into_iter()
         .map(|range| {
@@ -210,16 +269,13 @@ fn from_buffers(text: &Text, scan: &Scan) -> PolarsResult<LazyFrame> {
             })
         })
         .collect();
-    let schema = header_schema(&scan.header);
+    let schema = header_schema(header);
     if buffers.is_empty() {
         return Ok(DataFrame::empty_with_schema(&schema).lazy());
     }
-    let r = LazyCsvReader::new_with_sources(ScanSources::Buffers(buffers.into()))
-        .with_separator(text.delimiter);
-    let r = if whole {
-        r.with_has_header(true).with_infer_schema_length(Some(0))
-    } else {
-        r.with_has_header(false).with_schema(Some(Arc::new(schema)))
-    };
-    r.finish()
+    LazyCsvReader::new_with_sources(ScanSources::Buffers(buffers.into()))
+        .with_separator(text.delimiter)
+        .with_has_header(false)
+        .with_schema(Some(Arc::new(schema)))
+        .finish()
 }

@@ -8,9 +8,11 @@
 //! the measure stage runs as one streaming pass per dataset.
 
 mod csv;
+mod csvread;
 pub mod csvscan;
 pub mod marks;
 pub mod objections;
+pub mod pages;
 pub mod parse;
 pub mod read;
 pub mod reasons;
@@ -158,6 +160,9 @@ pub struct LoadOptions {
     pub strict: bool,
     /// Counts datasets as they are measured, for a progress display.
     pub progress: Option<&'static Progress>,
+    /// The size of the windows a CSV file is read in
+    /// ([`pages::window_bytes`] if not given).
+    pub window_bytes: Option<usize>,
 }
 
 /// Datasets measured so far, of how many (for a progress bar).
@@ -190,7 +195,8 @@ pub struct Prepared {
 }
 
 /// Load the unit register and open every dataset of `scheme`.
-pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> {
+pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Prepared, DataError> {
+    let window = opts.window_bytes.unwrap_or_else(pages::window_bytes);
     let (units, units_rejects, units_input) = units::load(scheme, data_dir)?;
     let mut warnings = Vec::new();
     check_attributes(scheme, &units)?;
@@ -217,6 +223,7 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path) -> Result<Prepared, DataError> 
                     &d.source,
                     &d.id,
                     read::Wanted::Declared(&declared),
+                    window,
                 )
             })
             .collect::<Result<Vec<_>, _>>()

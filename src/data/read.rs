@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::DataError;
-pub use super::table::{LineMap, Malformed, ROW, Wanted, polars_err};
+pub use super::table::{LineMap, Malformed, ROW, Wanted, Window, polars_err};
 use super::table::{Opened, io_err, pick};
 use crate::scheme::{FileSpec, Format};
 
@@ -20,7 +20,10 @@ use crate::scheme::{FileSpec, Format};
 /// for CSV and XLSX, their own types for Parquet) and the row number
 /// [`ROW`]. CSV and Parquet are scanned when the query runs, not here.
 pub struct Source {
+    /// All the rows (for the few queries that need them at once).
     pub lf: LazyFrame,
+    /// The same rows, part by part, for the pass ([`Window`]).
+    pub windows: Vec<Window>,
     /// Wanted column names and their types as found in the file.
     pub schema: Schema,
     pub lines: LineMap,
@@ -57,7 +60,13 @@ pub fn read_table(
     dataset: &str,
     wanted: Wanted,
 ) -> Result<RawTable, DataError> {
-    let s = open(data_dir, spec, dataset, wanted)?;
+    let s = open(
+        data_dir,
+        spec,
+        dataset,
+        wanted,
+        super::pages::window_bytes(),
+    )?;
     let frame = s.lf.collect().map_err(|e| polars_err(&s.path, e))?;
     Ok(RawTable {
         frame,
@@ -71,12 +80,14 @@ pub fn read_table(
 }
 
 /// Open a table: check it exists and has the wanted columns, digest it,
-/// map its lines; its rows are read when the returned query runs.
+/// map its lines; its rows are read when the returned query runs, a CSV
+/// file's in windows of about `window` bytes.
 pub fn open(
     data_dir: &Path,
     spec: &FileSpec,
     dataset: &str,
     wanted: Wanted,
+    window: usize,
 ) -> Result<Source, DataError> {
     let shown = data_dir.join(&spec.file);
     let path = match crate::paths::inside(data_dir, &spec.file) {
@@ -108,14 +119,14 @@ pub fn open(
     let (digest, table) = rayon::join(
         || {
             let mut t = crate::Stopwatch::new(format!("{dataset} file"));
-            let mut h = blake3::Hasher::new();
-            h.update_rayon(&map);
+            let digest = super::pages::digest(&map);
             t.lap("digest");
-            format!("blake3:{}", h.finalize().to_hex())
+            digest
         },
         || match spec.format {
             Format::Csv => {
-                super::csv::read_csv(&shown, &path, map.clone(), spec.encoding, dataset, &wanted)
+                let file = (shown.as_path(), path.as_path());
+                super::csv::read_csv(file, map.clone(), spec.encoding, dataset, &wanted, window)
             }
             Format::Parquet => read_parquet(&shown, &path, dataset, &wanted),
             Format::Xlsx => {
@@ -126,6 +137,7 @@ pub fn open(
     let o = table?;
     Ok(Source {
         lf: o.lf,
+        windows: o.windows,
         schema: o.schema,
         lines: o.lines,
         digest,

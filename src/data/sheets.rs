@@ -78,6 +78,7 @@ pub(super) fn read_xlsx(
         .collect();
     let frame = frame_of(&cols, values).map_err(|e| polars_err(shown, e))?;
     Ok(Opened {
+        windows: vec![super::table::Window::whole(frame.clone().lazy())],
         lf: frame.lazy(),
         schema,
         lines: LineMap::from_pieces(pieces, kept),

@@ -105,6 +105,75 @@ pub enum Subset {
     Filter,
 }
 
+/// A part of a file that its own query reads (docs/architecture.md, "How
+/// a dataset is read"): a CSV file is read window by window, so that only
+/// one window's pages are in memory at a time; other files are one window.
+#[derive(Clone)]
+pub struct Window {
+    rows: WindowRows,
+    /// The mapped bytes the window reads, released once its query has run.
+    pub pages: Option<super::pages::Pages>,
+}
+
+#[derive(Clone)]
+enum WindowRows {
+    Query(LazyFrame),
+    /// Records of a CSV text, read when the window's query is built.
+    Csv(Arc<CsvWindow>),
+}
+
+/// What a CSV window reads (`csvread::read_window`).
+pub(super) struct CsvWindow {
+    pub text: Arc<dyn AsRef<[u8]> + Send + Sync>,
+    pub segments: Vec<std::ops::Range<usize>>,
+    pub parts: Vec<usize>,
+    pub wanted: Vec<(usize, PlSmallStr)>,
+    pub delimiter: u8,
+    pub first_row: IdxSize,
+}
+
+impl Window {
+    pub fn whole(lf: LazyFrame) -> Window {
+        Window {
+            rows: WindowRows::Query(lf),
+            pages: None,
+        }
+    }
+
+    pub(super) fn csv(w: CsvWindow, pages: Option<super::pages::Pages>) -> Window {
+        Window {
+            rows: WindowRows::Csv(Arc::new(w)),
+            pages,
+        }
+    }
+
+    /// The window's rows: the wanted columns and [`ROW`] (the file's own
+    /// row numbers). A CSV window's records are read here.
+    pub fn rows(&self) -> PolarsResult<LazyFrame> {
+        match &self.rows {
+            WindowRows::Query(lf) => Ok(lf.clone()),
+            WindowRows::Csv(w) => {
+                let text = (*w.text).as_ref();
+                let df = super::csvread::read_window(
+                    text,
+                    &w.segments,
+                    &w.parts,
+                    &w.wanted,
+                    w.delimiter,
+                )?;
+                Ok(df.lazy().with_row_index(ROW, Some(w.first_row)))
+            }
+        }
+    }
+
+    /// The window's query has run: its pages may go.
+    pub fn release(&self) {
+        if let Some(p) = &self.pages {
+            p.release();
+        }
+    }
+}
+
 /// A record that is not one (csvscan): its line, its text, the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed {
@@ -120,9 +189,11 @@ pub enum Wanted<'a> {
     All,
 }
 
-/// A table opened: its query, schema, line map and what was skipped.
+/// A table opened: its query (whole and by windows), schema, line map
+/// and what was skipped.
 pub(super) struct Opened {
     pub lf: LazyFrame,
+    pub windows: Vec<Window>,
     pub schema: Schema,
     pub lines: LineMap,
     pub malformed: Vec<Malformed>,
@@ -133,6 +204,7 @@ pub(super) struct Opened {
 impl Opened {
     pub(super) fn plain((lf, schema, lines): (LazyFrame, Schema, LineMap)) -> Opened {
         Opened {
+            windows: vec![Window::whole(lf.clone())],
             lf,
             schema,
             lines,

@@ -1,9 +1,10 @@
-//! Duplicate keys ("the later row is rejected"). Keys strictly
-//! increasing in row order, the usual case for ticket numbers, are seen in
-//! one vectorised pass. Keys increasing but for a few places (rows
-//! appended to an export, a second export after a first) fall into a few
-//! increasing runs: a key of a later run repeats one only if it is in an
-//! earlier run, found by binary search. Anything else is sorted.
+//! Duplicate keys ("the later row is rejected"), compared exactly, for
+//! the rows whose key hash another row shares ([`super::hashes`]). Keys
+//! strictly increasing in row order are seen in one vectorised pass. Keys
+//! increasing but for a few places (rows appended to an export, a second
+//! export after a first) fall into a few increasing runs: a key of a
+//! later run repeats one only if it is in an earlier run, found by binary
+//! search. Anything else is sorted.
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -140,7 +141,7 @@ impl<'a> Lookup<'a> {
 /// by chunk in parallel, each compared with itself shifted by one
 /// (zero-copy slices, a vectorised kernel), and across the chunk
 /// boundaries; no rechunk, no copy of the keys.
-fn increasing<T>(ca: &ChunkedArray<T>) -> bool
+pub(super) fn increasing<T>(ca: &ChunkedArray<T>) -> bool
 where
     T: PolarsDataType,
     ChunkedArray<T>: for<'a> ChunkCompareIneq<&'a ChunkedArray<T>, Item = BooleanChunked>,
@@ -191,15 +192,16 @@ mod tests {
         )));
     }
 
+    fn keys(rows: &[IdxSize], k: &[&str]) -> DataFrame {
+        DataFrame::new_infer_height(vec![
+            Column::new(ROW.into(), rows),
+            Column::new(KEY.into(), k),
+        ])
+        .unwrap()
+    }
+
     #[test]
     fn duplicates_are_later_rows_in_row_order_whatever_the_frame_order() {
-        let keys = |rows: &[IdxSize], k: &[&str]| {
-            DataFrame::new_infer_height(vec![
-                Column::new(ROW.into(), rows),
-                Column::new(KEY.into(), k),
-            ])
-            .unwrap()
-        };
         // Rows out of order, keys increasing in row order: none.
         assert!(
             duplicates(keys(&[2, 0, 1], &["c", "a", "b"]))

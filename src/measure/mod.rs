@@ -11,6 +11,7 @@
 mod checks;
 pub mod evidence;
 pub mod exprs;
+mod hashes;
 mod keys;
 pub mod kinds;
 pub mod pass;

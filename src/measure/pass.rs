@@ -10,18 +10,19 @@
 //!   ([`Source::subset`]), with the lenient parser; their aggregates are
 //!   added (every aggregate is an exact sum);
 //! - duplicate keys ("the later row is rejected") are found from the keys
-//!   sink: keys strictly increasing in row order (the usual case for ticket
-//!   numbers) have none; otherwise [`keys::duplicates`] finds them (in a
-//!   few increasing runs, or by a sort), and those rows alone
-//!   are read again, their contribution taken back and their rejects put
-//!   in ([`take_back`]);
+//!   sink, kept as 64-bit hashes ([`hashes::Hashes`]): keys strictly
+//!   increasing in row order (the usual case for ticket numbers) have
+//!   none; otherwise the rows whose hash another row shares have their
+//!   keys read again and compared exactly ([`keys::duplicates`]), and the
+//!   duplicate rows alone are read again, their contribution taken back
+//!   and their rejects put in ([`take_back`]);
 //! - an error from the file (a ragged CSV line) names the file.
 
 use polars::prelude::*;
 
 use super::evidence::{self, Evidence};
 use super::query::{Parts, run_query};
-use super::{checks, keys, rows};
+use super::{checks, hashes, keys, rows};
 use crate::data::read::{ROW, Source};
 use crate::data::records::{self, BAD_VALUE, STATE};
 use crate::data::{Accounting, DataError, Reject, Units};
@@ -80,27 +81,39 @@ pub fn run(
     let mut trace = crate::Stopwatch::new(&spec.id);
     let mut dups: Option<Vec<IdxSize>> = None;
     loop {
-        let lf = rows::classified(
-            scheme,
-            ds,
-            source.lf.clone(),
-            source,
-            units,
-            true,
-            dups.as_deref(),
-        )
-        .map_err(&err)?;
         let want_keys = spec.key.is_some() && dups.is_none();
-        let mut parts =
-            run_query(scheme, ds, (lf, source), want_keys, false, engine(source)).map_err(&err)?;
-        trace.lap("pass");
+        let mut hashes = want_keys.then(hashes::Hashes::new);
+        let mut parts: Option<Parts> = None;
+        // Window by window (one for most files): each window's pages go
+        // once its query has run, and its parts join the others'.
+        for w in &source.windows {
+            let lf = w
+                .rows()
+                .and_then(|r| rows::classified(scheme, ds, r, source, units, true, dups.as_deref()))
+                .map_err(&err)?;
+            let mut p = run_query(scheme, ds, (lf, source), want_keys, false, engine(source))
+                .map_err(&err)?;
+            w.release();
+            if let (Some(h), Some(k)) = (hashes.as_mut(), p.keys.take()) {
+                h.add(&k).map_err(&err)?;
+            }
+            match parts.as_mut() {
+                None => parts = Some(p),
+                Some(a) => a.append(p).map_err(&err)?,
+            }
+        }
+        let mut parts = parts.expect("a source has a window");
+        trace.lap(&format!("pass ({} windows)", source.windows.len()));
         let mut rejects = Vec::new();
         // A second chance for the rows the fast parser could not read:
         // those rows alone, read again.
         let retry = bad_rows(&parts.issues)?;
         if !retry.is_empty() {
-            let again = subset_query(scheme, ds, source, units, &retry, false, dups.as_deref())
+            let mut again = subset_query(scheme, ds, source, units, &retry, false, dups.as_deref())
                 .map_err(&err)?;
+            if let (Some(h), Some(k)) = (hashes.as_mut(), again.keys.take()) {
+                h.add(&k).map_err(&err)?;
+            }
             // The retried rows' rejects come from the lenient run, which
             // kept their raw text.
             rejects.extend(records::rejects(spec, source, &again.issues)?);
@@ -112,8 +125,19 @@ pub fn run(
             parts.absorb(again)?;
             trace.lap("lenient retry");
         }
-        if let Some(keys) = parts.keys.take() {
-            let d = keys::duplicates(keys)?;
+        if let Some(h) = hashes.take() {
+            let candidates = h.candidates();
+            let d = if candidates.is_empty() {
+                Vec::new()
+            } else {
+                let keys =
+                    candidate_keys(scheme, ds, source, units, &candidates, &retry).map_err(&err)?;
+                if keys.height() == 0 {
+                    Vec::new()
+                } else {
+                    keys::duplicates(keys)?
+                }
+            };
             trace.lap("duplicate keys");
             if !d.is_empty() {
                 match take_back(scheme, ds, source, units, &mut parts, &d, &retry) {
@@ -197,6 +221,32 @@ fn take_back(
     Ok(true)
 }
 
+/// The keys ([`ROW`], [`KEY`]) of the rows `rows` (ascending), read
+/// again: with the lenient parser those it read (`retry`), the others
+/// with the fast one.
+fn candidate_keys(
+    scheme: &Scheme,
+    ds: usize,
+    source: &Source,
+    units: &Units,
+    rows: &[IdxSize],
+    retry: &[IdxSize],
+) -> PolarsResult<DataFrame> {
+    let (lenient, fast): (Vec<IdxSize>, Vec<IdxSize>) =
+        rows.iter().partition(|r| retry.binary_search(r).is_ok());
+    let mut out = DataFrame::empty();
+    for (rows, fast) in [(fast, true), (lenient, false)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let keys = subset_query(scheme, ds, source, units, &rows, fast, None)?.keys;
+        if let Some(k) = keys {
+            out = super::query::concat_frames(out, k)?;
+        }
+    }
+    Ok(out)
+}
+
 /// The rows the fast parser could not read.
 fn bad_rows(issues: &DataFrame) -> PolarsResult<Vec<IdxSize>> {
     let bad = issues
@@ -205,7 +255,9 @@ fn bad_rows(issues: &DataFrame) -> PolarsResult<Vec<IdxSize>> {
         .filter(col(STATE).eq(lit(BAD_VALUE)))
         .select([col(ROW)])
         .collect()?;
-    Ok(bad.column(ROW)?.idx()?.into_no_null_iter().collect())
+    let mut rows: Vec<IdxSize> = bad.column(ROW)?.idx()?.into_no_null_iter().collect();
+    rows.sort_unstable();
+    Ok(rows)
 }
 
 /// The pass's result from its final parts: every reject (the malformed

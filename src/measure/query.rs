@@ -284,6 +284,17 @@ pub(super) fn concat_frames(mut a: DataFrame, b: DataFrame) -> PolarsResult<Data
 }
 
 impl Parts {
+    /// Add the parts of the query over the next window of the file: its
+    /// rows too.
+    pub(super) fn append(&mut self, mut next: Parts) -> PolarsResult<()> {
+        self.counts[0] += next.counts[0];
+        self.issues = concat_frames(
+            std::mem::take(&mut self.issues),
+            std::mem::take(&mut next.issues),
+        )?;
+        self.absorb(next)
+    }
+
     /// Add the parts of a query over other rows (the lenient retry of
     /// the rows the fast parser could not read): every aggregate and count
     /// is a sum, the frames stack.

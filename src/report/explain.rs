@@ -94,7 +94,26 @@ pub fn explained(run: &Run) -> Explained {
     let s = &run.scheme;
     let units = &run.data.units;
     let walk = s.walk();
-    let group_size = |g: &str| units.groups.iter().filter(|x| x.as_str() == g).count();
+    let mut sizes: std::collections::HashMap<&str, usize> = Default::default();
+    for g in &units.groups {
+        *sizes.entry(g.as_str()).or_default() += 1;
+    }
+    let group_size = |g: &str| sizes.get(g).copied().unwrap_or(0);
+    // Each unit's evidence records, in their order (one pass, not one per
+    // unit: 3,000 units × their records).
+    let mut by_unit: Vec<Vec<&crate::measure::evidence::Evidence>> =
+        vec![Vec::new(); units.ids.len()];
+    for e in &run.evidence {
+        if let Some(v) = by_unit.get_mut(e.unit) {
+            v.push(e);
+        }
+    }
+    // The rule of each indicator in words, once.
+    let rules: Vec<String> = s
+        .indicators
+        .iter()
+        .map(|ind| super::words::rule(s, ind))
+        .collect();
     Explained {
         scheme: s.name.clone(),
         period: super::words::period(s),
@@ -144,12 +163,12 @@ pub fn explained(run: &Run) -> Explained {
                                 max: s.tree[ind.node].points,
                                 status: c.status.as_str().to_string(),
                                 value_text: super::words::value(ind, c),
-                                rule: super::words::rule(s, ind),
+                                rule: rules[i].clone(),
                             }
                         })
                         .collect(),
                     reweighting: reweighting(run, u),
-                    evidence: evidence(run, u),
+                    evidence: evidence(run, &by_unit[u]),
                 }
             })
             .collect(),
@@ -197,12 +216,11 @@ fn reweighting(run: &Run, u: usize) -> Option<String> {
     ))
 }
 
-/// The records behind unit `u`'s points.
-fn evidence(run: &Run, u: usize) -> Vec<EvidenceLine> {
+/// The records behind a unit's points.
+fn evidence(run: &Run, records: &[&crate::measure::evidence::Evidence]) -> Vec<EvidenceLine> {
     let s = &run.scheme;
-    run.evidence
+    records
         .iter()
-        .filter(|e| e.unit == u)
         .map(|e| EvidenceLine {
             rule_id: e.rule_id.clone(),
             rule_name: s.rule_name(e.rule_order).to_string(),

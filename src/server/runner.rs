@@ -227,6 +227,7 @@ fn assess(
         LoadOptions {
             strict: false,
             progress: Some(progress),
+            window_bytes: None,
         },
         crate::Stopwatch::new("run"),
     )

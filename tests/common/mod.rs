@@ -59,6 +59,16 @@ impl Fixture {
         run::assess(&self.scheme_dir(), &self.data_dir(), LoadOptions::default())
     }
 
+    /// The run with CSV files read in windows of about `bytes` bytes
+    /// (docs/architecture.md, "How a dataset is read").
+    pub fn run_in_windows(&self, bytes: usize) -> Run {
+        let opts = LoadOptions {
+            window_bytes: Some(bytes),
+            ..Default::default()
+        };
+        run::assess(&self.scheme_dir(), &self.data_dir(), opts).unwrap()
+    }
+
     pub fn run(&self) -> Run {
         match self.try_run() {
             Ok(r) => r,

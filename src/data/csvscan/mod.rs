@@ -30,12 +30,14 @@
 //! quoted field crossing a chunk boundary leaves its chunk unclosed, and
 //! then the text is scanned again as one piece.
 
+mod index;
 mod lines;
 #[cfg(test)]
 mod tests;
 
 use rayon::prelude::*;
 
+pub use index::LineIndex;
 use lines::{Part, Record, fast_part, line_end, record};
 
 /// What is wrong with a skipped line.
@@ -98,6 +100,20 @@ pub struct Scan {
     /// (first row, offset): row r of polars' reading is physical line
     /// r + offset of the last piece starting at or before r.
     pub pieces: Vec<(u64, u64)>,
+    /// The windows the body was scanned in, in order ([`scan_windows`]):
+    /// each ends at a record's end, so that a window can be read alone.
+    pub windows: Vec<Window>,
+}
+
+/// A part of the body read alone: its bytes (skipped lines included)
+/// and the row number of its first well-formed record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub bytes: std::ops::Range<usize>,
+    pub first_row: u64,
+    /// Where the window's parts start: each at a record's start, so that
+    /// the parts can be read in parallel (the window's start first).
+    pub parts: Vec<usize>,
 }
 
 /// A CSV text polars cannot be given at all.
@@ -117,16 +133,26 @@ impl Scan {
     /// The byte ranges of well-formed records, in order: everything after
     /// the header except the skipped lines.
     pub fn segments(&self, len: usize) -> Vec<std::ops::Range<usize>> {
+        self.segments_in(self.body..len)
+    }
+
+    /// [`Self::segments`] within a byte range that starts and ends at
+    /// line starts outside quoted fields (a window).
+    pub fn segments_in(&self, range: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
-        let mut at = self.body;
-        for s in &self.skipped {
+        let mut at = range.start;
+        let first = self.skipped.partition_point(|s| s.start < range.start);
+        for s in self.skipped[first..]
+            .iter()
+            .take_while(|s| s.start < range.end)
+        {
             if s.start > at {
                 out.push(at..s.start);
             }
             at = s.end;
         }
-        if len > at {
-            out.push(at..len);
+        if range.end > at {
+            out.push(at..range.end);
         }
         out
     }
@@ -153,6 +179,22 @@ pub fn record_end(b: &[u8], pos: usize, delim: u8) -> Option<usize> {
     }
 }
 
+/// The fields of the well-formed record at byte `pos`, as (start, end,
+/// quoted) byte ranges (a quoted field with its quotes, the last field
+/// without its line break but with a `\r` before it), and where the
+/// record ends (after its line break); `None` if it is not one.
+pub fn record_spans(
+    b: &[u8],
+    pos: usize,
+    delim: u8,
+    spans: &mut Vec<(usize, usize, bool)>,
+) -> Option<usize> {
+    match record(b, pos, delim, Some(spans)) {
+        Record::Ok { end, .. } => Some(end),
+        _ => None,
+    }
+}
+
 /// The byte offset where each physical line starts (1-based line
 /// numbers, ascending; line 1 starts at 0), in a text in memory; `None`
 /// for a line beyond the text.
@@ -160,79 +202,35 @@ pub fn line_starts(b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
     LineIndex::of_text(b).starts_in_text(b, lines)
 }
 
-/// Where a text's line breaks are, coarsely: the number of breaks before
-/// each 4 MiB chunk (counted in parallel). Built once per file, it finds
-/// any line's first byte by reading one chunk.
-#[derive(Debug, Clone)]
-pub struct LineIndex {
-    chunks: Vec<(usize, usize)>,
-    before: Vec<u64>,
-}
-
-impl LineIndex {
-    const CHUNK: usize = 1 << 22;
-
-    /// The index of a text of `len` bytes, given the number of line
-    /// breaks in a byte range.
-    pub fn build(len: usize, count: impl Fn(std::ops::Range<usize>) -> u64 + Sync) -> Self {
-        let chunks: Vec<(usize, usize)> = (0..len.div_ceil(Self::CHUNK))
-            .map(|k| (k * Self::CHUNK, ((k + 1) * Self::CHUNK).min(len)))
-            .collect();
-        let counts: Vec<u64> = chunks.par_iter().map(|&(s, e)| count(s..e)).collect();
-        let mut before = Vec::with_capacity(counts.len());
-        let mut total = 0;
-        for c in &counts {
-            before.push(total);
-            total += c;
-        }
-        LineIndex { chunks, before }
-    }
-
-    /// The index of a text in memory.
-    pub fn of_text(b: &[u8]) -> Self {
-        Self::build(b.len(), |r| {
-            memchr::memchr_iter(b'\n', &b[r]).count() as u64
-        })
-    }
-
-    /// [`Self::starts`] in the text in memory the index was built from.
-    pub fn starts_in_text(&self, b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
-        self.starts(lines, |r, n| {
-            let s = r.start;
-            memchr::memchr_iter(b'\n', &b[r]).nth(n).map(|i| s + i)
-        })
-    }
-
-    /// The first byte of each line, given the offset of the n-th (0-based)
-    /// line break in a byte range.
-    pub fn starts(
-        &self,
-        lines: &[u64],
-        nth: impl Fn(std::ops::Range<usize>, usize) -> Option<usize>,
-    ) -> Vec<Option<usize>> {
-        lines
-            .iter()
-            .map(|&line| {
-                if line <= 1 {
-                    return Some(0);
-                }
-                // Line l starts after the (l-1)-th line break.
-                let k = line - 1;
-                let c = self.before.partition_point(|&x| x < k).checked_sub(1)?;
-                let (s, e) = self.chunks[c];
-                nth(s..e, (k - self.before[c] - 1) as usize).map(|i| i + 1)
-            })
-            .collect()
-    }
-}
-
-/// Scan a CSV text (UTF-8, BOM allowed) with this delimiter.
+/// Scan a CSV text (UTF-8, BOM allowed) with this delimiter, as one
+/// window.
 pub fn scan(b: &[u8], delim: u8) -> Result<Scan, ScanError> {
-    scan_chunked(b, delim, 1 << 22)
+    scan_chunked(b, delim, 1 << 22, usize::MAX, &mut |_| {})
 }
 
-/// [`scan`], in parallel chunks when the body is `min` bytes or more.
-fn scan_chunked(b: &[u8], delim: u8, min: usize) -> Result<Scan, ScanError> {
+/// [`scan`], window by window: the body is cut at line starts about every
+/// `window` bytes (later where a quoted field crosses the cut), each
+/// window is scanned (in parallel chunks) and then handed to `done`, so
+/// that the caller can release its pages before the next one is read.
+/// The windows are in [`Scan::windows`].
+pub fn scan_windows(
+    b: &[u8],
+    delim: u8,
+    window: usize,
+    done: &mut dyn FnMut(std::ops::Range<usize>),
+) -> Result<Scan, ScanError> {
+    scan_chunked(b, delim, 1 << 22, window, done)
+}
+
+/// [`scan_windows`], in parallel chunks when a window is `min` bytes or
+/// more.
+fn scan_chunked(
+    b: &[u8],
+    delim: u8,
+    min: usize,
+    window: usize,
+    done: &mut dyn FnMut(std::ops::Range<usize>),
+) -> Result<Scan, ScanError> {
     let start = if b.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     if start >= b.len() {
         return Err(ScanError::Empty);
@@ -259,71 +257,108 @@ fn scan_chunked(b: &[u8], delim: u8, min: usize) -> Result<Scan, ScanError> {
         })
         .collect::<Vec<_>>();
     let want = header.len();
-    // Split at line starts into parallel chunks.
-    let chunks = if b.len() - body < min {
-        vec![(body, b.len())]
-    } else {
-        let n = rayon::current_num_threads().max(1) * 4;
-        let size = (b.len() - body) / n + 1;
-        let mut bounds = vec![body];
-        while let Some(&last) = bounds.last() {
-            let guess = last + size;
-            if guess >= b.len() {
-                break;
-            }
-            let next = line_end(b, guess);
-            if next >= b.len() {
-                break;
-            }
-            bounds.push(next);
-        }
-        bounds.push(b.len());
-        bounds.windows(2).map(|w| (w[0], w[1])).collect()
-    };
-    // A chunk is scanned as if it started outside quotes. If a quoted
-    // field crosses into the next chunk, the chunk it opens in cannot
-    // close it: `Unclosed`. Then, and only then, the body is scanned again
-    // as one piece, which gives the true answer.
-    let relative = |e| match e {
-        // Lines are counted from the body: add the header's.
-        ScanError::Unclosed(l) => ScanError::Unclosed(l + header_lines + 1),
-        e => e,
-    };
-    let parallel: Result<Vec<Part>, ScanError> = chunks
-        .par_iter()
-        .map(|&(s, e)| fast_part(b, s, e, want, delim))
-        .collect();
-    let parts = match parallel {
-        Err(ScanError::Unclosed(_)) if chunks.len() > 1 => {
-            vec![fast_part(b, body, b.len(), want, delim).map_err(relative)?]
-        }
-        Err(e) => return Err(relative(e)),
-        Ok(parts) => parts,
-    };
     let mut scan = Scan {
         header,
         body,
         rows: 0,
         skipped: Vec::new(),
         pieces: vec![(0, header_lines + 1)],
+        windows: Vec::new(),
     };
     let mut offset = header_lines + 1;
+    // The physical line of the window's first line.
     let mut first_line = header_lines + 1;
-    for mut p in parts {
-        for k in &mut p.skipped {
-            k.line += first_line;
+    // The window after `at`: `window` bytes on, at the next line start.
+    let cut = |at: usize| {
+        if b.len() - at <= window {
+            b.len()
+        } else {
+            line_end(b, at + window)
         }
-        first_line += p.lines;
-        for (row, extra) in p.steps {
-            offset += extra;
-            let row = scan.rows + row;
-            match scan.pieces.last_mut() {
-                Some(last) if last.0 == row => last.1 = offset,
-                _ => scan.pieces.push((row, offset)),
+    };
+    let mut at = body;
+    while at < b.len() {
+        // A quoted field crossing the cut leaves the window unclosed: it
+        // then takes in the next one, until the quote closes (or the text
+        // ends, where an unclosed quote is an error).
+        let mut end = cut(at);
+        let (parts, starts) = loop {
+            match scan_window(b, at, end, want, delim, min) {
+                Err(ScanError::Unclosed(_)) if end < b.len() => end = cut(end),
+                // Lines are counted from the window: add its first line.
+                Err(ScanError::Unclosed(l)) => return Err(ScanError::Unclosed(l + first_line)),
+                Err(e) => return Err(e),
+                Ok(parts) => break parts,
             }
+        };
+        scan.windows.push(Window {
+            bytes: at..end,
+            first_row: scan.rows,
+            parts: starts,
+        });
+        for mut p in parts {
+            for k in &mut p.skipped {
+                k.line += first_line;
+            }
+            first_line += p.lines;
+            for (row, extra) in p.steps {
+                offset += extra;
+                let row = scan.rows + row;
+                match scan.pieces.last_mut() {
+                    Some(last) if last.0 == row => last.1 = offset,
+                    _ => scan.pieces.push((row, offset)),
+                }
+            }
+            scan.rows += p.rows;
+            scan.skipped.extend(p.skipped);
         }
-        scan.rows += p.rows;
-        scan.skipped.extend(p.skipped);
+        done(at..end);
+        at = end;
     }
     Ok(scan)
+}
+
+/// The scan of the window `b[from..to]` (both at line starts), in
+/// parallel chunks split at line starts when it is `min` bytes or more.
+/// A chunk is scanned as if it started outside quotes. If a quoted field
+/// crosses into the next chunk, the chunk it opens in cannot close it:
+/// `Unclosed`. Then, and only then, the window is scanned again as one
+/// piece, which gives the true answer (or `Unclosed` again, where the
+/// field crosses the window's end).
+fn scan_window(
+    b: &[u8],
+    from: usize,
+    to: usize,
+    want: usize,
+    delim: u8,
+    min: usize,
+) -> Result<(Vec<Part>, Vec<usize>), ScanError> {
+    let one = || Ok((vec![fast_part(b, from, to, want, delim)?], vec![from]));
+    if to - from < min {
+        return one();
+    }
+    let n = rayon::current_num_threads().max(1) * 4;
+    let size = (to - from) / n + 1;
+    let mut bounds = vec![from];
+    while let Some(&last) = bounds.last() {
+        let guess = last + size;
+        if guess >= to {
+            break;
+        }
+        let next = line_end(b, guess);
+        if next >= to {
+            break;
+        }
+        bounds.push(next);
+    }
+    bounds.push(to);
+    let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
+    let parallel: Result<Vec<Part>, ScanError> = chunks
+        .par_iter()
+        .map(|&(s, e)| fast_part(b, s, e, want, delim))
+        .collect();
+    match parallel {
+        Err(ScanError::Unclosed(_)) if chunks.len() > 1 => one(),
+        r => Ok((r?, chunks.iter().map(|c| c.0).collect())),
+    }
 }

@@ -121,16 +121,44 @@ proptest::proptest! {
         )
     ) {
         let text = format!("a,b,c\n{}\n", lines.join("\n"));
-        let one = scan_chunked(text.as_bytes(), b',', usize::MAX);
-        let many = scan_chunked(text.as_bytes(), b',', 16);
-        match (one, many) {
-            (Ok(a), Ok(b)) => {
-                proptest::prop_assert_eq!(a.rows, b.rows);
-                proptest::prop_assert_eq!(&a.skipped, &b.skipped);
-                proptest::prop_assert_eq!(lines_of(&a), lines_of(&b));
+        let b = text.as_bytes();
+        let one = scan_chunked(b, b',', usize::MAX, usize::MAX, &mut |_| {});
+        let many = scan_chunked(b, b',', 16, usize::MAX, &mut |_| {});
+        // Windows of about 24 bytes, each in chunks of 16 and more.
+        let mut released = Vec::new();
+        let windowed = scan_chunked(b, b',', 16, 24, &mut |r| released.push(r));
+        match (one, many, windowed) {
+            (Ok(a), Ok(m), Ok(w)) => {
+                for x in [&m, &w] {
+                    proptest::prop_assert_eq!(a.rows, x.rows);
+                    proptest::prop_assert_eq!(&a.skipped, &x.skipped);
+                    proptest::prop_assert_eq!(lines_of(&a), lines_of(x));
+                }
+                // The windows cover the body in order, each handed back
+                // once scanned, and each starts at its first record's row:
+                // read alone, a window's records are the rows from there.
+                let bytes: Vec<_> = w.windows.iter().map(|x| x.bytes.clone()).collect();
+                proptest::prop_assert_eq!(&bytes, &released);
+                let mut at = w.body;
+                for x in &w.windows {
+                    proptest::prop_assert_eq!(x.bytes.start, at);
+                    at = x.bytes.end;
+                    let alone = scan_chunked(
+                        format!("a,b,c\n{}", &text[x.bytes.clone()]).as_bytes(),
+                        b',', usize::MAX, usize::MAX, &mut |_| {},
+                    ).unwrap();
+                    let next = w.windows.iter().find(|y| y.bytes.start == x.bytes.end);
+                    let end_row = next.map_or(w.rows, |y| y.first_row);
+                    proptest::prop_assert_eq!(alone.rows, end_row - x.first_row);
+                }
+                proptest::prop_assert_eq!(at, b.len());
+                proptest::prop_assert_eq!(w.windows.first().map(|x| x.first_row), Some(0));
             }
-            (Err(a), Err(b)) => proptest::prop_assert_eq!(a, b),
-            (a, b) => proptest::prop_assert!(false, "{:?} vs {:?}", a.err(), b.err()),
+            (Err(a), Err(m), Err(w)) => {
+                proptest::prop_assert_eq!(&a, &m);
+                proptest::prop_assert_eq!(a, w);
+            }
+            (a, m, w) => proptest::prop_assert!(false, "{:?} vs {:?} vs {:?}", a.err(), m.err(), w.err()),
         }
     }
 }

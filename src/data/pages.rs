@@ -1,0 +1,65 @@
+//! A mapped input file read window by window, its pages let go after each
+//! window. A process's resident memory counts every page of a mapped file
+//! it has touched until the mapping ends: reading a 5 GB CSV through one
+//! mapping would make the process 5 GB large, though no byte of it is
+//! needed twice. Released pages stay in the kernel's page cache, so that a
+//! later read (a few rows read again, `Source::subset`) costs no disk.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use memmap2::{Mmap, UncheckedAdvice};
+
+/// The bytes a window reads, in a mapped file.
+#[derive(Clone)]
+pub struct Pages {
+    pub map: Arc<Mmap>,
+    pub range: Range<usize>,
+}
+
+impl Pages {
+    pub fn release(&self) {
+        release(&self.map, self.range.clone());
+    }
+}
+
+/// Let go of the pages of `range` (widened to whole pages). A no-op where
+/// the system does not support it: memory is then what it was.
+pub fn release(map: &Mmap, range: Range<usize>) {
+    let range = range.start.min(map.len())..range.end.min(map.len());
+    if range.is_empty() {
+        return;
+    }
+    // SAFETY: the map is a read-only shared mapping of a file (Mmap::map),
+    // never written through. MADV_DONTNEED on such a mapping only drops
+    // the page table entries: the next access reads the page again from
+    // the file (the page cache), with the same bytes. Slices of the map
+    // that are still alive stay valid.
+    let _ =
+        unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, range.start, range.len()) };
+}
+
+/// The size of a window: the `GOVTRUST_WINDOW_BYTES` environment variable
+/// (tests set it small to cut small files into many windows), else 32 MiB.
+pub fn window_bytes() -> usize {
+    std::env::var("GOVTRUST_WINDOW_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or(32 << 20)
+}
+
+/// The BLAKE3 digest of a mapped file, window by window, each window's
+/// pages released once hashed.
+pub fn digest(map: &Arc<Mmap>) -> String {
+    let mut h = blake3::Hasher::new();
+    let w = window_bytes();
+    let mut at = 0;
+    while at < map.len() {
+        let end = (at + w).min(map.len());
+        h.update_rayon(&map[at..end]);
+        release(map, at..end);
+        at = end;
+    }
+    format!("blake3:{}", h.finalize().to_hex())
+}
