@@ -104,13 +104,12 @@ fn read_part(
                 // The usual line: no quote, fields cut at the delimiter.
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 let mut start = 0;
-                let mut k = 0;
-                for end in memchr::memchr_iter(delim, line).chain(std::iter::once(line.len())) {
+                let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
+                for (k, end) in ends.enumerate() {
                     if k < width && slot[k] != usize::MAX {
                         push(&mut builders[slot[k]], &line[start..end], checked)?;
                     }
                     start = end + 1;
-                    k += 1;
                 }
                 pos = line_end + 1;
                 continue;

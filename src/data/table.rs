@@ -117,7 +117,7 @@ pub struct Window {
 
 #[derive(Clone)]
 enum WindowRows {
-    Query(LazyFrame),
+    Query(Box<LazyFrame>),
     /// Records of a CSV text, read when the window's query is built.
     Csv(Arc<CsvWindow>),
 }
@@ -135,7 +135,7 @@ pub(super) struct CsvWindow {
 impl Window {
     pub fn whole(lf: LazyFrame) -> Window {
         Window {
-            rows: WindowRows::Query(lf),
+            rows: WindowRows::Query(Box::new(lf)),
             pages: None,
         }
     }
@@ -151,7 +151,7 @@ impl Window {
     /// row numbers). A CSV window's records are read here.
     pub fn rows(&self) -> PolarsResult<LazyFrame> {
         match &self.rows {
-            WindowRows::Query(lf) => Ok(lf.clone()),
+            WindowRows::Query(lf) => Ok((**lf).clone()),
             WindowRows::Csv(w) => {
                 let text = (*w.text).as_ref();
                 let df = super::csvread::read_window(
