@@ -192,6 +192,11 @@ mod tests {
             .map(|&k| (k, scan.header[k].as_str().into()))
             .collect();
         let df = read_window(text.as_bytes(), &scan.segments(text.len()), parts, &w, b',').unwrap();
+        texts(&df)
+    }
+
+    /// Every column's values as text.
+    fn texts(df: &DataFrame) -> Vec<Vec<Option<String>>> {
         df.columns()
             .iter()
             .map(|c| {
@@ -238,16 +243,7 @@ mod tests {
             .unwrap()
             .collect()
             .unwrap();
-        df.columns()
-            .iter()
-            .map(|c| {
-                c.str()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.map(str::to_string))
-                    .collect()
-            })
-            .collect()
+        texts(&df)
     }
 
     #[test]

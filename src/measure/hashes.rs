@@ -124,14 +124,7 @@ impl Hashes {
 mod tests {
     use super::*;
     use crate::measure::keys::duplicates;
-
-    fn keys(rows: &[IdxSize], k: &[&str]) -> DataFrame {
-        DataFrame::new_infer_height(vec![
-            Column::new(ROW.into(), rows),
-            Column::new(KEY.into(), k),
-        ])
-        .unwrap()
-    }
+    use crate::measure::keys::tests::keys;
 
     #[test]
     fn hashes_of_increasing_keys_across_windows_give_no_candidates() {

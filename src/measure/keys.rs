@@ -158,7 +158,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Two chunks, as a sink gives them.
@@ -192,7 +192,8 @@ mod tests {
         )));
     }
 
-    fn keys(rows: &[IdxSize], k: &[&str]) -> DataFrame {
+    /// A keys sink's frame: [`ROW`], [`KEY`].
+    pub(in crate::measure) fn keys(rows: &[IdxSize], k: &[&str]) -> DataFrame {
         DataFrame::new_infer_height(vec![
             Column::new(ROW.into(), rows),
             Column::new(KEY.into(), k),

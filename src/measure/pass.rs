@@ -201,13 +201,8 @@ fn take_back(
     dups: &[IdxSize],
     retry: &[IdxSize],
 ) -> PolarsResult<bool> {
-    let (lenient, fast): (Vec<IdxSize>, Vec<IdxSize>) =
-        dups.iter().partition(|r| retry.binary_search(r).is_ok());
     let mut out = Vec::new();
-    for (rows, fast) in [(fast, true), (lenient, false)] {
-        if rows.is_empty() {
-            continue;
-        }
+    for (rows, fast) in by_parser(dups, retry) {
         let judged = subset_query(scheme, ds, source, units, &rows, fast, Some(&[]))?;
         if judged.history.is_some() && judged.history == parts.history {
             return Ok(false);
@@ -221,6 +216,18 @@ fn take_back(
     Ok(true)
 }
 
+/// `rows` (ascending) by the parser that reads them again: the fast one
+/// (`true`), or the lenient one for the rows it read in the pass
+/// (`retry`); each group non-empty.
+fn by_parser(rows: &[IdxSize], retry: &[IdxSize]) -> Vec<(Vec<IdxSize>, bool)> {
+    let (lenient, fast): (Vec<IdxSize>, Vec<IdxSize>) =
+        rows.iter().partition(|r| retry.binary_search(r).is_ok());
+    [(fast, true), (lenient, false)]
+        .into_iter()
+        .filter(|(r, _)| !r.is_empty())
+        .collect()
+}
+
 /// The keys ([`ROW`], [`KEY`]) of the rows `rows` (ascending), read
 /// again: with the lenient parser those it read (`retry`), the others
 /// with the fast one.
@@ -232,13 +239,8 @@ fn candidate_keys(
     rows: &[IdxSize],
     retry: &[IdxSize],
 ) -> PolarsResult<DataFrame> {
-    let (lenient, fast): (Vec<IdxSize>, Vec<IdxSize>) =
-        rows.iter().partition(|r| retry.binary_search(r).is_ok());
     let mut out = DataFrame::empty();
-    for (rows, fast) in [(fast, true), (lenient, false)] {
-        if rows.is_empty() {
-            continue;
-        }
+    for (rows, fast) in by_parser(rows, retry) {
         let keys = subset_query(scheme, ds, source, units, &rows, fast, None)?.keys;
         if let Some(k) = keys {
             out = super::query::concat_frames(out, k)?;
