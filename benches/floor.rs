@@ -70,6 +70,8 @@ fn count_where(e: Expr) -> Expr {
 }
 
 fn main() {
+    // The same memory settings as the govtrust binary (src/main.rs).
+    govtrust::no_huge_pages();
     let args: Vec<String> = std::env::args().collect();
     // cargo bench passes "--bench" first when run without arguments.
     let args: Vec<&String> = args
