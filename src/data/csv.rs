@@ -153,7 +153,8 @@ pub(super) fn read_csv(
     let wanted: Vec<(usize, PlSmallStr)> = cols
         .iter()
         .map(|c| {
-            let k = scan.header.iter().position(|h| h == c).unwrap_or(0);
+            // `pick` has found every wanted column in the header.
+            let k = scan.header.iter().position(|h| h == c).expect("picked");
             (k, c.as_str().into())
         })
         .collect();

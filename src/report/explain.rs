@@ -99,15 +99,7 @@ pub fn explained(run: &Run) -> Explained {
         *sizes.entry(g.as_str()).or_default() += 1;
     }
     let group_size = |g: &str| sizes.get(g).copied().unwrap_or(0);
-    // Each unit's evidence records, in their order (one pass, not one per
-    // unit: 3,000 units × their records).
-    let mut by_unit: Vec<Vec<&crate::measure::evidence::Evidence>> =
-        vec![Vec::new(); units.ids.len()];
-    for e in &run.evidence {
-        if let Some(v) = by_unit.get_mut(e.unit) {
-            v.push(e);
-        }
-    }
+    let by_unit = crate::measure::evidence::by_unit(&run.evidence, units.len());
     // The rule of each indicator in words, once.
     let rules: Vec<String> = s
         .indicators

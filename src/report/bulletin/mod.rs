@@ -47,6 +47,8 @@ pub struct Ctx<'a> {
     pub prev: Option<HashMap<String, usize>>,
     /// Figures numbered so far.
     pub figures: usize,
+    /// Each unit's evidence records.
+    pub evidence: Vec<Vec<&'a crate::measure::Evidence>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -57,6 +59,7 @@ impl<'a> Ctx<'a> {
             groups: run.scored.ranked_groups(&run.data.units),
             prev: run.previous.as_ref().map(|p| p.ranks()),
             figures: 0,
+            evidence: crate::measure::evidence::by_unit(&run.evidence, run.data.units.len()),
         }
     }
     pub fn group_name(&self, gi: usize) -> &str {

@@ -10,7 +10,7 @@ use crate::report::{fmt2, words};
 use crate::scheme::NodeKind;
 
 pub(crate) fn records<'a>(cx: &Ctx<'a>, u: usize) -> Vec<&'a Evidence> {
-    cx.run.evidence.iter().filter(|e| e.unit == u).collect()
+    cx.evidence.get(u).cloned().unwrap_or_default()
 }
 
 /// The record's own descriptive columns (`show`), as `kind：…；severity：…`.
