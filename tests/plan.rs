@@ -37,7 +37,7 @@ fn plans(f: &Fixture) -> (String, String) {
     let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
     let p = govtrust::data::prepare(&s, &f.data_dir(), Default::default()).unwrap();
     let src = &p.sources[0];
-    let fast =
+    let (fast, _) =
         govtrust::measure::rows::classified(&s, 0, src.lf.clone(), src, &p.units, true, None)
             .unwrap();
     let agg = fast
@@ -56,18 +56,31 @@ fn csv_scan_reads_only_declared_columns() {
     assert!(fast.contains("Csv SCAN"), "{fast}");
     // The pass reads the file window by window, each window's records
     // split by govtrust itself (data/csvread.rs): the declared columns
-    // only, as text, and the row number.
+    // only, the row number, and the flag of rows with a typed field not
+    // in its canonical form (data/fields.rs). The date is read as a date
+    // there, the float as text.
     let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
     let p = govtrust::data::prepare(&s, &f.data_dir(), Default::default()).unwrap();
-    let window = p.sources[0].windows[0].rows().unwrap().collect().unwrap();
+    let src = &p.sources[0];
+    let rows = src.windows[0].rows().unwrap();
+    let window = rows.clone().collect().unwrap();
     let mut names: Vec<&str> = window
         .get_column_names()
         .iter()
         .map(|n| n.as_str())
         .collect();
     names.sort();
-    assert_eq!(names, ["__row", "day", "unit", "x"]);
+    assert_eq!(names, ["__fallback", "__row", "day", "unit", "x"]);
     assert!(window.column("x").unwrap().str().is_ok());
+    assert!(window.column("day").unwrap().date().is_ok());
+    // So the window's plan parses no date, where the plan over the text
+    // (the rows read again) does.
+    let (windowed, _) =
+        govtrust::measure::rows::classified(&s, 0, rows, src, &p.units, true, None).unwrap();
+    let windowed = windowed.explain(true).unwrap();
+    assert!(fast.contains("strptime"), "{fast}");
+    assert!(!windowed.contains("strptime"), "{windowed}");
+    assert!(windowed.contains("__fallback"), "{windowed}");
     assert!(
         !fast.contains("extra1") && !fast.contains("extra2"),
         "{fast}"

@@ -563,3 +563,84 @@ fn whitespace_led_units_keys_and_text_are_judged_exactly() {
         .accounting;
     assert_eq!((a.rows_read, a.counted, a.rejected), (7, 3, 4));
 }
+
+/// docs/architecture.md ("How a dataset is read"): a CSV window reads
+/// `int`, `bool`, `date` and `datetime` fields written in their canonical
+/// form as values while it splits them, and leaves every other accepted
+/// form to the lenient parser. The same records, written canonically (one
+/// row quoted) or in the other forms, must score alike, with nothing
+/// rejected.
+#[test]
+fn typed_fields_in_any_accepted_form_read_alike() {
+    let run = |rows: &str| {
+        let f = Fixture::new();
+        f.scheme(
+            "scheme.toml",
+            &format!(
+                r#"{HEADER}
+[datasets.t]
+file = "t.csv"
+unit = "unit"
+date = "d"
+[datasets.t.columns]
+unit = "string"
+n = "int"
+ok = "bool"
+d = "date"
+ts = "datetime"
+due = "datetime"
+
+[[indicator]]
+id = "sum"
+weight = 1
+dataset = "t"
+measure = {{ kind = "sum", expr = "n", where = "ok" }}
+score = {{ kind = "target", target = 10, floor = 0 }}
+
+[[indicator]]
+id = "ontime"
+weight = 1
+dataset = "t"
+measure = {{ kind = "share", where = "ts <= due" }}
+score = {{ kind = "target", target = 1, floor = 0 }}
+"#
+            ),
+        )
+        .data("units.csv", UNITS)
+        .data("t.csv", &format!("unit,n,ok,d,ts,due\n{rows}"));
+        f.run()
+    };
+    // Line 2: ok, on time (ts = due); line 3: ok, late by a day; line 4:
+    // not ok, late by a second; line 5: ok, on time by a second, the
+    // last day of the period; line 6: before the period (not counted).
+    let canonical = run("A,3,true,2025-03-03,2025-03-03 08:30:00,2025-03-03 08:30:00
+A,-2,是,2025-03-04,2025-03-06 09:00:00,2025-03-05 09:00:00
+A,10,0,2025-03-05,2025-03-05 12:00:01,2025-03-05 12:00:00
+B,\"7\",\"1\",\"2025-12-31\",\"2025-12-31 23:59:59\",\"2026-01-01 00:00:00\"
+B,5,false,2024-12-31,2024-12-31 10:00:00,2024-12-31 11:00:00
+");
+    let other = run("A, 3 ,TRUE,2025/3/3,2025-03-03T08:30,2025/3/3 8:30
+A,-2,Y,2025-03-04 ,2025/3/6 9:00,2025-03-05T09:00:00
+A,10 ,n,2025/3/5,2025/3/5 12:00:01,2025-03-05 12:00
+B,7,是,2025-12-31,2025-12-31T23:59:59,2026/1/1 0:00
+B,5,FALSE,2024/12/31,2024/12/31 10:00,2024-12-31 11:00:00
+");
+    for r in [&canonical, &other] {
+        assert!(r.data.rejects.is_empty(), "{:?}", r.data.rejects);
+        let a = &r.data.inputs.iter().find(|i| i.dataset == "t").unwrap();
+        assert_eq!((a.accounting.counted, a.accounting.out_of_period), (4, 1));
+        let cell = |ind: &str, unit: &str| {
+            let c = &r.measured.cells[ind_index(r, ind)][unit_index(r, unit)];
+            (c.value, c.n)
+        };
+        // A: Σ n where ok = 3 + (-2) = 1 (line 4 is not ok); on time:
+        // line 2 only, 1 of 3.
+        assert_eq!(cell("sum", "A"), (Some(1.0), 2));
+        let (v, n) = cell("ontime", "A");
+        some_close(v, 1.0 / 3.0);
+        assert_eq!(n, 3);
+        // B: line 5 only (line 6 is out of the period): Σ n = 7, on time.
+        assert_eq!(cell("sum", "B"), (Some(7.0), 1));
+        assert_eq!(cell("ontime", "B"), (Some(1.0), 1));
+    }
+}

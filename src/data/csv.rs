@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 use super::DataError;
 use super::csvscan::Scan;
+use super::fields::Read;
 use super::table::{
     CsvRows, CsvText, CsvWindow, GBK_HINT, LineMap, Malformed, Opened, ROW, Subset, Wanted, Window,
     pick, polars_err,
@@ -150,12 +151,21 @@ pub(super) fn read_csv(
         from_buffers(&text, &scan).map_err(|e| polars_err(shown, e))?
     };
     let lf = pick_cols(lf).with_row_index(ROW, None);
-    let wanted: Vec<(usize, PlSmallStr)> = cols
+    // Declared columns of a type with one canonical form are read typed
+    // (`fields`), the rest as text.
+    let read = |c: &str| match wanted {
+        Wanted::Declared(d) => d
+            .iter()
+            .find(|(n, _)| n == c)
+            .map_or(Read::Text, |(n, ty)| Read::of(n, *ty)),
+        Wanted::All => Read::Text,
+    };
+    let wanted: Vec<(usize, PlSmallStr, Read)> = cols
         .iter()
         .map(|c| {
             // `pick` has found every wanted column in the header.
             let k = scan.header.iter().position(|h| h == c).expect("picked");
-            (k, c.as_str().into())
+            (k, c.as_str().into(), read(c))
         })
         .collect();
     let mut windows = Vec::with_capacity(scan.windows.len());
@@ -175,14 +185,9 @@ pub(super) fn read_csv(
     if windows.is_empty() {
         windows.push(Window::whole(lf.clone()));
     }
-    let schema: Schema = cols
-        .iter()
-        .map(|c| (c.as_str().into(), DataType::String))
-        .collect();
     Ok(Opened {
         lf,
         windows,
-        schema,
         lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
         malformed: malformed(bytes, &scan),
         blank_lines: scan.blank_lines(),

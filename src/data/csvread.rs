@@ -17,6 +17,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::csvscan::record_spans;
+use super::fields::{Builder, FALLBACK, Read};
 
 /// The wanted columns (header position, name) of the records in
 /// `segments` (well-formed records only, from the scan) of `text`, read in
@@ -26,7 +27,7 @@ pub(super) fn read_window(
     text: &[u8],
     segments: &[Range<usize>],
     parts: &[usize],
-    wanted: &[(usize, PlSmallStr)],
+    wanted: &[(usize, PlSmallStr, Read)],
     delim: u8,
 ) -> PolarsResult<DataFrame> {
     // The parts' byte ranges within the segments.
@@ -63,7 +64,8 @@ pub(super) fn read_window(
         None => DataFrame::new_infer_height(
             wanted
                 .iter()
-                .map(|(_, n)| Column::new_empty(n.clone(), &DataType::String))
+                .map(|(_, n, r)| Builder::new(*r, n.clone(), 0).finish())
+                .chain(flags(wanted, 0).map(|b| b.finish().into_series().into_column()))
                 .collect(),
         ),
     }
@@ -74,19 +76,21 @@ pub(super) fn read_window(
 fn read_part(
     text: &[u8],
     ranges: &[Range<usize>],
-    wanted: &[(usize, PlSmallStr)],
+    wanted: &[(usize, PlSmallStr, Read)],
     delim: u8,
 ) -> PolarsResult<Vec<Column>> {
     let bytes: usize = ranges.iter().map(|r| r.len()).sum();
     // About 100 bytes a record; the builders grow if more.
-    let mut builders: Vec<StringChunkedBuilder> = wanted
+    let rows = bytes / 100 + 1;
+    let mut builders: Vec<Builder> = wanted
         .iter()
-        .map(|(_, n)| StringChunkedBuilder::new(n.clone(), bytes / 100 + 1))
+        .map(|(_, n, r)| Builder::new(*r, n.clone(), rows))
         .collect();
+    let mut fallback = flags(wanted, rows);
     // Which builder takes field k, if any.
     let width = wanted.iter().map(|w| w.0 + 1).max().unwrap_or(0);
     let mut slot = vec![usize::MAX; width];
-    for (j, (k, _)) in wanted.iter().enumerate() {
+    for (j, (k, _, _)) in wanted.iter().enumerate() {
         slot[*k] = j;
     }
     let mut spans = Vec::new();
@@ -100,6 +104,8 @@ fn read_part(
         while pos < part.len() {
             let line_end = memchr::memchr(b'\n', &part[pos..]).map_or(part.len(), |i| pos + i);
             let line = &part[pos..line_end];
+            // Every typed field of the record in its canonical form?
+            let mut canonical = true;
             if memchr::memchr(b'"', line).is_none() {
                 // The usual line: no quote, fields cut at the delimiter.
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -107,57 +113,82 @@ fn read_part(
                 let ends = memchr::memchr_iter(delim, line).chain(std::iter::once(line.len()));
                 for (k, end) in ends.enumerate() {
                     if k < width && slot[k] != usize::MAX {
-                        push(&mut builders[slot[k]], &line[start..end], checked)?;
+                        canonical &=
+                            push(&mut builders[slot[k]], &line[start..end], false, checked)?;
                     }
                     start = end + 1;
                 }
                 pos = line_end + 1;
-                continue;
-            }
-            // A line with quotes: the record parser gives its fields (it
-            // may span lines).
-            spans.clear();
-            let end = record_spans(part, pos, delim, &mut spans).ok_or_else(
-                || polars_err!(ComputeError: "a record the structure scan found is not one (was the file changed while it was read?)"),
-            )?;
-            for (k, &(s, e, quoted)) in spans.iter().enumerate() {
-                if k >= width || slot[k] == usize::MAX {
-                    continue;
+            } else {
+                // A line with quotes: the record parser gives its fields
+                // (it may span lines).
+                spans.clear();
+                let end = record_spans(part, pos, delim, &mut spans).ok_or_else(
+                    || polars_err!(ComputeError: "a record the structure scan found is not one (was the file changed while it was read?)"),
+                )?;
+                for (k, &(s, e, quoted)) in spans.iter().enumerate() {
+                    if k >= width || slot[k] == usize::MAX {
+                        continue;
+                    }
+                    let field = &part[s..e];
+                    let last = k + 1 == spans.len();
+                    let b = &mut builders[slot[k]];
+                    canonical &= if quoted {
+                        scratch.clear();
+                        unquote(field, &mut scratch);
+                        push(b, &scratch, true, checked)?
+                    } else if last {
+                        push(
+                            b,
+                            field.strip_suffix(b"\r").unwrap_or(field),
+                            false,
+                            checked,
+                        )?
+                    } else {
+                        push(b, field, false, checked)?
+                    };
                 }
-                let field = &part[s..e];
-                let last = k + 1 == spans.len();
-                if quoted {
-                    // Quoted, even "": text, never null.
-                    scratch.clear();
-                    unquote(field, &mut scratch);
-                    builders[slot[k]].append_value(text_of(&scratch, checked)?);
-                } else if last {
-                    push(
-                        &mut builders[slot[k]],
-                        field.strip_suffix(b"\r").unwrap_or(field),
-                        checked,
-                    )?;
-                } else {
-                    push(&mut builders[slot[k]], field, checked)?;
-                }
+                pos = end;
             }
-            pos = end;
+            if let Some(f) = fallback.as_mut() {
+                f.append_value(!canonical);
+            }
         }
     }
     Ok(builders
         .into_iter()
-        .map(|b| b.finish().into_series().into_column())
+        .map(Builder::finish)
+        .chain(fallback.map(|b| b.finish().into_series().into_column()))
         .collect())
 }
 
-/// An empty unquoted field is null; any other is text.
-fn push(b: &mut StringChunkedBuilder, field: &[u8], checked: bool) -> PolarsResult<()> {
-    if field.is_empty() {
-        b.append_null();
-    } else {
-        b.append_value(text_of(field, checked)?);
+/// The [`FALLBACK`] flags of a part, if any wanted column is typed.
+fn flags(wanted: &[(usize, PlSmallStr, Read)], rows: usize) -> Option<BooleanChunkedBuilder> {
+    wanted
+        .iter()
+        .any(|w| w.2 != Read::Text)
+        .then(|| BooleanChunkedBuilder::new(FALLBACK.into(), rows))
+}
+
+/// Append a field (`quoted`: its quotes removed): to a text column, an
+/// empty unquoted field is null and any other is text (a quoted one, even
+/// `""`, never null); to a typed column, see [`Builder::push_typed`].
+/// False where a typed field is not in its canonical form.
+fn push(b: &mut Builder, field: &[u8], quoted: bool, checked: bool) -> PolarsResult<bool> {
+    match b {
+        Builder::Text(b) if field.is_empty() && !quoted => b.append_null(),
+        Builder::Text(b) => b.append_value(text_of(field, checked)?),
+        typed => {
+            if typed.push_typed(field) {
+                return Ok(true);
+            }
+            // Not read here: it must still be text, as the lenient
+            // parser will read it.
+            text_of(field, checked)?;
+            return Ok(false);
+        }
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A field as text (`checked`: known to be valid UTF-8).
@@ -187,9 +218,9 @@ mod tests {
 
     fn read(text: &str, parts: &[usize], wanted: &[usize]) -> Vec<Vec<Option<String>>> {
         let scan = crate::data::csvscan::scan(text.as_bytes(), b',').unwrap();
-        let w: Vec<(usize, PlSmallStr)> = wanted
+        let w: Vec<(usize, PlSmallStr, Read)> = wanted
             .iter()
-            .map(|&k| (k, scan.header[k].as_str().into()))
+            .map(|&k| (k, scan.header[k].as_str().into(), Read::Text))
             .collect();
         let df = read_window(text.as_bytes(), &scan.segments(text.len()), parts, &w, b',').unwrap();
         texts(&df)
@@ -262,9 +293,48 @@ mod tests {
         let bytes = b"a,b\n\xff,1\n".to_vec();
         let scan = crate::data::csvscan::scan(&bytes, b',').unwrap();
         let segs = scan.segments(bytes.len());
-        let only_b = read_window(&bytes, &segs, &[0], &[(1, "b".into())], b',').unwrap();
+        let only_b =
+            read_window(&bytes, &segs, &[0], &[(1, "b".into(), Read::Text)], b',').unwrap();
         assert_eq!(only_b.column("b").unwrap().str().unwrap().get(0), Some("1"));
-        let err = read_window(&bytes, &segs, &[0], &[(0, "a".into())], b',').unwrap_err();
+        let err =
+            read_window(&bytes, &segs, &[0], &[(0, "a".into(), Read::Text)], b',').unwrap_err();
         assert!(err.to_string().contains("utf-8"), "{err}");
+    }
+
+    #[test]
+    fn typed_fields_are_values_or_flagged() {
+        // Line 2 canonical (the date quoted); line 3: a slash date and a
+        // bool the fast parser does not take (`Y`): nulls, flagged; line
+        // 4: empty fields are null and not flagged.
+        let text = "d,b,s\n\"2025-03-01\",1,x\n2025/3/1,Y,y\n,,z\n";
+        let scan = crate::data::csvscan::scan(text.as_bytes(), b',').unwrap();
+        let w = [
+            (0, "d".into(), Read::Date),
+            (1, "b".into(), Read::Bool),
+            (2, "s".into(), Read::Text),
+        ];
+        let df = read_window(text.as_bytes(), &scan.segments(text.len()), &[0], &w, b',').unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["d", "b", "s", FALLBACK]);
+        // 2025-03-01: day 20148 since 1970-01-01 (see fields.rs).
+        let d: Vec<Option<i32>> = df
+            .column("d")
+            .unwrap()
+            .date()
+            .unwrap()
+            .physical()
+            .iter()
+            .collect();
+        assert_eq!(d, [Some(20_148), None, None]);
+        let b: Vec<Option<bool>> = df.column("b").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(b, [Some(true), None, None]);
+        let f: Vec<Option<bool>> = df
+            .column(FALLBACK)
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(f, [Some(false), Some(true), Some(false)]);
     }
 }

@@ -10,6 +10,7 @@
 mod csv;
 mod csvread;
 pub mod csvscan;
+mod fields;
 pub mod marks;
 pub mod objections;
 pub mod pages;

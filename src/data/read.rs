@@ -24,8 +24,6 @@ pub struct Source {
     pub lf: LazyFrame,
     /// The same rows, part by part, for the pass ([`Window`]).
     pub windows: Vec<Window>,
-    /// Wanted column names and their types as found in the file.
-    pub schema: Schema,
     pub lines: LineMap,
     pub digest: String,
     pub bytes: u64,
@@ -138,7 +136,6 @@ pub fn open(
     Ok(Source {
         lf: o.lf,
         windows: o.windows,
-        schema: o.schema,
         lines: o.lines,
         digest,
         bytes,
@@ -156,24 +153,13 @@ fn wanted_columns(
     dataset: &str,
     mut lf: LazyFrame,
     wanted: &Wanted,
-) -> Result<(LazyFrame, Schema), DataError> {
+) -> Result<LazyFrame, DataError> {
     let found_schema = lf.collect_schema().map_err(|e| polars_err(path, e))?;
     let found: Vec<String> = found_schema.iter_names().map(|n| n.to_string()).collect();
     let cols = pick(path, dataset, &found, wanted)?;
-    let mut schema = Schema::default();
-    for c in &cols {
-        schema.with_column(
-            c.as_str().into(),
-            found_schema
-                .get(c.as_str())
-                .cloned()
-                .unwrap_or(DataType::String),
-        );
-    }
-    let lf = lf
+    Ok(lf
         .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .with_row_index(ROW, None);
-    Ok((lf, schema))
+        .with_row_index(ROW, None))
 }
 
 fn read_parquet(
@@ -185,9 +171,9 @@ fn read_parquet(
     let p = PlRefPath::new(path.to_str().unwrap_or_default());
     let lf =
         LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(shown, e))?;
-    let (lf, schema) = wanted_columns(shown, dataset, lf, wanted)?;
+    let lf = wanted_columns(shown, dataset, lf, wanted)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
-    let mut o = Opened::plain((lf, schema, LineMap::Offset(2)));
+    let mut o = Opened::plain(lf, LineMap::Offset(2));
     o.subset = super::table::Subset::Slices;
     Ok(o)
 }

@@ -10,6 +10,7 @@
 
 use polars::prelude::*;
 
+use super::fields::FALLBACK;
 use super::parse::{self, EMPTY, OBJECTION_VALUES};
 use super::read::{ROW, Source};
 use super::{Reject, Units};
@@ -167,6 +168,16 @@ fn parse_plan(
         }
         last.push(col(v(i)).alias(name));
     }
+    // Rows whose typed fields the window's reader could not read in
+    // their canonical form (`fields::FALLBACK`) go to the lenient parser,
+    // as values the fast parser cannot read do.
+    if schema.contains(FALLBACK) {
+        parse.push(col(FALLBACK));
+        any_bad = Some(match any_bad {
+            Some(b) => b.or(col(FALLBACK)),
+            None => col(FALLBACK),
+        });
+    }
     // A column: `lit(false)` alone would be one value, not one per row.
     last.push(any_bad.unwrap_or(col(ROW).is_null()).alias(BAD));
     let ekey = match keys.len() {
@@ -176,13 +187,10 @@ fn parse_plan(
     Ok((parse, last, ekey.alias(EKEY)))
 }
 
-/// The [`EKEY`] of the rows of [`plan`] (meant for its rejected rows: an
-/// integer per checked column per row costs more than the [`BAD`] flag).
-pub fn error_key(scheme: &Scheme, ds: usize, source: &Source, fast: bool) -> PolarsResult<Expr> {
-    Ok(parse_plan(&scheme.datasets[ds], &source.schema, fast)?.2)
-}
-
-/// The classified rows of dataset `ds`: declared columns (typed), [`ROW`],
+/// The classified rows of dataset `ds`, and the [`EKEY`] expression over
+/// them (meant for the rejected rows: an integer per checked column per
+/// row costs more than the [`BAD`] flag). The rows: declared columns
+/// (typed), [`ROW`],
 /// [`BAD`], the raw values of checked columns, [`UNIT`], [`KEY`], [`REPAIRED`], [`PENDING`], [`STATE`],
 /// [`IS_COUNTED`], and the `extra` columns (the measure stage's `workdays`
 /// columns), computed beside [`IS_COUNTED`]. `fast` picks the parser (see
@@ -198,9 +206,13 @@ pub fn plan(
     fast: bool,
     duplicates: Option<&[IdxSize]>,
     extra: Vec<Expr>,
-) -> PolarsResult<LazyFrame> {
+) -> PolarsResult<(LazyFrame, Expr)> {
     let spec = &scheme.datasets[ds];
-    let (parse, last, _) = parse_plan(spec, &source.schema, fast)?;
+    // The columns' types as read: text, typed (Parquet, a spreadsheet's
+    // cells), or both (a CSV window's typed fields, `fields`).
+    let mut lf = lf;
+    let schema = lf.collect_schema()?;
+    let (parse, last, ekey) = parse_plan(spec, &schema, fast)?;
     let p = scheme.period;
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);
     let known = unit_text
@@ -277,7 +289,7 @@ pub fn plan(
         .otherwise(lit(COUNTED));
     let mut last_columns = extra;
     last_columns.push(col(STATE).eq(lit(COUNTED)).alias(IS_COUNTED));
-    Ok(lf
+    let rows = lf
         .select(parse)
         .select(last)
         .with_columns([
@@ -287,7 +299,8 @@ pub fn plan(
             pending.alias(PENDING),
             state.cast(DataType::Int32).alias(STATE),
         ])
-        .with_columns(last_columns))
+        .with_columns(last_columns);
+    Ok((rows, ekey))
 }
 
 /// The reject for a row in a rejected state, from the issue columns the

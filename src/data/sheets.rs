@@ -72,15 +72,10 @@ pub(super) fn read_xlsx(
             values[k].push(r.get(i).and_then(|c| cell_text(c, types[k])));
         }
     }
-    let schema: Schema = cols
-        .iter()
-        .map(|c| (c.as_str().into(), DataType::String))
-        .collect();
     let frame = frame_of(&cols, values).map_err(|e| polars_err(shown, e))?;
     Ok(Opened {
         windows: vec![super::table::Window::whole(frame.clone().lazy())],
         lf: frame.lazy(),
-        schema,
         lines: LineMap::from_pieces(pieces, kept),
         malformed: Vec::new(),
         blank_lines,

@@ -127,7 +127,7 @@ pub(super) struct CsvWindow {
     pub text: Arc<dyn AsRef<[u8]> + Send + Sync>,
     pub segments: Vec<std::ops::Range<usize>>,
     pub parts: Vec<usize>,
-    pub wanted: Vec<(usize, PlSmallStr)>,
+    pub wanted: Vec<(usize, PlSmallStr, super::fields::Read)>,
     pub delimiter: u8,
     pub first_row: IdxSize,
 }
@@ -189,12 +189,11 @@ pub enum Wanted<'a> {
     All,
 }
 
-/// A table opened: its query (whole and by windows), schema, line map
+/// A table opened: its query (whole and by windows), line map
 /// and what was skipped.
 pub(super) struct Opened {
     pub lf: LazyFrame,
     pub windows: Vec<Window>,
-    pub schema: Schema,
     pub lines: LineMap,
     pub malformed: Vec<Malformed>,
     pub blank_lines: u64,
@@ -202,11 +201,10 @@ pub(super) struct Opened {
 }
 
 impl Opened {
-    pub(super) fn plain((lf, schema, lines): (LazyFrame, Schema, LineMap)) -> Opened {
+    pub(super) fn plain(lf: LazyFrame, lines: LineMap) -> Opened {
         Opened {
             windows: vec![Window::whole(lf.clone())],
             lf,
-            schema,
             lines,
             malformed: Vec::new(),
             blank_lines: 0,

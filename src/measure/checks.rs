@@ -32,7 +32,7 @@ pub(super) fn check_ranges(
         value: x,
         limit,
     } = summed.into_iter().nth(k).expect("k < len");
-    let lf = rows::classified(scheme, ds, source.lf.clone(), source, units, true, None)?;
+    let (lf, _) = rows::classified(scheme, ds, source.lf.clone(), source, units, true, None)?;
     let found = lf
         .select([col(ROW), x.alias("__x")])
         .filter(col("__x").is_not_null())

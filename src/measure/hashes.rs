@@ -7,25 +7,31 @@ use std::hash::BuildHasher;
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::keys::increasing;
 use crate::data::read::ROW;
 use crate::data::records::KEY;
 
 /// The keys of a file's valid records as its windows are read: a 64-bit
 /// hash each (8 bytes a record, where the key's text held in a frame
-/// costs 16 bytes and up, and a row number 4 more), with the rows as runs,
-/// and whether the keys are strictly increasing in row order so far (the
-/// usual case for ticket numbers: then no key repeats, and nothing more
-/// is done). Otherwise the rows whose hash another row shares are the
-/// candidates: their keys are read again and compared exactly
-/// ([`duplicates`]), so a collision of two hashes never makes a
-/// duplicate.
+/// costs 16 bytes and up, and a row number 4 more), with the rows as runs.
+///
+/// As the keys come, each key above the last one taken is taken (the
+/// usual case for ticket numbers: every key), and the others are
+/// *exceptions*. The keys taken are strictly increasing, so distinct: a
+/// key that repeats is an exception at least once. So the candidates are
+/// the rows that share their hash with an exception (none when there is
+/// none), found by one look at every hash; where the exceptions are many
+/// (keys not in order), every row whose hash another row shares, found
+/// by sorting the hashes. The candidates' keys are then read again and
+/// compared exactly ([`super::keys::duplicates`]), so a collision of two
+/// hashes never makes a duplicate.
 pub(super) struct Hashes {
     hash: fn(Option<&str>) -> u64,
     parts: Vec<HashPart>,
-    ordered: bool,
-    /// The last row and key seen, while ordered.
-    last: Option<(IdxSize, String)>,
+    /// The last key taken.
+    last: Option<String>,
+    /// The exceptions' hashes, while there are at most `few`.
+    exceptions: Option<Vec<u64>>,
+    few: usize,
 }
 
 struct HashPart {
@@ -35,18 +41,31 @@ struct HashPart {
     rows: Vec<(IdxSize, IdxSize)>,
 }
 
+impl HashPart {
+    /// (row, hash) of every record of the part.
+    fn records(&self) -> impl Iterator<Item = (IdxSize, u64)> + '_ {
+        let rows = self.rows.iter().flat_map(|&(first, n)| first..first + n);
+        rows.zip(self.hashes.iter().copied())
+    }
+}
+
+/// More exceptions than this and the hashes are sorted instead.
+const FEW: usize = 4096;
+
 impl Hashes {
     pub(super) fn new() -> Hashes {
-        Hashes::with(|k| PlFixedStateQuality::default().hash_one(k))
+        Hashes::with(|k| PlFixedStateQuality::default().hash_one(k), FEW)
     }
 
-    /// With another hash function (tests: one that collides).
-    fn with(hash: fn(Option<&str>) -> u64) -> Hashes {
+    /// With another hash function (tests: one that collides) and bound
+    /// on the exceptions.
+    fn with(hash: fn(Option<&str>) -> u64, few: usize) -> Hashes {
         Hashes {
             hash,
             parts: Vec::new(),
-            ordered: true,
             last: None,
+            exceptions: Some(Vec::new()),
+            few,
         }
     }
 
@@ -57,20 +76,28 @@ impl Hashes {
         if keys.height() == 0 {
             return Ok(());
         }
-        if self.ordered {
-            let first = (rows.get(0), k.get(0));
-            let follows = match (&self.last, first) {
-                (Some((r0, k0)), (Some(r1), Some(k1))) => r1 > *r0 && k1 > k0.as_str(),
-                _ => true,
-            };
-            self.ordered = follows && increasing(rows) && increasing(k);
-            let n = keys.height() - 1;
-            self.last = match (rows.get(n), k.get(n)) {
-                (Some(r), Some(key)) if self.ordered => Some((r, key.to_string())),
-                _ => None,
-            };
+        let hashes: Vec<u64> = k.iter().map(|v| (self.hash)(v)).collect();
+        if let Some(ex) = self.exceptions.as_mut() {
+            let mut last = self.last.as_deref();
+            let mut moved = false;
+            for (v, &h) in k.iter().zip(&hashes) {
+                match (v, last) {
+                    (Some(v), Some(l)) if v <= l => ex.push(h),
+                    (Some(v), _) => {
+                        last = Some(v);
+                        moved = true;
+                    }
+                    (None, _) => ex.push(h),
+                }
+            }
+            if moved {
+                self.last = last.map(str::to_string);
+            }
+            if ex.len() > self.few {
+                self.exceptions = None;
+                self.last = None;
+            }
         }
-        let hashes = k.iter().map(|v| (self.hash)(v)).collect();
         let mut runs: Vec<(IdxSize, IdxSize)> = Vec::new();
         for r in rows.iter() {
             let r = r.unwrap_or(IdxSize::MAX);
@@ -83,13 +110,38 @@ impl Hashes {
         Ok(())
     }
 
-    /// The rows whose key may repeat another's (ascending): none where the
-    /// keys are strictly increasing, else every row whose hash another
-    /// row shares.
-    pub(super) fn candidates(self) -> Vec<IdxSize> {
-        if self.ordered {
+    /// The rows whose key may repeat another's (ascending): those that
+    /// share their hash with an exception, or, where the exceptions were
+    /// many, with any other row.
+    pub(super) fn candidates(mut self) -> Vec<IdxSize> {
+        let Some(mut ex) = self.exceptions.take() else {
+            return self.shared();
+        };
+        if ex.is_empty() {
             return Vec::new();
         }
+        ex.sort_unstable();
+        ex.dedup();
+        let mut hits: Vec<(u64, IdxSize)> = self
+            .parts
+            .iter()
+            .flat_map(HashPart::records)
+            .filter(|(_, h)| ex.binary_search(h).is_ok())
+            .map(|(r, h)| (h, r))
+            .collect();
+        hits.sort_unstable();
+        // A hash that one row alone has is no candidate's.
+        let mut out: Vec<IdxSize> = hits
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|g| g.len() > 1)
+            .flat_map(|g| g.iter().map(|x| x.1))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Every row whose hash another row shares (ascending).
+    fn shared(self) -> Vec<IdxSize> {
         let mut sorted: Vec<u64> = self
             .parts
             .iter()
@@ -103,18 +155,16 @@ impl Hashes {
             .collect();
         drop(sorted);
         shared.dedup();
-        let mut out = Vec::new();
         if shared.is_empty() {
-            return out;
+            return Vec::new();
         }
-        for p in &self.parts {
-            let rows = p.rows.iter().flat_map(|&(first, n)| first..first + n);
-            for (r, h) in rows.zip(&p.hashes) {
-                if shared.binary_search(h).is_ok() {
-                    out.push(r);
-                }
-            }
-        }
+        let mut out: Vec<IdxSize> = self
+            .parts
+            .iter()
+            .flat_map(HashPart::records)
+            .filter(|(_, h)| shared.binary_search(h).is_ok())
+            .map(|(r, _)| r)
+            .collect();
         out.sort_unstable();
         out
     }
@@ -153,7 +203,7 @@ mod tests {
     #[test]
     fn colliding_hashes_are_candidates_and_the_exact_comparison_decides() {
         // A hash that collides for keys of the same length.
-        let mut h = Hashes::with(|k| k.map_or(0, |k| k.len() as u64));
+        let mut h = Hashes::with(|k| k.map_or(0, |k| k.len() as u64), FEW);
         let frame = keys(&[0, 1, 2, 3, 4], &["ab", "cd", "ab", "e", "xyz"]);
         h.add(&frame).unwrap();
         // Rows 0, 1 and 2 share a hash; only row 2 repeats a key.
@@ -161,5 +211,29 @@ mod tests {
         assert_eq!(c, vec![0, 1, 2]);
         let again = keys(&c, &["ab", "cd", "ab"]);
         assert_eq!(duplicates(again).unwrap(), vec![2]);
+    }
+
+    #[test]
+    fn only_rows_that_share_an_exceptions_hash_are_candidates() {
+        // "a" "c" "d" taken, "b" (row 3) and "c" (row 5) not above the
+        // last taken: exceptions. "c" is also row 1's: rows 1 and 5 are
+        // candidates; "b" is no other row's: not a candidate.
+        let mut h = Hashes::new();
+        h.add(&keys(&[0, 1, 2], &["a", "c", "d"])).unwrap();
+        h.add(&keys(&[3, 4, 5], &["b", "e", "c"])).unwrap();
+        assert_eq!(h.candidates(), vec![1, 5]);
+        // A key far above the rest, first: every other row an exception,
+        // so many (more than 2 here) that the hashes are sorted: the
+        // rows of the repeated "a" only.
+        let mut h = Hashes::with(|k| PlFixedStateQuality::default().hash_one(k), 2);
+        h.add(&keys(&[0, 1, 2, 3, 4], &["z", "a", "b", "a", "c"]))
+            .unwrap();
+        assert!(h.exceptions.is_none());
+        assert_eq!(h.candidates(), vec![1, 3]);
+        // The same with room for the exceptions: the same candidates.
+        let mut h = Hashes::new();
+        h.add(&keys(&[0, 1, 2, 3, 4], &["z", "a", "b", "a", "c"]))
+            .unwrap();
+        assert_eq!(h.candidates(), vec![1, 3]);
     }
 }

@@ -10,10 +10,10 @@
 //!   ([`Source::subset`]), with the lenient parser; their aggregates are
 //!   added (every aggregate is an exact sum);
 //! - duplicate keys ("the later row is rejected") are found from the keys
-//!   sink, kept as 64-bit hashes ([`hashes::Hashes`]): keys strictly
-//!   increasing in row order (the usual case for ticket numbers) have
-//!   none; otherwise the rows whose hash another row shares have their
-//!   keys read again and compared exactly ([`keys::duplicates`]), and the
+//!   sink, kept as 64-bit hashes ([`hashes::Hashes`]): keys in order
+//!   (the usual case for ticket numbers) have none; otherwise the rows
+//!   whose hash may be a repeat's have their keys read again and
+//!   compared exactly ([`keys::duplicates`]), and the
 //!   duplicate rows alone are read again, their contribution taken back
 //!   and their rejects put in ([`take_back`]);
 //! - an error from the file (a ragged CSV line) names the file.
@@ -87,12 +87,19 @@ pub fn run(
         // Window by window (one for most files): each window's pages go
         // once its query has run, and its parts join the others'.
         for w in &source.windows {
-            let lf = w
+            let (lf, ekey) = w
                 .rows()
                 .and_then(|r| rows::classified(scheme, ds, r, source, units, true, dups.as_deref()))
                 .map_err(&err)?;
-            let mut p = run_query(scheme, ds, (lf, source), want_keys, false, engine(source))
-                .map_err(&err)?;
+            let mut p = run_query(
+                scheme,
+                ds,
+                (lf, ekey, source),
+                want_keys,
+                false,
+                engine(source),
+            )
+            .map_err(&err)?;
             w.release();
             if let (Some(h), Some(k)) = (hashes.as_mut(), p.keys.take()) {
                 h.add(&k).map_err(&err)?;
@@ -171,7 +178,7 @@ fn subset_query(
     dups: Option<&[IdxSize]>,
 ) -> PolarsResult<Parts> {
     let want_keys = scheme.datasets[ds].key.is_some() && dups.is_none();
-    let lf = rows::classified(
+    let (lf, ekey) = rows::classified(
         scheme,
         ds,
         source.subset(subset)?,
@@ -180,7 +187,14 @@ fn subset_query(
         fast,
         dups,
     )?;
-    run_query(scheme, ds, (lf, source), want_keys, !fast, Engine::InMemory)
+    run_query(
+        scheme,
+        ds,
+        (lf, ekey, source),
+        want_keys,
+        !fast,
+        Engine::InMemory,
+    )
 }
 
 /// Take the duplicate rows `dups` (which the pass counted as records)

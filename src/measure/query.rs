@@ -151,13 +151,12 @@ pub(super) const MAP: &str = "__map";
 pub(super) fn run_query(
     scheme: &Scheme,
     ds: usize,
-    (lf, source): (LazyFrame, &Source),
+    (lf, ekey, source): (LazyFrame, Expr, &Source),
     keys: bool,
     lenient: bool,
     engine: Engine,
 ) -> PolarsResult<Parts> {
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
-    let ekey = records::error_key(scheme, ds, source, !lenient)?;
     let (aggs, copies) = unit_aggregations(scheme, ds);
     let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient, &source.marks)
         .into_iter()

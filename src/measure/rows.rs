@@ -22,7 +22,8 @@ pub fn dataset_exprs(scheme: &Scheme, ds: usize) -> Vec<&SqlExpr> {
 }
 
 /// The classified rows of dataset `ds` ([`crate::data::records::plan`])
-/// with the `workdays` columns of every expression run on them.
+/// with the `workdays` columns of every expression run on them, and the
+/// error key of the rejected ones ([`crate::data::records::EKEY`]).
 pub fn classified(
     scheme: &Scheme,
     ds: usize,
@@ -31,7 +32,7 @@ pub fn classified(
     units: &crate::data::Units,
     fast: bool,
     duplicates: Option<&[IdxSize]>,
-) -> PolarsResult<LazyFrame> {
+) -> PolarsResult<(LazyFrame, Expr)> {
     let wd = workday_columns(scheme, &dataset_exprs(scheme, ds));
     crate::data::records::plan(scheme, ds, lf, source, units, fast, duplicates, wd)
 }
