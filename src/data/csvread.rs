@@ -1,4 +1,4 @@
-//! The records of a CSV window as text columns, read by govtrust itself.
+//! The records of a CSV window as columns, read by govtrust itself.
 //!
 //! The structure scan ([`super::csvscan`]) has already found every
 //! well-formed record and where a window can be cut into parts that start
@@ -9,7 +9,9 @@
 //! line's `\r` before its `\n` is not part of its last field. polars'
 //! reader would count the lines of the text again, one byte at a time
 //! before it parses (a third of the reading of a large file), and read
-//! the columns not wanted as well.
+//! the columns not wanted as well. The columns of a type with one
+//! canonical form are read as values instead ([`super::fields`]), with
+//! the [`FALLBACK`] flag of the rows where a field was not in that form.
 
 use std::ops::Range;
 
