@@ -181,13 +181,13 @@ fn push(b: &mut Builder, field: &[u8], quoted: bool, checked: bool) -> PolarsRes
         Builder::Text(b) if field.is_empty() && !quoted => b.append_null(),
         Builder::Text(b) => b.append_value(text_of(field, checked)?),
         typed => {
-            if typed.push_typed(field) {
-                return Ok(true);
+            let read = typed.push_typed(field);
+            if !read {
+                // Not read here: it must still be text, as the lenient
+                // parser will read it.
+                text_of(field, checked)?;
             }
-            // Not read here: it must still be text, as the lenient
-            // parser will read it.
-            text_of(field, checked)?;
-            return Ok(false);
+            return Ok(read);
         }
     }
     Ok(true)

@@ -72,25 +72,12 @@ impl Builder {
     /// removed: its value, or null; false where the field is not empty
     /// and not in its canonical form.
     pub fn push_typed(&mut self, field: &[u8]) -> bool {
-        if field.is_empty() {
-            match self {
-                Builder::Text(_) => unreachable!("text fields are pushed as text"),
-                Builder::Int(b) | Builder::Datetime(b) => b.append_null(),
-                Builder::Bool(b) => b.append_null(),
-                Builder::Date(b) => b.append_null(),
-            }
-            return true;
-        }
         match self {
             Builder::Text(_) => unreachable!("text fields are pushed as text"),
-            Builder::Int(b) => put(b, int(field)),
-            Builder::Bool(b) => {
-                let v = boolean(field);
-                b.append_option(v);
-                v.is_some()
-            }
-            Builder::Date(b) => put(b, date(field)),
-            Builder::Datetime(b) => put(b, datetime(field)),
+            Builder::Int(b) => put(b, field, int),
+            Builder::Bool(b) => put(b, field, boolean),
+            Builder::Date(b) => put(b, field, date),
+            Builder::Datetime(b) => put(b, field, datetime),
         }
     }
 
@@ -109,9 +96,21 @@ impl Builder {
     }
 }
 
-fn put<T: PolarsNumericType>(b: &mut PrimitiveChunkedBuilder<T>, v: Option<T::Native>) -> bool {
+/// Append `field` read by `value`: an empty field is null (and fine), a
+/// field `value` does not read is null and not fine.
+fn put<N, T: PolarsDataType>(
+    b: &mut impl ChunkedBuilder<N, T>,
+    field: &[u8],
+    value: fn(&[u8]) -> Option<N>,
+) -> bool {
+    if field.is_empty() {
+        b.append_null();
+        return true;
+    }
+    let v = value(field);
+    let read = v.is_some();
     b.append_option(v);
-    v.is_some()
+    read
 }
 
 /// `-?[0-9]{1,18}`: a whole number that fits an i64 whatever its digits.
@@ -190,12 +189,12 @@ fn date(f: &[u8]) -> Option<i32> {
 /// 0-59): microseconds since 1970-01-01 00:00:00.
 #[inline]
 fn datetime(f: &[u8]) -> Option<i64> {
-    let &[.., b' ', h0, h1, b':', m0, m1, b':', s0, s1] = f else {
-        return None;
-    };
     if f.len() != 19 {
         return None;
     }
+    let &[.., b' ', h0, h1, b':', m0, m1, b':', s0, s1] = f else {
+        return None;
+    };
     let day = date(&f[..10])?;
     let (h, m, s) = (two(h0, h1)?, two(m0, m1)?, two(s0, s1)?);
     if h > 23 || m > 59 || s > 59 {

@@ -19,6 +19,9 @@ use crate::scheme::{FileSpec, Format};
 /// A file opened for reading: a lazy frame of its wanted columns (text
 /// for CSV and XLSX, their own types for Parquet) and the row number
 /// [`ROW`]. CSV and Parquet are scanned when the query runs, not here.
+/// A CSV window reads some columns as values instead of text (see
+/// [`Window::rows`]): the query takes each column's type from the rows it
+/// is given.
 pub struct Source {
     /// All the rows (for the few queries that need them at once).
     pub lf: LazyFrame,

@@ -107,7 +107,8 @@ fn parse_plan(
     let v = |i: usize| format!("__v{i}");
     let mut parse = vec![col(ROW)];
     let mut keys = Vec::new();
-    let mut any_bad: Option<Expr> = None;
+    // The conditions that make a row bad, or-ed into BAD at the end.
+    let mut bad: Vec<Expr> = Vec::new();
     let mut last = vec![col(ROW)];
     for (i, c) in spec.columns.iter().enumerate() {
         let name = c.name.as_str();
@@ -144,12 +145,7 @@ fn parse_plan(
         };
         let checks = checks_on(col(name), col(v(i)));
         if !checks.is_empty() {
-            for (cond, _) in checks {
-                any_bad = Some(match any_bad {
-                    Some(b) => b.or(cond),
-                    None => cond,
-                });
-            }
+            bad.extend(checks.into_iter().map(|(cond, _)| cond));
             let mut key = lit(NULL).cast(DataType::Int64);
             for (cond, code) in checks_on(col(checked_column(i)), col(name))
                 .into_iter()
@@ -173,12 +169,10 @@ fn parse_plan(
     // as values the fast parser cannot read do.
     if schema.contains(FALLBACK) {
         parse.push(col(FALLBACK));
-        any_bad = Some(match any_bad {
-            Some(b) => b.or(col(FALLBACK)),
-            None => col(FALLBACK),
-        });
+        bad.push(col(FALLBACK));
     }
     // A column: `lit(false)` alone would be one value, not one per row.
+    let any_bad = bad.into_iter().reduce(Expr::or);
     last.push(any_bad.unwrap_or(col(ROW).is_null()).alias(BAD));
     let ekey = match keys.len() {
         0 => lit(NULL).cast(DataType::Int64),

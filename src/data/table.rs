@@ -148,7 +148,9 @@ impl Window {
     }
 
     /// The window's rows: the wanted columns and [`ROW`] (the file's own
-    /// row numbers). A CSV window's records are read here.
+    /// row numbers). A CSV window's records are read here, its `int`,
+    /// `bool`, `date` and `datetime` columns as values, with the flag of
+    /// the rows the lenient parser must read (`fields::FALLBACK`).
     pub fn rows(&self) -> PolarsResult<LazyFrame> {
         match &self.rows {
             WindowRows::Query(lf) => Ok((**lf).clone()),
