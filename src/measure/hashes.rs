@@ -3,6 +3,7 @@
 //! hash a record instead of its text.
 
 use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -32,6 +33,8 @@ pub(super) struct Hashes {
     /// The exceptions' hashes, while there are at most `few`.
     exceptions: Option<Vec<u64>>,
     few: usize,
+    /// Batches added (traced).
+    batches: usize,
 }
 
 struct HashPart {
@@ -47,6 +50,13 @@ impl HashPart {
         let rows = self.rows.iter().flat_map(|&(first, n)| first..first + n);
         rows.zip(self.hashes.iter().copied())
     }
+}
+
+/// The hashes behind a sink's lock.
+pub(super) fn lock(hashes: &Mutex<Hashes>) -> PolarsResult<MutexGuard<'_, Hashes>> {
+    hashes
+        .lock()
+        .map_err(|_| polars_err!(ComputeError: "the key hashes' lock was poisoned"))
 }
 
 /// More exceptions than this and the hashes are sorted instead.
@@ -66,13 +76,29 @@ impl Hashes {
             last: None,
             exceptions: Some(Vec::new()),
             few,
+            batches: 0,
         }
     }
 
-    /// Add the keys sink of a query ([`ROW`], [`KEY`]).
+    /// `keys` ([`ROW`], [`KEY`]) as a sink that adds them to `hashes`
+    /// batch by batch, serially and in row order (`maintain_order`), as
+    /// the exceptions need: the hashing overlaps the rest of the query,
+    /// and no batch outlives its call.
+    pub(super) fn sink(hashes: &Arc<Mutex<Hashes>>, keys: LazyFrame) -> PolarsResult<LazyFrame> {
+        let hashes = Arc::clone(hashes);
+        let add = PlanCallback::new(move |batch: DataFrame| {
+            lock(&hashes)?.add(&batch)?;
+            Ok(false)
+        });
+        keys.sink_batches(add, true, None)
+    }
+
+    /// Add a batch of a query's keys ([`ROW`], [`KEY`]); batches come in
+    /// row order (the keys sink calls this as the rows stream past).
     pub(super) fn add(&mut self, keys: &DataFrame) -> PolarsResult<()> {
         let rows = keys.column(ROW)?.idx()?;
         let k = keys.column(KEY)?.str()?;
+        self.batches += 1;
         if keys.height() == 0 {
             return Ok(());
         }
@@ -108,6 +134,11 @@ impl Hashes {
         }
         self.parts.push(HashPart { hashes, rows: runs });
         Ok(())
+    }
+
+    /// How many batches were added.
+    pub(super) fn batches(&self) -> usize {
+        self.batches
     }
 
     /// The rows whose key may repeat another's (ascending): those that

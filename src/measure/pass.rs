@@ -10,7 +10,8 @@
 //!   ([`Source::subset`]), with the lenient parser; their aggregates are
 //!   added (every aggregate is an exact sum);
 //! - duplicate keys ("the later row is rejected") are found from the keys
-//!   sink, kept as 64-bit hashes ([`hashes::Hashes`]): keys in order
+//!   sink, hashed as the rows stream past and kept as 64-bit hashes
+//!   ([`hashes::Hashes`]): keys in order
 //!   (the usual case for ticket numbers) have none; otherwise the rows
 //!   whose hash may be a repeat's have their keys read again and
 //!   compared exactly ([`keys::duplicates`]), and the
@@ -18,10 +19,12 @@
 //!   and their rejects put in ([`take_back`]);
 //! - an error from the file (a ragged CSV line) names the file.
 
+use std::sync::{Arc, Mutex};
+
 use polars::prelude::*;
 
 use super::evidence::{self, Evidence};
-use super::query::{Parts, run_query};
+use super::query::{KeySink, Parts, run_query};
 use super::{checks, hashes, keys, rows};
 use crate::data::read::{ROW, Source};
 use crate::data::records::{self, BAD_VALUE, STATE};
@@ -82,7 +85,8 @@ pub fn run(
     let mut dups: Option<Vec<IdxSize>> = None;
     loop {
         let want_keys = spec.key.is_some() && dups.is_none();
-        let mut hashes = want_keys.then(hashes::Hashes::new);
+        let hashes = want_keys.then(|| Arc::new(Mutex::new(hashes::Hashes::new())));
+        let sink = hashes.as_ref().map(|h| KeySink::Hashed(Arc::clone(h)));
         let mut parts: Option<Parts> = None;
         // Window by window (one for most files): each window's pages go
         // once its query has run, and its parts join the others'.
@@ -91,19 +95,16 @@ pub fn run(
                 .rows()
                 .and_then(|r| rows::classified(scheme, ds, r, source, units, true, dups.as_deref()))
                 .map_err(&err)?;
-            let mut p = run_query(
+            let p = run_query(
                 scheme,
                 ds,
                 (lf, ekey, source),
-                want_keys,
+                sink.as_ref(),
                 false,
                 engine(source),
             )
             .map_err(&err)?;
             w.release();
-            if let (Some(h), Some(k)) = (hashes.as_mut(), p.keys.take()) {
-                h.add(&k).map_err(&err)?;
-            }
             match parts.as_mut() {
                 None => parts = Some(p),
                 Some(a) => a.append(p).map_err(&err)?,
@@ -116,11 +117,16 @@ pub fn run(
         // those rows alone, read again.
         let retry = bad_rows(&parts.issues)?;
         if !retry.is_empty() {
-            let mut again = subset_query(scheme, ds, source, units, &retry, false, dups.as_deref())
-                .map_err(&err)?;
-            if let (Some(h), Some(k)) = (hashes.as_mut(), again.keys.take()) {
-                h.add(&k).map_err(&err)?;
-            }
+            let again = subset_query(
+                scheme,
+                ds,
+                source,
+                units,
+                (&retry, false),
+                dups.as_deref(),
+                sink.as_ref(),
+            )
+            .map_err(&err)?;
             // The retried rows' rejects come from the lenient run, which
             // kept their raw text.
             rejects.extend(records::rejects(spec, source, &again.issues)?);
@@ -132,7 +138,11 @@ pub fn run(
             parts.absorb(again)?;
             trace.lap("lenient retry");
         }
-        if let Some(h) = hashes.take() {
+        if let Some(h) = hashes {
+            let h = std::mem::replace(&mut *hashes::lock(&h).map_err(&err)?, hashes::Hashes::new());
+            if crate::tracing() {
+                eprintln!("[trace] {} key batches: {}", spec.id, h.batches());
+            }
             let candidates = h.candidates();
             let d = if candidates.is_empty() {
                 Vec::new()
@@ -167,15 +177,17 @@ pub fn run(
 }
 
 /// The parts of a query over some rows only, read again
-/// ([`Source::subset`]), with the fast or the lenient parser, in memory.
+/// ([`Source::subset`]), with the fast or the lenient parser (`fast`), in
+/// memory; the keys where the dataset has them and no duplicates are
+/// marked yet.
 fn subset_query(
     scheme: &Scheme,
     ds: usize,
     source: &Source,
     units: &Units,
-    subset: &[IdxSize],
-    fast: bool,
+    (subset, fast): (&[IdxSize], bool),
     dups: Option<&[IdxSize]>,
+    keys: Option<&KeySink>,
 ) -> PolarsResult<Parts> {
     let want_keys = scheme.datasets[ds].key.is_some() && dups.is_none();
     let (lf, ekey) = rows::classified(
@@ -191,7 +203,7 @@ fn subset_query(
         scheme,
         ds,
         (lf, ekey, source),
-        want_keys,
+        keys.filter(|_| want_keys),
         !fast,
         Engine::InMemory,
     )
@@ -217,11 +229,11 @@ fn take_back(
 ) -> PolarsResult<bool> {
     let mut out = Vec::new();
     for (rows, fast) in by_parser(dups, retry) {
-        let judged = subset_query(scheme, ds, source, units, &rows, fast, Some(&[]))?;
+        let judged = subset_query(scheme, ds, source, units, (&rows, fast), Some(&[]), None)?;
         if judged.history.is_some() && judged.history == parts.history {
             return Ok(false);
         }
-        let marked = subset_query(scheme, ds, source, units, &rows, fast, Some(&rows))?;
+        let marked = subset_query(scheme, ds, source, units, (&rows, fast), Some(&rows), None)?;
         out.push((rows, judged, marked));
     }
     for (rows, judged, marked) in out {
@@ -255,7 +267,16 @@ fn candidate_keys(
 ) -> PolarsResult<DataFrame> {
     let mut out = DataFrame::empty();
     for (rows, fast) in by_parser(rows, retry) {
-        let keys = subset_query(scheme, ds, source, units, &rows, fast, None)?.keys;
+        let keys = subset_query(
+            scheme,
+            ds,
+            source,
+            units,
+            (&rows, fast),
+            None,
+            Some(&KeySink::Frame),
+        )?
+        .keys;
         if let Some(k) = keys {
             out = super::query::concat_frames(out, k)?;
         }

@@ -2,11 +2,14 @@
 //! per-unit aggregates, the row counts, the rejected rows, the evidence
 //! records, the keys and the records outside a points map.
 
+use std::sync::{Arc, Mutex};
+
 use polars::prelude::*;
 
 use super::count_true;
 use super::evidence;
 use super::exprs;
+use super::hashes::Hashes;
 use crate::data::read::{ROW, Source};
 use crate::data::records::{
     self, BAD_VALUE, EXCLUDED, IS_COUNTED, KEY, OUT_OF_PERIOD, PENDING, STATE, UNIT,
@@ -25,12 +28,25 @@ pub(super) struct Parts {
     pub ranges: Vec<f64>,
     pub issues: DataFrame,
     pub evidence: Option<DataFrame>,
+    /// The keys, where the query was asked for them as a frame
+    /// ([`KeySink::Frame`]).
     pub keys: Option<DataFrame>,
     /// Counted records outside a points map ([`exprs::outside_map`]).
     pub outside: Option<DataFrame>,
     /// [`ROW`], [`KEY`] and [`UNIT`] of the valid records the objection
     /// register names, if it names any of this dataset.
     pub marked: Option<DataFrame>,
+}
+
+/// What the query does with the valid records' keys ([`ROW`], [`KEY`]).
+#[derive(Clone)]
+pub(super) enum KeySink {
+    /// Collect them as a frame ([`Parts::keys`]): to compare a few
+    /// candidates' keys exactly.
+    Frame,
+    /// Hash them as they stream past, batch by batch in row order
+    /// ([`Hashes::add`]): the pass's keys, of which no text is kept.
+    Hashed(Arc<Mutex<Hashes>>),
 }
 
 fn state(s: i32) -> Expr {
@@ -74,10 +90,10 @@ fn sinks(
     ds: usize,
     lf: LazyFrame,
     (aggs, ekey): (Vec<Expr>, Expr),
-    keys: bool,
+    keys: Option<&KeySink>,
     lenient: bool,
     marks: &[crate::data::marks::Mark],
-) -> Vec<LazyFrame> {
+) -> PolarsResult<Vec<LazyFrame>> {
     let spec = &scheme.datasets[ds];
     let u64 = count_true;
     let mut issue_cols = vec![col(ROW), col(STATE), ekey, col(UNIT), col(KEY)];
@@ -110,12 +126,15 @@ fn sinks(
     if let Some(ev) = evidence::sink(scheme, ds, lf.clone()) {
         out.push(ev);
     }
-    if keys {
-        out.push(
-            lf.clone()
-                .filter(col(STATE).lt(lit(BAD_VALUE)))
-                .select([col(ROW), col(KEY)]),
-        );
+    if let Some(sink) = keys {
+        let valid = lf
+            .clone()
+            .filter(col(STATE).lt(lit(BAD_VALUE)))
+            .select([col(ROW), col(KEY)]);
+        out.push(match sink {
+            KeySink::Frame => valid,
+            KeySink::Hashed(hashes) => Hashes::sink(hashes, valid)?,
+        });
     }
     if !marks.is_empty() {
         let named: Vec<&str> = marks.iter().map(|m| m.record_key.as_str()).collect();
@@ -142,7 +161,7 @@ fn sinks(
         }
         out.push(lf.filter(outside.is_not_null()).select(cols));
     }
-    out
+    Ok(out)
 }
 
 /// The points map a record falls outside (in the outside sink).
@@ -152,13 +171,13 @@ pub(super) fn run_query(
     scheme: &Scheme,
     ds: usize,
     (lf, ekey, source): (LazyFrame, Expr, &Source),
-    keys: bool,
+    keys: Option<&KeySink>,
     lenient: bool,
     engine: Engine,
 ) -> PolarsResult<Parts> {
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
     let (aggs, copies) = unit_aggregations(scheme, ds);
-    let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient, &source.marks)
+    let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient, &source.marks)?
         .into_iter()
         .map(|q| q.logical_plan)
         .collect();
@@ -196,7 +215,12 @@ pub(super) fn run_query(
         .collect::<PolarsResult<Vec<f64>>>()?;
     let issues = out.next().expect("sink");
     let evidence = if has_evidence { out.next() } else { None };
-    let keys = if keys { out.next() } else { None };
+    let keys = match keys {
+        Some(KeySink::Frame) => out.next(),
+        // The callback sink's own result: an empty frame.
+        Some(KeySink::Hashed(_)) => out.next().and(None),
+        None => None,
+    };
     let marked = if source.marks.is_empty() {
         None
     } else {

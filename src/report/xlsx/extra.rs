@@ -3,16 +3,16 @@
 //! `--previous`), 等次稳定性 (with `--uncertainty`) and 预警 (the early
 //! warnings).
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::Format;
 
-use super::{Sheet, V, d2, num, t};
+use super::{Built, Sheet, V, d2, num, t};
 use crate::history::{Snapshot, diff};
 use crate::run::Run;
 
 /// 名次变化: each unit's rank, total and grade against the previous run.
-pub(super) fn change(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn change(run: &Run, header: &Format) -> Built {
     let Some(prev) = &run.previous else {
-        return Ok(());
+        return Ok(None);
     };
     let now = Snapshot::of(&run.scheme, &run.data.units, &run.scored);
     let changes = diff(prev, &now);
@@ -30,7 +30,7 @@ pub(super) fn change(wb: &mut Workbook, run: &Run, header: &Format) -> Result<()
         "本期等次",
     ]
     .map(t);
-    let mut sh = Sheet::new(wb, "名次变化", &head, header)?;
+    let mut sh = Sheet::new("名次变化", &head, header)?;
     for (k, c) in changes.iter().enumerate() {
         let any = c.new.as_ref().or(c.old.as_ref()).expect("a side");
         let rank = |r: &Option<crate::history::Row>| num(r.as_ref().map(|x| x.rank as f64));
@@ -63,14 +63,14 @@ pub(super) fn change(wb: &mut Workbook, run: &Run, header: &Format) -> Result<()
             None,
         )?;
     }
-    sh.finish(changes.len() as u32)
+    sh.finish(changes.len() as u32).map(Some)
 }
 
 /// 等次稳定性: each unit's probability of keeping its grade, and its
 /// rank interval, under the Monte Carlo analysis.
-pub(super) fn stability(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn stability(run: &Run, header: &Format) -> Built {
     let Some(mc) = &run.uncertainty else {
-        return Ok(());
+        return Ok(None);
     };
     let units = &run.data.units;
     let head = [
@@ -85,7 +85,7 @@ pub(super) fn stability(wb: &mut Workbook, run: &Run, header: &Format) -> Result
         "是否稳定",
     ]
     .map(t);
-    let mut sh = Sheet::new(wb, "等次稳定性", &head, header)?;
+    let mut sh = Sheet::new("等次稳定性", &head, header)?;
     for (k, &u) in run.scored.order.iter().enumerate() {
         let x = &run.scored.units[u];
         let m = &mc.units[u];
@@ -108,7 +108,7 @@ pub(super) fn stability(wb: &mut Workbook, run: &Run, header: &Format) -> Result
             None,
         )?;
     }
-    sh.finish(run.scored.order.len() as u32)
+    sh.finish(run.scored.order.len() as u32).map(Some)
 }
 
 /// The name of the alert, screen or indicator a warning is about.
@@ -134,9 +134,9 @@ fn subject<'a>(run: &'a Run, id: &'a str) -> &'a str {
 }
 
 /// 预警: every early warning, in plain words.
-pub(super) fn warnings(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn warnings(run: &Run, header: &Format) -> Built {
     if run.signals.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let units = &run.data.units;
     let head = [
@@ -149,7 +149,7 @@ pub(super) fn warnings(wb: &mut Workbook, run: &Run, header: &Format) -> Result<
         "说明",
     ]
     .map(t);
-    let mut sh = Sheet::new(wb, "预警", &head, header)?;
+    let mut sh = Sheet::new("预警", &head, header)?;
     for (k, w) in run.signals.iter().enumerate() {
         let (id, name) = w.unit.map_or((String::new(), String::new()), |u| {
             (units.ids[u].clone(), units.names[u].clone())
@@ -168,5 +168,5 @@ pub(super) fn warnings(wb: &mut Workbook, run: &Run, header: &Format) -> Result<
             None,
         )?;
     }
-    sh.finish(run.signals.len() as u32)
+    sh.finish(run.signals.len() as u32).map(Some)
 }

@@ -6,12 +6,17 @@
 //! when the scheme has one. Text is written with `write_string`,
 //! so a cell such as `=cmd|' /C calc'!A0` stays text; column widths count
 //! a Chinese character as two (rust_xlsxwriter's autofit counts one).
+//!
+//! Each sheet is built on its own (a [`Worksheet`] of its own, in
+//! parallel) and the workbook takes them in order: 指标得分 and 扣分依据
+//! hold most of the cells (66,000 and more rows at 3,000 units).
 
 mod extra;
 mod records;
 mod register;
 
 use chrono::Datelike;
+use rayon::prelude::*;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, Worksheet, XlsxError,
 };
@@ -36,22 +41,20 @@ enum V {
     Empty,
 }
 
-struct Sheet<'a> {
-    ws: &'a mut Worksheet,
+struct Sheet {
+    ws: Worksheet,
     widths: Vec<usize>,
     d2: Format,
     pct: Format,
 }
 
-impl<'a> Sheet<'a> {
+/// A sheet, or none where there is nothing to show.
+type Built = Result<Option<Worksheet>, XlsxError>;
+
+impl Sheet {
     /// A new sheet named `name`, with its header row.
-    fn new(
-        wb: &'a mut Workbook,
-        name: &str,
-        head: &[V],
-        fmt: &Format,
-    ) -> Result<Sheet<'a>, XlsxError> {
-        let ws = wb.add_worksheet();
+    fn new(name: &str, head: &[V], fmt: &Format) -> Result<Sheet, XlsxError> {
+        let mut ws = Worksheet::new();
         ws.set_name(name)?;
         let mut sh = Sheet {
             ws,
@@ -66,6 +69,13 @@ impl<'a> Sheet<'a> {
     fn row(&mut self, r: u32, cells: &[V], fmt: Option<&Format>) -> Result<(), XlsxError> {
         for (c, v) in cells.iter().enumerate() {
             let col = c as u16;
+            if self.widths.len() <= c {
+                self.widths.resize(c + 1, 0);
+            }
+            let wide = self.widths[c];
+            // A number's width is its text's; the text is made only where
+            // a bound on it exceeds the column's width so far (rarely, once
+            // a column has its widest values).
             let w = match v {
                 V::T(s) => {
                     match fmt {
@@ -76,27 +86,37 @@ impl<'a> Sheet<'a> {
                 }
                 V::N(x) => {
                     self.ws.write_number(r, col, *x)?;
-                    format!("{x}").len().min(12)
+                    if wide >= 12 {
+                        0
+                    } else {
+                        format!("{x}").len().min(12)
+                    }
                 }
                 V::D2(x) => {
                     self.ws.write_number_with_format(r, col, *x, &self.d2)?;
-                    format!("{x:.2}").len()
+                    if fixed_bound(*x, 2) <= wide {
+                        0
+                    } else {
+                        format!("{x:.2}").len()
+                    }
                 }
                 V::Pct(x) => {
                     self.ws.write_number_with_format(r, col, *x, &self.pct)?;
-                    format!("{:.1}%", x * 100.0).len()
+                    let p = x * 100.0;
+                    if fixed_bound(p, 1) < wide {
+                        0
+                    } else {
+                        format!("{p:.1}%").len()
+                    }
                 }
                 V::Empty => 0,
             };
-            if self.widths.len() <= c {
-                self.widths.resize(c + 1, 0);
-            }
-            self.widths[c] = self.widths[c].max(w);
+            self.widths[c] = wide.max(w);
         }
         Ok(())
     }
 
-    fn finish(self, rows: u32) -> Result<(), XlsxError> {
+    fn finish(mut self, rows: u32) -> Result<Worksheet, XlsxError> {
         for (c, w) in self.widths.iter().enumerate() {
             self.ws
                 .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
@@ -112,8 +132,26 @@ impl<'a> Sheet<'a> {
             self.ws
                 .autofilter(0, 0, rows, self.widths.len() as u16 - 1)?;
         }
-        Ok(())
+        Ok(self.ws)
     }
+}
+
+/// At least the length of `format!("{x:.decimals$}")`: a sign, the
+/// digits of the integer part once rounded up by one, the point and the
+/// decimals (not finite: the longest text a column shows, so never
+/// below it).
+fn fixed_bound(x: f64, decimals: usize) -> usize {
+    let a = x.abs();
+    if !a.is_finite() || a >= 1e15 {
+        return usize::MAX;
+    }
+    let mut digits = 1;
+    let mut whole = a.trunc() as u64 + 1;
+    while whole >= 10 {
+        whole /= 10;
+        digits += 1;
+    }
+    usize::from(x.is_sign_negative()) + digits + 1 + decimals
 }
 
 fn t(s: &str) -> V {
@@ -158,23 +196,34 @@ impl Exporter for ResultsXlsx {
             .set_bold()
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_align(FormatAlign::Center);
-        scores(&mut wb, run, &header)?;
-        values(&mut wb, run, &header)?;
-        records::evidence(&mut wb, run, &header)?;
-        records::rejects(&mut wb, run, &header)?;
-        if let Some(reg) = &run.data.register {
-            register::sheet(&mut wb, run, reg, &header)?;
+        let h = &header;
+        // In the workbook's order; built in parallel.
+        let sheets: [&(dyn Fn() -> Built + Sync); 9] = [
+            &|| scores(run, h).map(Some),
+            &|| values(run, h).map(Some),
+            &|| records::evidence(run, h).map(Some),
+            &|| records::rejects(run, h).map(Some),
+            &|| match &run.data.register {
+                Some(reg) => register::sheet(run, reg, h).map(Some),
+                None => Ok(None),
+            },
+            &|| extra::change(run, h),
+            &|| extra::stability(run, h),
+            &|| extra::warnings(run, h),
+            &|| records::scheme(run, h).map(Some),
+        ];
+        let built: Vec<Built> = sheets.par_iter().map(|f| f()).collect();
+        for ws in built {
+            if let Some(ws) = ws? {
+                wb.push_worksheet(ws);
+            }
         }
-        extra::change(&mut wb, run, &header)?;
-        extra::stability(&mut wb, run, &header)?;
-        extra::warnings(&mut wb, run, &header)?;
-        records::scheme(&mut wb, run, &header)?;
         Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
     }
 }
 
 /// 得分排名: one row per unit in output order, the grade in its colour.
-fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+fn scores(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let s = &run.scheme;
     let units = &run.data.units;
     let nodes: Vec<(usize, &crate::scheme::TreeNode)> = s.aggregate_nodes().collect();
@@ -195,7 +244,7 @@ fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             .iter()
             .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
     );
-    let mut sh = Sheet::new(wb, "得分排名", &head, header)?;
+    let mut sh = Sheet::new("得分排名", &head, header)?;
     for (r, &u) in run.scored.order.iter().enumerate() {
         let x = &run.scored.units[u];
         let r = r as u32 + 1;
@@ -234,16 +283,14 @@ fn scores(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             sh.widths[8] = sh.widths[8].max(display_width(&s.grades[g].name));
         }
     }
-    sh.finish(run.scored.order.len() as u32)?;
-    Ok(())
+    sh.finish(run.scored.order.len() as u32)
 }
 
 /// 指标得分: one row per unit and indicator.
-fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+fn values(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let s = &run.scheme;
     let units = &run.data.units;
     let mut sh = Sheet::new(
-        wb,
         "指标得分",
         &[
             t("单位编码"),
@@ -288,8 +335,7 @@ fn values(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError
             r += 1;
         }
     }
-    sh.finish(r - 1)?;
-    Ok(())
+    sh.finish(r - 1)
 }
 
 fn status_name(s: crate::score::Status) -> &'static str {
@@ -300,5 +346,46 @@ fn status_name(s: crate::score::Status) -> &'static str {
         NotApplicable => "不适用",
         Shrunk => "小样本收缩",
         Imputed => "缺失补值",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed_bound;
+
+    /// The bound is never below the text it stands for (so a column's
+    /// width, the widest text in it, is the same as when every number's
+    /// text was made): worked cases where rounding adds a digit, a sign,
+    /// and the edges.
+    #[test]
+    fn fixed_bound_covers_rounding_up_and_signs() {
+        // 9.995 → "9.99" or "10.00" (5 characters); the bound counts the
+        // integer part 9 + 1 = 10: 2 digits + "." + 2 = 5.
+        assert_eq!(fixed_bound(9.995, 2), 5);
+        assert_eq!(format!("{:.2}", 9.999), "10.00");
+        // -0.001 → "-0.00": the sign counts (1 + 1 + 1 + 2 = 5).
+        assert_eq!(format!("{:.2}", -0.001), "-0.00");
+        assert_eq!(fixed_bound(-0.001, 2), 5);
+        // 99.96 as a percentage with one decimal: "100.0" (5); bound 3
+        // digits (99 + 1) + "." + 1 = 5.
+        assert_eq!(fixed_bound(99.96, 1), 5);
+        assert_eq!(fixed_bound(f64::NAN, 2), usize::MAX);
+        assert_eq!(fixed_bound(f64::INFINITY, 1), usize::MAX);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fixed_bound_is_never_below_the_text(
+            x in proptest::prop_oneof![
+                proptest::num::f64::ANY,
+                -1e6f64..1e6,
+                -1.0f64..1.0,
+            ]
+        ) {
+            for d in [1usize, 2] {
+                let text = format!("{x:.d$}").len();
+                proptest::prop_assert!(fixed_bound(x, d) >= text, "{x} {d}: {text}");
+            }
+        }
     }
 }

@@ -2,17 +2,16 @@
 //! record), 拒收记录 (every rejected row, its reason in Chinese) and
 //! 考核方案 (the tree with weights, points and each rule in words).
 
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
 use super::{Sheet, V, t};
 use crate::run::Run;
 use crate::scheme::NodeKind;
 
 /// 扣分依据: every evidence record.
-pub(super) fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn evidence(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let units = &run.data.units;
     let mut sh = Sheet::new(
-        wb,
         "扣分依据",
         &[
             t("单位编码"),
@@ -45,14 +44,12 @@ pub(super) fn evidence(wb: &mut Workbook, run: &Run, header: &Format) -> Result<
             None,
         )?;
     }
-    sh.finish(run.evidence.len() as u32)?;
-    Ok(())
+    sh.finish(run.evidence.len() as u32)
 }
 
 /// 拒收记录: every rejected row.
-pub(super) fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn rejects(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let mut sh = Sheet::new(
-        wb,
         "拒收记录",
         &[
             t("数据集"),
@@ -80,15 +77,13 @@ pub(super) fn rejects(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(
             None,
         )?;
     }
-    sh.finish(run.data.rejects.len() as u32)?;
-    Ok(())
+    sh.finish(run.data.rejects.len() as u32)
 }
 
 /// 考核方案: the tree with weights, points and how each indicator scores.
-pub(super) fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<(), XlsxError> {
+pub(super) fn scheme(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let s = &run.scheme;
     let mut sh = Sheet::new(
-        wb,
         "考核方案",
         &[
             t("层级"),
@@ -138,6 +133,5 @@ pub(super) fn scheme(wb: &mut Workbook, run: &Run, header: &Format) -> Result<()
         )?;
         r += 1;
     }
-    sh.finish(r - 1)?;
-    Ok(())
+    sh.finish(r - 1)
 }

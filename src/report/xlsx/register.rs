@@ -3,21 +3,15 @@
 //! it is overdue (逾期未答复), overdue ones first in red; rejected register
 //! rows are in 拒收记录.
 
-use rust_xlsxwriter::{Color, Format, Workbook, XlsxError};
+use rust_xlsxwriter::{Color, Format, Worksheet, XlsxError};
 
 use super::{Sheet, V, t};
 use crate::data::objections::{Register, Status};
 use crate::run::Run;
 
-pub(super) fn sheet(
-    wb: &mut Workbook,
-    run: &Run,
-    reg: &Register,
-    header: &Format,
-) -> Result<(), XlsxError> {
+pub(super) fn sheet(run: &Run, reg: &Register, header: &Format) -> Result<Worksheet, XlsxError> {
     let units = &run.data.units;
     let mut sh = Sheet::new(
-        wb,
         "异议登记",
         &[
             t("登记行号"),
@@ -65,6 +59,5 @@ pub(super) fn sheet(
             sh.ws.write_string_with_format(r, 11, "逾期未答复", &red)?;
         }
     }
-    sh.finish(rows.len() as u32)?;
-    Ok(())
+    sh.finish(rows.len() as u32)
 }
