@@ -149,9 +149,17 @@ pub fn group_attainments(
             continue;
         }
         let kids = &node.children;
-        let complete: Vec<usize> = (0..members.len())
-            .filter(|&k| kids.iter().all(|&c| att[c][k].is_some()))
-            .collect();
+        // The members with every child present: only weights computed
+        // from the data (entropy, CRITIC) and TOPSIS read them, and the
+        // uncertainty analysis scores every unit thousands of times.
+        let complete: Vec<usize> =
+            if node.weights.is_some() || cfg.aggregation[n] == Aggregation::Topsis {
+                (0..members.len())
+                    .filter(|&k| kids.iter().all(|&c| att[c][k].is_some()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let matrix = || -> Vec<Vec<f64>> {
             complete
                 .iter()
