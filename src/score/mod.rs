@@ -149,9 +149,8 @@ pub fn group_attainments(
             continue;
         }
         let kids = &node.children;
-        // The members with every child present: only weights computed
-        // from the data (entropy, CRITIC) and TOPSIS read them, and the
-        // uncertainty analysis scores every unit thousands of times.
+        // The members with every child present: only data-driven weights
+        // (entropy, CRITIC) and TOPSIS read them.
         let complete: Vec<usize> =
             if node.weights.is_some() || cfg.aggregation[n] == Aggregation::Topsis {
                 (0..members.len())
@@ -263,7 +262,8 @@ pub fn score_reusing(
     cfg: &Config,
     known: Option<(&Config, &[Vec<Scored>])>,
 ) -> Scores {
-    let (cells, units, order, warnings) = score_parts(ctx, scheme, units, measured, cfg, known);
+    let (cells, units, order, warnings) =
+        score_parts(ctx, scheme, units, measured, cfg, known, true);
     Scores {
         cells: cells.into_iter().map(Cow::into_owned).collect(),
         units,
@@ -272,8 +272,9 @@ pub fn score_reusing(
     }
 }
 
-/// The units' scores alone (what a Monte Carlo draw keeps), as
-/// [`score_reusing`] gives them, without copying any cell.
+/// The units' scores alone (what a Monte Carlo draw keeps: rank, grade
+/// and total), as [`score_reusing`] gives them, without copying any cell
+/// and without each unit's node attainments (`attainment` is empty).
 pub fn units_reusing(
     ctx: &Context,
     scheme: &Scheme,
@@ -282,7 +283,7 @@ pub fn units_reusing(
     cfg: &Config,
     known: Option<(&Config, &[Vec<Scored>])>,
 ) -> Vec<UnitScore> {
-    score_parts(ctx, scheme, units, measured, cfg, known).1
+    score_parts(ctx, scheme, units, measured, cfg, known, false).1
 }
 
 type Parts<'c> = (
@@ -299,6 +300,7 @@ fn score_parts<'c>(
     measured: &Measured,
     cfg: &Config,
     known: Option<(&Config, &'c [Vec<Scored>])>,
+    nodes: bool,
 ) -> Parts<'c> {
     let groups = &ctx.groups;
     let cells: Vec<Cow<'c, [Scored]>> = (0..scheme.indicators.len())
@@ -317,6 +319,8 @@ fn score_parts<'c>(
             )),
         })
         .collect();
+    // Each unit's attainment of the root (node 0), and of every node if asked.
+    let mut root: Vec<Option<f64>> = vec![None; units.len()];
     let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
     let mut warnings = Vec::new();
     for members in groups {
@@ -334,13 +338,16 @@ fn score_parts<'c>(
             ));
         }
         for (k, &u) in members.iter().enumerate() {
-            node_att[u] = att.iter().map(|row| row[k]).collect();
+            root[u] = att[0][k];
+            if nodes {
+                node_att[u] = att.iter().map(|row| row[k]).collect();
+            }
         }
     }
     let mut out: Vec<UnitScore> = (0..units.len())
         .map(|u| {
             let attainment = std::mem::take(&mut node_att[u]);
-            let base = attainment[0].unwrap_or(0.0) * scheme.points;
+            let base = root[u].unwrap_or(0.0) * scheme.points;
             let (bonus, penalty, vetoes) =
                 adjust::adjustments(scheme, measured, &units.groups[u], u);
             let total = rank::round2((base + bonus - penalty).max(0.0));
