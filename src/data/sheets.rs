@@ -164,12 +164,14 @@ fn cell_text(c: &Data, ty: ColType) -> Option<String> {
         }
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) => match ty {
-                ColType::Date => date_text(&t, false),
-                ColType::Datetime => date_text(&t, true),
-                _ if t.time() == chrono::NaiveTime::MIN => date_text(&t, false),
-                _ => date_text(&t, true),
-            },
+            Some(t) => {
+                let with_time = match ty {
+                    ColType::Date => false,
+                    ColType::Datetime => true,
+                    _ => t.time() != chrono::NaiveTime::MIN,
+                };
+                date_text(&t, with_time)
+            }
             None => dt.as_f64().to_string(),
         },
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),

@@ -33,8 +33,6 @@ pub(super) struct Hashes {
     /// The exceptions' hashes, while there are at most `few`.
     exceptions: Option<Vec<u64>>,
     few: usize,
-    /// Batches added (traced).
-    batches: usize,
 }
 
 struct HashPart {
@@ -76,7 +74,6 @@ impl Hashes {
             last: None,
             exceptions: Some(Vec::new()),
             few,
-            batches: 0,
         }
     }
 
@@ -98,7 +95,6 @@ impl Hashes {
     pub(super) fn add(&mut self, keys: &DataFrame) -> PolarsResult<()> {
         let rows = keys.column(ROW)?.idx()?;
         let k = keys.column(KEY)?.str()?;
-        self.batches += 1;
         if keys.height() == 0 {
             return Ok(());
         }
@@ -136,9 +132,9 @@ impl Hashes {
         Ok(())
     }
 
-    /// How many batches were added.
+    /// How many batches with keys were added (each is a part).
     pub(super) fn batches(&self) -> usize {
-        self.batches
+        self.parts.len()
     }
 
     /// The rows whose key may repeat another's (ascending): those that
