@@ -470,3 +470,78 @@ fn long_groups_are_paged() {
         45
     );
 }
+
+/// Every sheet of a workbook, each cell as text.
+fn sheets(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    wb.sheet_names()
+        .into_iter()
+        .map(|n| {
+            let r = wb.worksheet_range(&n).unwrap();
+            (n, r.rows().map(|r| r.iter().map(s).collect()).collect())
+        })
+        .collect()
+}
+
+/// 指标得分 and 扣分依据 are written row by row to anonymous temporary
+/// files. Where none can be made (TMPDIR names no directory), the workbook
+/// is still written, with ordinary worksheets and the same cells.
+#[test]
+fn workbook_without_a_temporary_directory_has_the_same_cells() {
+    let base = Path::new("tests/fixtures/golden");
+    let t = tempfile::tempdir().unwrap();
+    let assess = |out: &Path, tmpdir: &Path| {
+        assert_cmd::Command::cargo_bin("govtrust")
+            .unwrap()
+            .env("TMPDIR", tmpdir)
+            .args(["assess", "-q", "--no-bulletin", "--scheme"])
+            .arg(base.join("scheme"))
+            .arg("--data")
+            .arg(base.join("data"))
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+        out.join("results.xlsx")
+    };
+    let streamed = assess(&t.path().join("a"), t.path());
+    let ordinary = assess(&t.path().join("b"), &t.path().join("no-such-dir"));
+    let (a, b) = (sheets(&streamed), sheets(&ordinary));
+    assert_eq!(a, b);
+    let values = &a.iter().find(|(n, _)| n == "指标得分").unwrap().1;
+    assert!(values.len() > 10, "{values:?}");
+    // Which way each was written: a streamed sheet's rows carry no
+    // `spans` (rust_xlsxwriter writes them only from kept cells).
+    let sheet2 = |p: &Path| {
+        let mut z = zip::ZipArchive::new(std::fs::File::open(p).unwrap()).unwrap();
+        let mut x = String::new();
+        std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet2.xml").unwrap(), &mut x)
+            .unwrap();
+        x
+    };
+    assert!(!sheet2(&streamed).contains("spans="));
+    assert!(sheet2(&ordinary).contains("spans="));
+}
+
+/// The streamed sheets (指标得分 and 扣分依据, built at the same time)
+/// number their formats in the workbook as they write: the header, the
+/// two-decimal and the percentage formats are numbered before either
+/// starts, always 1, 2 and 3, so the file's bytes do not depend on which
+/// sheet wrote first.
+#[test]
+fn workbook_formats_are_numbered_in_a_fixed_order() {
+    let (_run, _t, out) = golden();
+    let mut z =
+        zip::ZipArchive::new(std::fs::File::open(out.join("results.xlsx")).unwrap()).unwrap();
+    let mut styles = String::new();
+    std::io::Read::read_to_string(&mut z.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    let xfs: Vec<&str> = xfs.split("<xf ").skip(1).collect();
+    // xf 0 is the default; 1 the header (bold, filled, centred); 2 and 3
+    // the number formats 164 ("0.00") and 165 ("0.0%").
+    assert!(xfs[1].contains("applyFill=\"1\"") && xfs[1].contains("applyAlignment=\"1\""));
+    assert!(xfs[2].contains("numFmtId=\"164\""), "{xfs:?}");
+    assert!(xfs[3].contains("numFmtId=\"165\""), "{xfs:?}");
+    assert!(styles.contains(r#"<numFmt numFmtId="164" formatCode="0.00"/>"#));
+    assert!(styles.contains(r#"<numFmt numFmtId="165" formatCode="0.0%"/>"#));
+}

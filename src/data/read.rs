@@ -129,7 +129,7 @@ pub fn open(
                 let file = (shown.as_path(), path.as_path());
                 super::csv::read_csv(file, map.clone(), spec.encoding, dataset, &wanted, window)
             }
-            Format::Parquet => read_parquet(&shown, &path, dataset, &wanted),
+            Format::Parquet => read_parquet(&shown, map.clone(), dataset, &wanted),
             Format::Xlsx => {
                 super::sheets::read_xlsx(&shown, &path, spec.sheet.as_deref(), dataset, &wanted)
             }
@@ -167,16 +167,31 @@ fn wanted_columns(
 
 fn read_parquet(
     shown: &Path,
-    path: &Path,
+    map: Arc<memmap2::Mmap>,
     dataset: &str,
     wanted: &Wanted,
 ) -> Result<Opened, DataError> {
-    let p = PlRefPath::new(path.to_str().unwrap_or_default());
-    let lf =
-        LazyFrame::scan_parquet(p, ScanArgsParquet::default()).map_err(|e| polars_err(shown, e))?;
+    // polars reads our mapping of the file (its own would keep every
+    // page it decodes resident to the end: Window::run lets ours go).
+    let pages = super::pages::Pages {
+        range: 0..map.len(),
+        map: map.clone(),
+    };
+    let whole = polars_buffer::Buffer::from_owner(super::csv::Slice {
+        range: 0..map.len(),
+        text: map,
+    });
+    let sources = ScanSources::Buffers(Arc::from([whole]));
+    let args = ScanArgsParquet {
+        hive_options: HiveOptions::new_disabled(),
+        glob: false,
+        ..ScanArgsParquet::default()
+    };
+    let lf = LazyFrame::scan_parquet_sources(sources, args).map_err(|e| polars_err(shown, e))?;
     let lf = wanted_columns(shown, dataset, lf, wanted)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
-    let mut o = Opened::plain(lf, LineMap::Offset(2));
+    let mut o = Opened::plain(lf.clone(), LineMap::Offset(2));
+    o.windows = vec![super::table::Window::mapped(lf, pages)];
     o.subset = super::table::Subset::Slices;
     Ok(o)
 }

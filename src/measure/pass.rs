@@ -95,16 +95,18 @@ pub fn run(
                 .rows()
                 .and_then(|r| rows::classified(scheme, ds, r, source, units, true, dups.as_deref()))
                 .map_err(&err)?;
-            let p = run_query(
-                scheme,
-                ds,
-                (lf, ekey, source),
-                sink.as_ref(),
-                false,
-                engine(source),
-            )
-            .map_err(&err)?;
-            w.release();
+            let p = w
+                .run(|| {
+                    run_query(
+                        scheme,
+                        ds,
+                        (lf, ekey, source),
+                        sink.as_ref(),
+                        false,
+                        engine(source),
+                    )
+                })
+                .map_err(&err)?;
             match parts.as_mut() {
                 None => parts = Some(p),
                 Some(a) => a.append(p).map_err(&err)?,

@@ -177,6 +177,7 @@ pub(super) fn run_query(
 ) -> PolarsResult<Parts> {
     let has_evidence = evidence::sink(scheme, ds, lf.clone()).is_some();
     let (aggs, copies) = unit_aggregations(scheme, ds);
+    let lf = super::signals::with_lead_digits(scheme, ds, lf);
     let plans = sinks(scheme, ds, lf, (aggs, ekey), keys, lenient, &source.marks)?
         .into_iter()
         .map(|q| q.logical_plan)

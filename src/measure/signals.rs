@@ -38,34 +38,60 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
         aggs.push(u64(counted.clone().and(c.clone())).alias(format!("al{k}_now")));
         aggs.push(u64(before.clone().and(c)).alias(format!("al{k}_hist")));
     }
-    for (k, s) in scheme
-        .screens
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.dataset == ds)
-    {
-        let x = col(s.column.as_str()).cast(DataType::Float64).abs();
-        // First significant digit: x / 10^floor(log10 x), corrected for
-        // rounding at exact powers of ten.
-        let e = x.clone().log(lit(10.0)).floor();
-        let lead = (x.clone() / lit(10.0f64).pow(e)).floor();
-        let lead = when(lead.clone().gt_eq(lit(10.0)))
-            .then(lit(1.0))
-            .when(lead.clone().lt(lit(1.0)))
-            .then(lit(9.0))
-            .otherwise(lead);
-        let ok = counted
-            .clone()
-            .and(matches(&s.where_))
-            .and(x.clone().gt(lit(0.0)))
-            .and(x.is_finite());
+    for (k, _) in screens(scheme, ds) {
         for d in 1..=9 {
-            aggs.push(
-                u64(ok.clone().and(lead.clone().eq(lit(d as f64)))).alias(format!("sc{k}_d{d}")),
-            );
+            aggs.push(u64(col(lead_column(k)).eq(lit(d as f64))).alias(format!("sc{k}_d{d}")));
         }
     }
     aggs
+}
+
+fn screens(scheme: &Scheme, ds: usize) -> impl Iterator<Item = (usize, &crate::scheme::Screen)> {
+    scheme
+        .screens
+        .iter()
+        .enumerate()
+        .filter(move |(_, s)| s.dataset == ds)
+}
+
+/// The row column holding screen `k`'s first significant digit.
+fn lead_column(k: usize) -> String {
+    format!("__sc{k}_lead")
+}
+
+/// `lf` with a column per screen of the dataset: the first significant
+/// digit (1-9) of each counted record the screen takes, 0 for any other
+/// row. Computed once per row here, so that the nine digit counts of
+/// [`aggregations`] compare a number instead of each taking the
+/// logarithm and power again.
+pub fn with_lead_digits(scheme: &Scheme, ds: usize, lf: LazyFrame) -> LazyFrame {
+    let cols: Vec<Expr> = screens(scheme, ds)
+        .map(|(k, s)| {
+            let x = col(s.column.as_str()).cast(DataType::Float64).abs();
+            // First significant digit: x / 10^floor(log10 x), corrected for
+            // rounding at exact powers of ten.
+            let e = x.clone().log(lit(10.0)).floor();
+            let lead = (x.clone() / lit(10.0f64).pow(e)).floor();
+            let lead = when(lead.clone().gt_eq(lit(10.0)))
+                .then(lit(1.0))
+                .when(lead.clone().lt(lit(1.0)))
+                .then(lit(9.0))
+                .otherwise(lead);
+            let ok = col(IS_COUNTED)
+                .and(matches(&s.where_))
+                .and(x.clone().gt(lit(0.0)))
+                .and(x.is_finite());
+            when(ok)
+                .then(lead)
+                .otherwise(lit(0.0))
+                .alias(lead_column(k))
+        })
+        .collect();
+    if cols.is_empty() {
+        lf
+    } else {
+        lf.with_columns(cols)
+    }
 }
 
 /// The earliest day before the period of a dataset's records (for the

@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::Format;
 
-use super::{Built, Sheet, V, d2, num, t};
+use super::sheet::{Built, Sheet, V, d2, num, t, text};
 use crate::history::{Snapshot, diff};
 use crate::run::Run;
 
@@ -30,13 +30,13 @@ pub(super) fn change(run: &Run, header: &Format) -> Built {
         "本期等次",
     ]
     .map(t);
-    let mut sh = Sheet::new("名次变化", &head, header)?;
+    let mut sh = Sheet::new("名次变化", head, header)?;
     for (k, c) in changes.iter().enumerate() {
         let any = c.new.as_ref().or(c.old.as_ref()).expect("a side");
         let rank = |r: &Option<crate::history::Row>| num(r.as_ref().map(|x| x.rank as f64));
         let total = |r: &Option<crate::history::Row>| d2(r.as_ref().map(|x| x.total));
         let grade = |r: &Option<crate::history::Row>| {
-            V::T(r.as_ref().map_or(String::new(), |x| x.grade.clone()))
+            text(r.as_ref().map_or(String::new(), |x| x.grade.clone()))
         };
         let moved = match (c.rank_change(), &c.old, &c.new) {
             (Some(d), _, _) if d > 0 => format!("↑{d}"),
@@ -47,13 +47,13 @@ pub(super) fn change(run: &Run, header: &Format) -> Built {
         };
         sh.row(
             k as u32 + 1,
-            &[
+            [
                 t(&any.id),
                 t(&any.name),
                 t(run.scheme.group_name(&any.group)),
                 rank(&c.old),
                 rank(&c.new),
-                V::T(moved),
+                text(moved),
                 total(&c.old),
                 total(&c.new),
                 d2(c.total_change()),
@@ -85,18 +85,18 @@ pub(super) fn stability(run: &Run, header: &Format) -> Built {
         "是否稳定",
     ]
     .map(t);
-    let mut sh = Sheet::new("等次稳定性", &head, header)?;
+    let mut sh = Sheet::new("等次稳定性", head, header)?;
     for (k, &u) in run.scored.order.iter().enumerate() {
         let x = &run.scored.units[u];
         let m = &mc.units[u];
         sh.row(
             k as u32 + 1,
-            &[
+            [
                 t(&units.ids[u]),
                 t(&units.names[u]),
                 t(run.scheme.group_name(&units.groups[u])),
                 V::N(x.rank as f64),
-                V::T(
+                text(
                     x.grade
                         .map_or(String::new(), |g| run.scheme.grades[g].name.clone()),
                 ),
@@ -149,16 +149,16 @@ pub(super) fn warnings(run: &Run, header: &Format) -> Built {
         "说明",
     ]
     .map(t);
-    let mut sh = Sheet::new("预警", &head, header)?;
+    let mut sh = Sheet::new("预警", head, header)?;
     for (k, w) in run.signals.iter().enumerate() {
         let (id, name) = w.unit.map_or((String::new(), String::new()), |u| {
             (units.ids[u].clone(), units.names[u].clone())
         });
         sh.row(
             k as u32 + 1,
-            &[
-                V::T(id),
-                V::T(name),
+            [
+                text(id),
+                text(name),
                 t(subject(run, &w.subject)),
                 d2(Some(w.observed)),
                 d2(Some(w.expected)),

@@ -8,12 +8,14 @@
 //! a Chinese character as two (rust_xlsxwriter's autofit counts one).
 //!
 //! Each sheet is built on its own (a [`Worksheet`] of its own, in
-//! parallel) and the workbook takes them in order: 指标得分 and 扣分依据
-//! hold most of the cells (66,000 and more rows at 3,000 units).
+//! parallel; [`sheet::Sheet`]) and the workbook takes them in order:
+//! 指标得分 and 扣分依据 hold most of the cells (66,000 and more rows at
+//! 3,000 units) and are streamed ([`streamed`]).
 
 mod extra;
 mod records;
 mod register;
+mod sheet;
 
 use chrono::Datelike;
 use rayon::prelude::*;
@@ -24,150 +26,12 @@ use rust_xlsxwriter::{
 use super::{ExportError, Exporter, OutFile};
 use crate::render::{display_width, grade_rgb};
 use crate::run::Run;
+use sheet::{Built, Sheet, V, d2, num, pct, t, text};
 
 impl From<XlsxError> for ExportError {
     fn from(e: XlsxError) -> Self {
         ExportError::Other(format!("xlsx: {e}"))
     }
-}
-
-enum V {
-    T(String),
-    N(f64),
-    /// A number shown with two decimals (points, totals).
-    D2(f64),
-    /// A proportion shown as a percentage with one decimal.
-    Pct(f64),
-    Empty,
-}
-
-struct Sheet {
-    ws: Worksheet,
-    widths: Vec<usize>,
-    d2: Format,
-    pct: Format,
-}
-
-/// A sheet, or none where there is nothing to show.
-type Built = Result<Option<Worksheet>, XlsxError>;
-
-impl Sheet {
-    /// A new sheet named `name`, with its header row.
-    fn new(name: &str, head: &[V], fmt: &Format) -> Result<Sheet, XlsxError> {
-        let mut ws = Worksheet::new();
-        ws.set_name(name)?;
-        let mut sh = Sheet {
-            ws,
-            widths: Vec::new(),
-            d2: Format::new().set_num_format("0.00"),
-            pct: Format::new().set_num_format("0.0%"),
-        };
-        sh.row(0, head, Some(fmt))?;
-        Ok(sh)
-    }
-
-    fn row(&mut self, r: u32, cells: &[V], fmt: Option<&Format>) -> Result<(), XlsxError> {
-        for (c, v) in cells.iter().enumerate() {
-            let col = c as u16;
-            if self.widths.len() <= c {
-                self.widths.resize(c + 1, 0);
-            }
-            let wide = self.widths[c];
-            // A number's width is its text's; the text is made only where
-            // a bound on it exceeds the column's width so far (rarely, once
-            // a column has its widest values).
-            let w = match v {
-                V::T(s) => {
-                    match fmt {
-                        Some(f) => self.ws.write_string_with_format(r, col, s, f)?,
-                        None => self.ws.write_string(r, col, s)?,
-                    };
-                    display_width(s)
-                }
-                V::N(x) => {
-                    self.ws.write_number(r, col, *x)?;
-                    if wide >= 12 {
-                        0
-                    } else {
-                        format!("{x}").len().min(12)
-                    }
-                }
-                V::D2(x) => {
-                    self.ws.write_number_with_format(r, col, *x, &self.d2)?;
-                    if fixed_bound(*x, 2) <= wide {
-                        0
-                    } else {
-                        format!("{x:.2}").len()
-                    }
-                }
-                V::Pct(x) => {
-                    self.ws.write_number_with_format(r, col, *x, &self.pct)?;
-                    let p = x * 100.0;
-                    if fixed_bound(p, 1) < wide {
-                        0
-                    } else {
-                        format!("{p:.1}%").len()
-                    }
-                }
-                V::Empty => 0,
-            };
-            self.widths[c] = wide.max(w);
-        }
-        Ok(())
-    }
-
-    fn finish(mut self, rows: u32) -> Result<Worksheet, XlsxError> {
-        for (c, w) in self.widths.iter().enumerate() {
-            self.ws
-                .set_column_width(c as u16, (*w as f64 + 2.0).min(60.0))?;
-        }
-        self.ws.set_freeze_panes(1, 0)?;
-        // Printed: A4 landscape, all columns on the page's width, the
-        // header on every page.
-        self.ws.set_landscape();
-        self.ws.set_paper_size(9);
-        self.ws.set_print_fit_to_pages(1, 0);
-        self.ws.set_repeat_rows(0, 0)?;
-        if !self.widths.is_empty() && rows > 0 {
-            self.ws
-                .autofilter(0, 0, rows, self.widths.len() as u16 - 1)?;
-        }
-        Ok(self.ws)
-    }
-}
-
-/// At least the length of `format!("{x:.decimals$}")`: a sign, the
-/// digits of the integer part once rounded up by one, the point and the
-/// decimals (not finite: the longest text a column shows, so never
-/// below it).
-fn fixed_bound(x: f64, decimals: usize) -> usize {
-    let a = x.abs();
-    if !a.is_finite() || a >= 1e15 {
-        return usize::MAX;
-    }
-    let mut digits = 1;
-    let mut whole = a.trunc() as u64 + 1;
-    while whole >= 10 {
-        whole /= 10;
-        digits += 1;
-    }
-    usize::from(x.is_sign_negative()) + digits + 1 + decimals
-}
-
-fn t(s: &str) -> V {
-    V::T(s.to_string())
-}
-
-fn num(x: Option<f64>) -> V {
-    x.filter(|v| v.is_finite()).map_or(V::Empty, V::N)
-}
-
-fn d2(x: Option<f64>) -> V {
-    x.filter(|v| v.is_finite()).map_or(V::Empty, V::D2)
-}
-
-fn pct(x: Option<f64>) -> V {
-    x.filter(|v| v.is_finite()).map_or(V::Empty, V::Pct)
 }
 
 pub struct ResultsXlsx;
@@ -197,28 +61,46 @@ impl Exporter for ResultsXlsx {
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_align(FormatAlign::Center);
         let h = &header;
+        // A streamed sheet takes each format's number from the workbook
+        // as it writes, and two are built at the same time: the formats
+        // they use are numbered here first, in this order, so that the
+        // numbers (and the file's bytes) do not depend on which sheet
+        // wrote first.
+        for f in [h, &sheet::d2_format(), &sheet::pct_format()] {
+            wb.register_format(f);
+        }
         // In the workbook's order; built in parallel.
-        let sheets: [&(dyn Fn() -> Built + Sync); 9] = [
-            &|| scores(run, h).map(Some),
-            &|| values(run, h).map(Some),
-            &|| records::evidence(run, h).map(Some),
-            &|| records::rejects(run, h).map(Some),
-            &|| match &run.data.register {
+        // 指标得分 keeps the shared strings (its unit and indicator names
+        // repeat), 扣分依据 writes its strings inline. Only one streamed
+        // sheet may share strings: it adds them to the workbook's table
+        // as it is built, beside the other sheets, and the table's order
+        // (the file's bytes) must not depend on which thread came first.
+        let (vw, ew) = (streamed(&mut wb, true), streamed(&mut wb, false));
+        let sheets: Vec<Box<dyn FnOnce() -> Built + Send + '_>> = vec![
+            Box::new(|| scores(run, h).map(Some)),
+            Box::new(|| values(run, h, vw).map(Some)),
+            Box::new(|| records::evidence(run, h, ew).map(Some)),
+            Box::new(|| records::rejects(run, h).map(Some)),
+            Box::new(|| match &run.data.register {
                 Some(reg) => register::sheet(run, reg, h).map(Some),
                 None => Ok(None),
-            },
-            &|| extra::change(run, h),
-            &|| extra::stability(run, h),
-            &|| extra::warnings(run, h),
-            &|| records::scheme(run, h).map(Some),
+            }),
+            Box::new(|| extra::change(run, h)),
+            Box::new(|| extra::stability(run, h)),
+            Box::new(|| extra::warnings(run, h)),
+            Box::new(|| records::scheme(run, h).map(Some)),
         ];
-        let built: Vec<Built> = sheets.par_iter().map(|f| f()).collect();
+        let mut clock = crate::Stopwatch::new("results.xlsx");
+        let built: Vec<Built> = sheets.into_par_iter().map(|f| f()).collect();
         for ws in built {
             if let Some(ws) = ws? {
                 wb.push_worksheet(ws);
             }
         }
-        Ok(vec![("results.xlsx".into(), wb.save_to_buffer()?)])
+        clock.lap("sheets");
+        let bytes = wb.save_to_buffer()?;
+        clock.lap("save");
+        Ok(vec![("results.xlsx".into(), bytes)])
     }
 }
 
@@ -242,9 +124,9 @@ fn scores(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     head.extend(
         nodes
             .iter()
-            .map(|(_, n)| V::T(format!("{}（{:.0}分）", n.name, n.points))),
+            .map(|(_, n)| text(format!("{}（{:.0}分）", n.name, n.points))),
     );
-    let mut sh = Sheet::new("得分排名", &head, header)?;
+    let mut sh = Sheet::new("得分排名", head, header)?;
     for (r, &u) in run.scored.order.iter().enumerate() {
         let x = &run.scored.units[u];
         let r = r as u32 + 1;
@@ -259,7 +141,7 @@ fn scores(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
             V::D2(super::round2_value(x.penalty)),
             V::Empty,
             // The reason, not just 是.
-            V::T(
+            text(
                 x.vetoes
                     .iter()
                     .map(|&r| s.rules[r].name.as_str())
@@ -272,7 +154,7 @@ fn scores(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
                 d2(x.attainment[*n].map(|a| super::round2_value(a * node.points)))
             }),
         );
-        sh.row(r, &cells, None)?;
+        sh.row(r, cells, None)?;
         if let Some(g) = x.grade {
             let f = Format::new()
                 .set_background_color(Color::RGB(grade_rgb(&run.scheme, g)))
@@ -286,13 +168,31 @@ fn scores(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     sh.finish(run.scored.order.len() as u32)
 }
 
+/// A worksheet for the sheets with most cells: each row is written as
+/// XML to an anonymous temporary file (in the system's temporary
+/// directory, gone when closed) once the next row starts, instead of
+/// being kept as cells until the workbook is saved. Its strings go to the
+/// workbook's shared table as they are written (`shared`: rust_xlsxwriter's
+/// low-memory mode) or inline in the cell (its constant-memory mode).
+/// Where no temporary file can be made, an ordinary worksheet: the same
+/// workbook, made more slowly.
+fn streamed(wb: &mut Workbook, shared: bool) -> Worksheet {
+    let ws = if shared {
+        wb.new_worksheet_with_low_memory()
+    } else {
+        wb.new_worksheet_with_constant_memory()
+    };
+    ws.unwrap_or_else(|_| Worksheet::new())
+}
+
 /// 指标得分: one row per unit and indicator.
-fn values(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
+fn values(run: &Run, header: &Format, ws: Worksheet) -> Result<Worksheet, XlsxError> {
     let s = &run.scheme;
     let units = &run.data.units;
-    let mut sh = Sheet::new(
+    let mut sh = Sheet::on(
+        ws,
         "指标得分",
-        &[
+        [
             t("单位编码"),
             t("单位名称"),
             t("指标编码"),
@@ -313,7 +213,7 @@ fn values(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
             let c = &run.scored.cells[i][u];
             sh.row(
                 r,
-                &[
+                [
                     t(&units.ids[u]),
                     t(&units.names[u]),
                     t(&ind.id),
@@ -323,7 +223,7 @@ fn values(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
                     } else {
                         num(c.value)
                     },
-                    V::T(super::words::value(ind, c)),
+                    text(super::words::value(ind, c)),
                     num(c.n.map(|n| n as f64)),
                     pct(c.attainment),
                     d2(c.points),
@@ -346,46 +246,5 @@ fn status_name(s: crate::score::Status) -> &'static str {
         NotApplicable => "不适用",
         Shrunk => "小样本收缩",
         Imputed => "缺失补值",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fixed_bound;
-
-    /// The bound is never below the text it stands for (so a column's
-    /// width, the widest text in it, is the same as when every number's
-    /// text was made): worked cases where rounding adds a digit, a sign,
-    /// and the edges.
-    #[test]
-    fn fixed_bound_covers_rounding_up_and_signs() {
-        // 9.995 → "9.99" or "10.00" (5 characters); the bound counts the
-        // integer part 9 + 1 = 10: 2 digits + "." + 2 = 5.
-        assert_eq!(fixed_bound(9.995, 2), 5);
-        assert_eq!(format!("{:.2}", 9.999), "10.00");
-        // -0.001 → "-0.00": the sign counts (1 + 1 + 1 + 2 = 5).
-        assert_eq!(format!("{:.2}", -0.001), "-0.00");
-        assert_eq!(fixed_bound(-0.001, 2), 5);
-        // 99.96 as a percentage with one decimal: "100.0" (5); bound 3
-        // digits (99 + 1) + "." + 1 = 5.
-        assert_eq!(fixed_bound(99.96, 1), 5);
-        assert_eq!(fixed_bound(f64::NAN, 2), usize::MAX);
-        assert_eq!(fixed_bound(f64::INFINITY, 1), usize::MAX);
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn fixed_bound_is_never_below_the_text(
-            x in proptest::prop_oneof![
-                proptest::num::f64::ANY,
-                -1e6f64..1e6,
-                -1.0f64..1.0,
-            ]
-        ) {
-            for d in [1usize, 2] {
-                let text = format!("{x:.d$}").len();
-                proptest::prop_assert!(fixed_bound(x, d) >= text, "{x} {d}: {text}");
-            }
-        }
     }
 }

@@ -4,16 +4,17 @@
 
 use rust_xlsxwriter::{Format, Worksheet, XlsxError};
 
-use super::{Sheet, V, t};
+use super::sheet::{Sheet, V, t, text};
 use crate::run::Run;
 use crate::scheme::NodeKind;
 
 /// 扣分依据: every evidence record.
-pub(super) fn evidence(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
+pub(super) fn evidence(run: &Run, header: &Format, ws: Worksheet) -> Result<Worksheet, XlsxError> {
     let units = &run.data.units;
-    let mut sh = Sheet::new(
+    let mut sh = Sheet::on(
+        ws,
         "扣分依据",
-        &[
+        [
             t("单位编码"),
             t("单位名称"),
             t("规则"),
@@ -30,7 +31,7 @@ pub(super) fn evidence(run: &Run, header: &Format) -> Result<Worksheet, XlsxErro
         let title = run.scheme.dataset_title(&e.dataset);
         sh.row(
             k as u32 + 1,
-            &[
+            [
                 t(&units.ids[e.unit]),
                 t(&units.names[e.unit]),
                 t(&e.rule_id),
@@ -39,7 +40,7 @@ pub(super) fn evidence(run: &Run, header: &Format) -> Result<Worksheet, XlsxErro
                 t(&e.record_key),
                 t(&e.date),
                 V::D2(e.points),
-                V::T(crate::report::words::note(&e.note)),
+                text(crate::report::words::note(&e.note)),
             ],
             None,
         )?;
@@ -51,7 +52,7 @@ pub(super) fn evidence(run: &Run, header: &Format) -> Result<Worksheet, XlsxErro
 pub(super) fn rejects(run: &Run, header: &Format) -> Result<Worksheet, XlsxError> {
     let mut sh = Sheet::new(
         "拒收记录",
-        &[
+        [
             t("数据集"),
             t("文件"),
             t("行号"),
@@ -65,13 +66,13 @@ pub(super) fn rejects(run: &Run, header: &Format) -> Result<Worksheet, XlsxError
     for (k, e) in run.data.rejects.iter().enumerate() {
         sh.row(
             k as u32 + 1,
-            &[
+            [
                 t(run.scheme.dataset_title(&e.dataset)),
                 t(&e.file),
                 V::N(e.line as f64),
                 t(&e.column),
                 t(&e.value),
-                V::T(e.reason_zh()),
+                text(e.reason_zh()),
                 t(e.code()),
             ],
             None,
@@ -85,7 +86,7 @@ pub(super) fn scheme(run: &Run, header: &Format) -> Result<Worksheet, XlsxError>
     let s = &run.scheme;
     let mut sh = Sheet::new(
         "考核方案",
-        &[
+        [
             t("层级"),
             t("编码"),
             t("名称"),
@@ -116,18 +117,18 @@ pub(super) fn scheme(run: &Run, header: &Format) -> Result<Worksheet, XlsxError>
         };
         sh.row(
             r,
-            &[
+            [
                 V::N(depth as f64),
                 t(&node.id),
-                V::T(format!(
+                text(format!(
                     "{}{}",
                     "　".repeat(depth.saturating_sub(1)),
                     node.name
                 )),
                 V::N(node.weight),
                 V::D2(node.points),
-                V::T(how),
-                V::T(note),
+                text(how),
+                text(note),
             ],
             None,
         )?;

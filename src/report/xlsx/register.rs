@@ -5,7 +5,7 @@
 
 use rust_xlsxwriter::{Color, Format, Worksheet, XlsxError};
 
-use super::{Sheet, V, t};
+use super::sheet::{Sheet, V, t};
 use crate::data::objections::{Register, Status};
 use crate::run::Run;
 
@@ -13,7 +13,7 @@ pub(super) fn sheet(run: &Run, reg: &Register, header: &Format) -> Result<Worksh
     let units = &run.data.units;
     let mut sh = Sheet::new(
         "异议登记",
-        &[
+        [
             t("登记行号"),
             t("单位编码"),
             t("单位名称"),
@@ -39,7 +39,7 @@ pub(super) fn sheet(run: &Run, reg: &Register, header: &Format) -> Result<Worksh
         let r = k as u32 + 1;
         sh.row(
             r,
-            &[
+            [
                 V::N(o.line as f64),
                 t(&units.ids[o.unit]),
                 t(&units.names[o.unit]),
