@@ -17,6 +17,14 @@ pub struct Pages {
     pub range: Range<usize>,
 }
 
+/// The window's bytes (polars reads a Parquet file through this, so that
+/// the bytes it reads and the pages let go are the same).
+impl AsRef<[u8]> for Pages {
+    fn as_ref(&self) -> &[u8] {
+        &self.map[self.range.clone()]
+    }
+}
+
 impl Pages {
     pub fn release(&self) {
         release(&self.map, self.range.clone());

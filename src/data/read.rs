@@ -175,12 +175,9 @@ fn read_parquet(
     // page it decodes resident to the end: Window::run lets ours go).
     let pages = super::pages::Pages {
         range: 0..map.len(),
-        map: map.clone(),
+        map,
     };
-    let whole = polars_buffer::Buffer::from_owner(super::csv::Slice {
-        range: 0..map.len(),
-        text: map,
-    });
+    let whole = polars_buffer::Buffer::from_owner(pages.clone());
     let sources = ScanSources::Buffers(Arc::from([whole]));
     let args = ScanArgsParquet {
         hive_options: HiveOptions::new_disabled(),

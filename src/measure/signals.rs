@@ -46,6 +46,7 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     aggs
 }
 
+/// The dataset's screens, with their numbers `k`.
 fn screens(scheme: &Scheme, ds: usize) -> impl Iterator<Item = (usize, &crate::scheme::Screen)> {
     scheme
         .screens

@@ -49,7 +49,7 @@ impl Sheet {
         Sheet::on(Worksheet::new(), name, head, fmt)
     }
 
-    /// A new sheet on `ws` (a streamed worksheet, [`streamed`]).
+    /// A new sheet on `ws` (a streamed worksheet, [`super::streamed`]).
     pub(super) fn on<'a>(
         mut ws: Worksheet,
         name: &str,
