@@ -60,6 +60,18 @@ fn lead_column(k: usize) -> String {
     format!("__sc{k}_lead")
 }
 
+/// The first significant digit of `x` (> 0, finite): x / 10^floor(log10
+/// x), corrected where rounding at an exact power of ten gives 10 or 0.
+fn lead_digit(x: Expr) -> Expr {
+    let e = x.clone().log(lit(10.0)).floor();
+    let lead = (x / lit(10.0f64).pow(e)).floor();
+    when(lead.clone().gt_eq(lit(10.0)))
+        .then(lit(1.0))
+        .when(lead.clone().lt(lit(1.0)))
+        .then(lit(9.0))
+        .otherwise(lead)
+}
+
 /// `lf` with a column per screen of the dataset: the first significant
 /// digit (1-9) of each counted record the screen takes, 0 for any other
 /// row. Computed once per row here, so that the nine digit counts of
@@ -69,21 +81,12 @@ pub fn with_lead_digits(scheme: &Scheme, ds: usize, lf: LazyFrame) -> LazyFrame 
     let cols: Vec<Expr> = screens(scheme, ds)
         .map(|(k, s)| {
             let x = col(s.column.as_str()).cast(DataType::Float64).abs();
-            // First significant digit: x / 10^floor(log10 x), corrected for
-            // rounding at exact powers of ten.
-            let e = x.clone().log(lit(10.0)).floor();
-            let lead = (x.clone() / lit(10.0f64).pow(e)).floor();
-            let lead = when(lead.clone().gt_eq(lit(10.0)))
-                .then(lit(1.0))
-                .when(lead.clone().lt(lit(1.0)))
-                .then(lit(9.0))
-                .otherwise(lead);
             let ok = col(IS_COUNTED)
                 .and(matches(&s.where_))
                 .and(x.clone().gt(lit(0.0)))
-                .and(x.is_finite());
+                .and(x.clone().is_finite());
             when(ok)
-                .then(lead)
+                .then(lead_digit(x))
                 .otherwise(lit(0.0))
                 .alias(lead_column(k))
         })
@@ -144,4 +147,30 @@ pub fn column_by_unit(units: &Units, frames: &[DataFrame], name: &str) -> Vec<u6
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worked first digits: 1000 and 0.001 (exact powers of ten) lead
+    /// with 1; 999.999 with 9; 2.5e-7 with 2; 47 with 4; 1e300 with 1.
+    #[test]
+    fn lead_digit_of_worked_values() {
+        let xs = [1000.0, 0.001, 999.999, 2.5e-7, 47.0, 1e300, 9.0, 10.0];
+        let df = df!("x" => xs).unwrap();
+        let out = df
+            .lazy()
+            .select([lead_digit(col("x")).alias("d")])
+            .collect()
+            .unwrap();
+        let d: Vec<f64> = out
+            .column("d")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(d, vec![1.0, 1.0, 9.0, 2.0, 4.0, 1.0, 9.0, 1.0]);
+    }
 }
