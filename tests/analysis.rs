@@ -396,24 +396,21 @@ fn under_the_default_assumptions_a_clear_group_leader_is_stable() {
     assert!(checked >= 1, "no leader one point ahead in the demo");
 }
 
-#[test]
-fn a_draw_that_reuses_the_nominal_cells_scores_as_a_full_rescoring() {
-    // The draws copy the nominal cells of every indicator they score the
-    // same way (score::score_reusing): under every factor, and on the
-    // golden fixture (relative and absolute kinds, missing values), a
-    // draw's totals, ranks, grades and cells are those of scoring it all
-    // again.
-    let (run, _dir, _) = golden();
+/// Under `vary`, for 40 draws: a draw that borrows the nominal cells
+/// (score::score_reusing) scores as a full rescoring, cell for cell, and
+/// a Monte Carlo draw (score::draw, ranks and grades alone) ranks and
+/// grades as it does.
+fn draws_match_full_scoring(run: &Run, vary: [bool; 4]) {
     let model = uncertainty::Model::new(&run.scheme, &run.data.units, &run.measured);
-    let all = uncertainty::Assumptions {
-        vary: [true; 4],
+    let a = uncertainty::Assumptions {
+        vary,
         weight_factor: vec![0.25],
     };
     for d in 0..40 {
         let cfg = uncertainty::config(
             &run.scheme,
-            &model.nominal,
-            &all,
+            model.nominal(),
+            &a,
             &model.depth,
             uncertainty::uniforms(9, d),
         );
@@ -430,9 +427,41 @@ fn a_draw_that_reuses_the_nominal_cells_scores_as_a_full_rescoring() {
             &run.data.units,
             &run.measured,
             &cfg,
-            Some((&model.nominal, &model.nominal_cells)),
+            Some((model.nominal(), &model.fixed.cells)),
         );
         assert_eq!(format!("{:?}", reused.units), format!("{:?}", full.units));
         assert_eq!(format!("{:?}", reused.cells), format!("{:?}", full.cells));
+        let drawn = model.outcome(&cfg);
+        let ranks: Vec<u32> = full.units.iter().map(|u| u.rank as u32).collect();
+        let grades: Vec<Option<u16>> = full
+            .units
+            .iter()
+            .map(|u| u.grade.map(|g| g as u16))
+            .collect();
+        assert_eq!(drawn.ranks, ranks, "draw {d}");
+        assert_eq!(drawn.grades, grades, "draw {d}");
+    }
+}
+
+#[test]
+fn a_draw_that_reuses_the_nominal_cells_scores_as_a_full_rescoring() {
+    // Under every factor, on the golden fixture (relative and absolute
+    // kinds, missing values, bonus, penalty and veto rules, two groups).
+    let (run, _dir, _) = golden();
+    draws_match_full_scoring(&run, [true; 4]);
+    // The demo (60 units in two groups, 22 indicators of every kind, the
+    // bundled scheme's rules and grade quotas).
+    let demo = govtrust::run::assess(
+        std::path::Path::new("indicators"),
+        std::path::Path::new("datasets/demo"),
+        govtrust::data::LoadOptions::default(),
+    )
+    .unwrap();
+    draws_match_full_scoring(&demo, [true; 4]);
+    draws_match_full_scoring(&demo, [true, true, false, false]);
+    // Data-driven weights and TOPSIS (aggregation left as written: a
+    // varied aggregation replaces TOPSIS).
+    for node in ["weights = \"entropy\"", "aggregation = \"topsis\""] {
+        draws_match_full_scoring(&mcdm(node), [true, true, false, true]);
     }
 }

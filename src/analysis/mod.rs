@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod intervals;
+pub mod ranks;
 pub mod signals;
 pub mod sobol;
 pub mod stats;

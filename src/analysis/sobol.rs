@@ -14,7 +14,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use super::uncertainty::{Assumptions, FACTORS, Model, percentile};
+use super::ranks::percentile;
+use super::uncertainty::{Assumptions, FACTORS, Model};
 
 /// One factor's indices and 95% intervals.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,7 +128,7 @@ pub fn assumptions(
     bootstrap: usize,
 ) -> Vec<(&'static str, Index)> {
     let factors = a.factors();
-    let nominal = model.outcome(&model.nominal).ranks;
+    let nominal = model.outcome(model.nominal()).ranks;
     let est = estimate(factors.len(), n, seed, bootstrap, |x| {
         let mut u = [0.5; 4];
         for (k, &f) in factors.iter().enumerate() {

@@ -144,8 +144,8 @@ pub fn cronbach_alpha(items: &[Vec<f64>]) -> f64 {
 pub fn outliers(x: &[f64]) -> Vec<usize> {
     let mut s = x.to_vec();
     s.sort_by(f64::total_cmp);
-    let q1 = super::uncertainty::percentile(&s, 0.25);
-    let q3 = super::uncertainty::percentile(&s, 0.75);
+    let q1 = super::ranks::percentile(&s, 0.25);
+    let q3 = super::ranks::percentile(&s, 0.75);
     let (lo, hi) = (q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1));
     (0..x.len()).filter(|&i| x[i] < lo || x[i] > hi).collect()
 }

@@ -20,9 +20,11 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
+pub use super::ranks::{Outcome, UnitUncertainty};
 use crate::data::Units;
 use crate::measure::Measured;
 use crate::scheme::{Aggregation, MissingPolicy, NodeKind, Scheme, ScoreKind};
+use crate::score::draw::Fixed;
 use crate::score::{self, Config, Context};
 
 /// The assumptions that can be varied, in factor order.
@@ -133,75 +135,55 @@ pub fn uniforms(seed: u64, d: u64) -> [f64; 4] {
     [rng.random(), rng.random(), rng.random(), rng.random()]
 }
 
-/// Ranks and grades of every unit under one draw's assumptions.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub ranks: Vec<u32>,
-    pub grades: Vec<Option<u16>>,
-}
-
 /// Everything needed to re-score quickly.
 pub struct Model<'a> {
     pub scheme: &'a Scheme,
     pub units: &'a Units,
     pub measured: &'a Measured,
-    pub nominal: Config,
     pub ctx: Context,
     pub depth: Vec<usize>,
-    /// The cells scored under `nominal`, reused by the draws
-    /// ([`score::score_reusing`]).
-    pub nominal_cells: Vec<Vec<score::Scored>>,
+    /// The nominal configuration and what no draw changes
+    /// ([`score::draw::Fixed`]).
+    pub fixed: Fixed,
 }
 
 impl<'a> Model<'a> {
     pub fn new(scheme: &'a Scheme, units: &'a Units, measured: &'a Measured) -> Self {
-        let nominal = Config::nominal(scheme);
         let ctx = Context::new(scheme, units);
-        let nominal_cells = score::score_in(&ctx, scheme, units, measured, &nominal).cells;
+        let fixed = Fixed::new(&ctx, scheme, units, measured, Config::nominal(scheme));
         Model {
             scheme,
             units,
             measured,
-            nominal,
             ctx,
             depth: scheme.depths(),
-            nominal_cells,
+            fixed,
         }
     }
 
+    /// The nominal configuration (the scheme's own assumptions).
+    pub fn nominal(&self) -> &Config {
+        &self.fixed.nominal
+    }
+
     pub fn outcome(&self, cfg: &Config) -> Outcome {
-        let units = score::units_reusing(
+        let (ranks, grades) = score::draw::ranks_and_grades(
             &self.ctx,
+            &self.fixed,
             self.scheme,
             self.units,
             self.measured,
             cfg,
-            Some((&self.nominal, &self.nominal_cells)),
         );
         Outcome {
-            ranks: units.iter().map(|u| u.rank as u32).collect(),
-            grades: units.iter().map(|u| u.grade.map(|g| g as u16)).collect(),
+            ranks: ranks.into_iter().map(|r| r as u32).collect(),
+            grades: grades.into_iter().map(|g| g.map(|g| g as u16)).collect(),
         }
     }
 
     pub fn draw(&self, a: &Assumptions, u: [f64; 4]) -> Outcome {
-        self.outcome(&config(self.scheme, &self.nominal, a, &self.depth, u))
+        self.outcome(&config(self.scheme, self.nominal(), a, &self.depth, u))
     }
-}
-
-/// One unit's rank distribution and grade probabilities.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitUncertainty {
-    pub nominal_rank: u32,
-    pub mean_rank: f64,
-    pub median_rank: f64,
-    pub p5_rank: f64,
-    pub p95_rank: f64,
-    /// Probability of each grade (scheme order).
-    pub grade_probability: Vec<f64>,
-    pub nominal_grade: Option<usize>,
-    /// Probability of the nominal grade is at least the threshold.
-    pub stable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -213,56 +195,20 @@ pub struct Uncertainty {
     pub seconds: f64,
 }
 
-/// Percentile by linear interpolation between order statistics (the
-/// default of R and numpy, type 7), on sorted values.
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let h = (sorted.len() - 1) as f64 * p;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// Run `draws` Monte Carlo draws.
 pub fn run(model: &Model, a: &Assumptions, draws: usize, seed: u64, threshold: f64) -> Uncertainty {
     let t = std::time::Instant::now();
-    let nominal = model.outcome(&model.nominal);
+    let nominal = model.outcome(model.nominal());
     let outcomes: Vec<Outcome> = crate::pool().install(|| {
         (0..draws as u64)
             .into_par_iter()
             .map(|d| model.draw(a, uniforms(seed, d)))
             .collect()
     });
-    let n_units = model.units.len();
-    let n_grades = model.scheme.grades.len();
-    let units = (0..n_units)
-        .map(|u| {
-            let mut ranks: Vec<f64> = outcomes.iter().map(|o| o.ranks[u] as f64).collect();
-            ranks.sort_by(f64::total_cmp);
-            let mut counts = vec![0usize; n_grades];
-            for o in &outcomes {
-                if let Some(g) = o.grades[u] {
-                    counts[g as usize] += 1;
-                }
-            }
-            let prob: Vec<f64> = counts
-                .iter()
-                .map(|&c| c as f64 / draws.max(1) as f64)
-                .collect();
-            let nominal_grade = nominal.grades[u].map(|g| g as usize);
-            UnitUncertainty {
-                nominal_rank: nominal.ranks[u],
-                mean_rank: ranks.iter().sum::<f64>() / draws.max(1) as f64,
-                median_rank: percentile(&ranks, 0.5),
-                p5_rank: percentile(&ranks, 0.05),
-                p95_rank: percentile(&ranks, 0.95),
-                stable: nominal_grade.is_none_or(|g| prob[g] >= threshold),
-                grade_probability: prob,
-                nominal_grade,
-            }
-        })
-        .collect();
+    // A rank is at most the size of the unit's peer group.
+    let max_rank = model.ctx.groups.iter().map(Vec::len).max().unwrap_or(0);
+    let sizes = (max_rank, model.scheme.grades.len());
+    let units = super::ranks::summarise(&outcomes, &nominal, sizes, threshold);
     Uncertainty {
         draws,
         seed,
@@ -275,15 +221,6 @@ pub fn run(model: &Model, a: &Assumptions, draws: usize, seed: u64, threshold: f
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn percentiles_interpolate_like_numpy() {
-        // numpy.percentile([1, 2, 3, 4], [5, 50, 95]) = [1.15, 2.5, 3.85]
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert!((percentile(&v, 0.05) - 1.15).abs() < 1e-12);
-        assert_eq!(percentile(&v, 0.5), 2.5);
-        assert!((percentile(&v, 0.95) - 3.85).abs() < 1e-12);
-    }
 
     #[test]
     fn vary_lists_parse() {

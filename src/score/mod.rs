@@ -7,7 +7,9 @@
 //! ([`Config`]) for the uncertainty analysis.
 
 mod adjust;
+pub mod draw;
 pub mod kinds;
+pub mod nodes;
 pub mod rank;
 pub mod values;
 pub mod weights;
@@ -16,9 +18,8 @@ use std::borrow::Cow;
 
 use crate::data::Units;
 use crate::measure::Measured;
-use crate::scheme::{
-    Aggregation, MissingPolicy, NodeKind, Scheme, ScoreKind, VetoRank, WeightMethod,
-};
+use crate::scheme::{Aggregation, MissingPolicy, Scheme, ScoreKind, VetoRank, WeightMethod};
+pub use nodes::{aggregate, group_attainments};
 pub use values::{Scored, Status};
 
 /// The assumptions scoring runs under; [`Config::nominal`] is the scheme's.
@@ -93,110 +94,6 @@ pub struct Scores {
     pub warnings: Vec<String>,
 }
 
-/// Weighted mean of (weight, attainment) pairs; `None` if there are none,
-/// or if their weights sum to 0 (data-driven weights can give a child
-/// weight 0: a unit whose present children all weigh 0 has no mean, and
-/// 0/0 must never become a number). A child of weight 0 takes no part,
-/// in a geometric mean too. (TOPSIS, which needs the whole peer group,
-/// falls back to arithmetic for a single unit.)
-pub fn aggregate(agg: Aggregation, parts: &[(f64, f64)]) -> Option<f64> {
-    let w: f64 = parts.iter().map(|p| p.0).sum();
-    if !(w > 0.0 && w.is_finite()) {
-        return None;
-    }
-    let weighing = || parts.iter().filter(|p| p.0 > 0.0);
-    Some(match agg {
-        Aggregation::Arithmetic | Aggregation::Topsis => {
-            weighing().map(|(wi, a)| wi * a).sum::<f64>() / w
-        }
-        Aggregation::Geometric => {
-            if weighing().any(|p| p.1 <= 0.0) {
-                0.0
-            } else {
-                (weighing().map(|(wi, a)| wi * a.ln()).sum::<f64>() / w).exp()
-            }
-        }
-    })
-}
-
-/// `att[node][k]`: attainment of a tree node for the k-th unit of a group.
-pub type Attainments = Vec<Vec<Option<f64>>>;
-
-/// Attainment of every tree node for the units of one peer group
-/// (`att[node][k]` for `members[k]`).
-///
-/// A node's children weigh as written, or, with `weights = "entropy"` or
-/// `"critic"`, as derived from the group's units that have every child
-/// (at least 2 such units, else as written). Units with every child
-/// present are aggregated by TOPSIS under `aggregation = "topsis"`; a unit
-/// missing a child falls back to the weighted mean of the children it has.
-/// Also returns (node, k) wherever a node has children present for
-/// `members[k]` but they all weigh 0 (the node is then missing for it).
-pub fn group_attainments(
-    scheme: &Scheme,
-    cfg: &Config,
-    order: &[usize],
-    cells: &[Cow<'_, [Scored]>],
-    members: &[usize],
-) -> (Attainments, Vec<(usize, usize)>) {
-    let mut weightless = Vec::new();
-    let mut att: Vec<Vec<Option<f64>>> = vec![vec![None; members.len()]; scheme.tree.len()];
-    let mut parts = Vec::new();
-    for &n in order {
-        let node = &scheme.tree[n];
-        if let NodeKind::Indicator(i) = node.kind {
-            att[n] = members.iter().map(|&u| cells[i][u].attainment).collect();
-            continue;
-        }
-        let kids = &node.children;
-        // The members with every child present: only data-driven weights
-        // (entropy, CRITIC) and TOPSIS read them.
-        let complete: Vec<usize> =
-            if node.weights.is_some() || cfg.aggregation[n] == Aggregation::Topsis {
-                (0..members.len())
-                    .filter(|&k| kids.iter().all(|&c| att[c][k].is_some()))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-        let matrix = || -> Vec<Vec<f64>> {
-            complete
-                .iter()
-                .map(|&k| kids.iter().map(|&c| att[c][k].unwrap()).collect())
-                .collect()
-        };
-        let w: Vec<f64> = match node.weights {
-            Some(m) if complete.len() >= 2 => match m {
-                WeightMethod::Entropy => weights::entropy(&matrix()),
-                WeightMethod::Critic => weights::critic(&matrix()),
-            },
-            _ => kids.iter().map(|&c| cfg.weights[c]).collect(),
-        };
-        let topsis = (cfg.aggregation[n] == Aggregation::Topsis && complete.len() >= 2)
-            .then(|| weights::topsis(&matrix(), &w));
-        let mut out = vec![None; members.len()];
-        for (k, o) in out.iter_mut().enumerate() {
-            parts.clear();
-            parts.extend(
-                kids.iter()
-                    .zip(&w)
-                    .filter_map(|(&c, &wc)| att[c][k].map(|a| (wc, a))),
-            );
-            *o = aggregate(cfg.aggregation[n], &parts);
-            if o.is_none() && !parts.is_empty() {
-                weightless.push((n, k));
-            }
-        }
-        if let Some(t) = topsis {
-            for (j, &k) in complete.iter().enumerate() {
-                out[k] = Some(t[j]);
-            }
-        }
-        att[n] = out;
-    }
-    (att, weightless)
-}
-
 impl Scores {
     /// The members of every group (register order of groups) in output
     /// order: by rank, then register order.
@@ -262,28 +159,13 @@ pub fn score_reusing(
     cfg: &Config,
     known: Option<(&Config, &[Vec<Scored>])>,
 ) -> Scores {
-    let (cells, units, order, warnings) =
-        score_parts(ctx, scheme, units, measured, cfg, known, true);
+    let (cells, units, order, warnings) = score_parts(ctx, scheme, units, measured, cfg, known);
     Scores {
         cells: cells.into_iter().map(Cow::into_owned).collect(),
         units,
         order,
         warnings,
     }
-}
-
-/// The units' scores alone (what a Monte Carlo draw keeps: rank, grade
-/// and total), as [`score_reusing`] gives them, without copying any cell
-/// and without each unit's node attainments (`attainment` is empty).
-pub fn units_reusing(
-    ctx: &Context,
-    scheme: &Scheme,
-    units: &Units,
-    measured: &Measured,
-    cfg: &Config,
-    known: Option<(&Config, &[Vec<Scored>])>,
-) -> Vec<UnitScore> {
-    score_parts(ctx, scheme, units, measured, cfg, known, false).1
 }
 
 type Parts<'c> = (
@@ -293,17 +175,17 @@ type Parts<'c> = (
     Vec<String>,
 );
 
-fn score_parts<'c>(
+/// Every indicator's cells under `cfg`: borrowed from `known` where `cfg`
+/// scores the indicator as `known.0` does, scored otherwise.
+fn cells_under<'c>(
     ctx: &Context,
     scheme: &Scheme,
     units: &Units,
     measured: &Measured,
     cfg: &Config,
     known: Option<(&Config, &'c [Vec<Scored>])>,
-    nodes: bool,
-) -> Parts<'c> {
-    let groups = &ctx.groups;
-    let cells: Vec<Cow<'c, [Scored]>> = (0..scheme.indicators.len())
+) -> Vec<Cow<'c, [Scored]>> {
+    (0..scheme.indicators.len())
         .map(|i| match known {
             Some((k, cells)) if k.kinds[i] == cfg.kinds[i] && k.missing[i] == cfg.missing[i] => {
                 Cow::Borrowed(cells[i].as_slice())
@@ -315,16 +197,64 @@ fn score_parts<'c>(
                 cfg.missing[i],
                 &measured.cells[i],
                 units,
-                groups,
+                &ctx.groups,
             )),
         })
-        .collect();
-    // Each unit's attainment of the root (node 0), and of every node if asked.
-    let mut root: Vec<Option<f64>> = vec![None; units.len()];
+        .collect()
+}
+
+/// The attainments of `members` in `cells`, one column per indicator.
+fn leaf_columns(cells: &[Cow<'_, [Scored]>], members: &[usize]) -> Vec<Vec<Option<f64>>> {
+    cells
+        .iter()
+        .map(|c| members.iter().map(|&u| c[u].attainment).collect())
+        .collect()
+}
+
+/// A unit's base points and total (docs/scheme.md sections 7-8): the
+/// root's attainment times the scheme's points, plus bonus, minus
+/// penalty, never below 0, rounded to 2 decimals.
+fn base_and_total(scheme: &Scheme, root: Option<f64>, bonus: f64, penalty: f64) -> (f64, f64) {
+    let base = root.unwrap_or(0.0) * scheme.points;
+    (base, rank::round2((base + bonus - penalty).max(0.0)))
+}
+
+/// Ranks and grades of one peer group's members from their totals and
+/// the grade of their heaviest veto (vetoed units are those with one).
+fn rank_group(
+    scheme: &Scheme,
+    totals: &[f64],
+    veto_grade: &[Option<usize>],
+) -> (Vec<usize>, Vec<Option<usize>>) {
+    let cents: Vec<i64> = totals.iter().map(|&t| rank::cents(t)).collect();
+    let vetoed: Vec<bool> = veto_grade.iter().map(Option::is_some).collect();
+    let (ranks, order) = rank::ranked(&cents, &vetoed, scheme.veto_rank == VetoRank::Last);
+    let grades = rank::grades_ranked(totals, (&ranks, &order), veto_grade, &scheme.grades);
+    (ranks, grades)
+}
+
+/// The grade of the heaviest of `vetoes` (indices into the rules).
+fn veto_grade(scheme: &Scheme, vetoes: &[usize]) -> Option<usize> {
+    vetoes.iter().map(|&r| scheme.rules[r].grade).max()
+}
+
+fn score_parts<'c>(
+    ctx: &Context,
+    scheme: &Scheme,
+    units: &Units,
+    measured: &Measured,
+    cfg: &Config,
+    known: Option<(&Config, &'c [Vec<Scored>])>,
+) -> Parts<'c> {
+    let groups = &ctx.groups;
+    let cells = cells_under(ctx, scheme, units, measured, cfg, known);
+    // Each unit's attainment of every node.
     let mut node_att: Vec<Vec<Option<f64>>> = vec![Vec::new(); units.len()];
     let mut warnings = Vec::new();
     for members in groups {
-        let (att, weightless) = group_attainments(scheme, cfg, &ctx.order, &cells, members);
+        let columns = leaf_columns(&cells, members);
+        let leaves: Vec<&[Option<f64>]> = columns.iter().map(Vec::as_slice).collect();
+        let (att, weightless) = group_attainments(scheme, cfg, &ctx.order, &leaves, members.len());
         for (n, k) in weightless {
             warnings.push(format!(
                 "单位{}：节点“{}”有得分的下级指标权重均为0（weights = \"{}\"），该节点对本单位按无数据处理",
@@ -338,19 +268,17 @@ fn score_parts<'c>(
             ));
         }
         for (k, &u) in members.iter().enumerate() {
-            root[u] = att[0][k];
-            if nodes {
-                node_att[u] = att.iter().map(|row| row[k]).collect();
-            }
+            node_att[u] = (0..scheme.tree.len())
+                .map(|n| att.node(scheme, &leaves, n)[k])
+                .collect();
         }
     }
     let mut out: Vec<UnitScore> = (0..units.len())
         .map(|u| {
             let attainment = std::mem::take(&mut node_att[u]);
-            let base = root[u].unwrap_or(0.0) * scheme.points;
             let (bonus, penalty, vetoes) =
                 adjust::adjustments(scheme, measured, &units.groups[u], u);
-            let total = rank::round2((base + bonus - penalty).max(0.0));
+            let (base, total) = base_and_total(scheme, attainment[0], bonus, penalty);
             UnitScore {
                 attainment,
                 base,
@@ -365,15 +293,12 @@ fn score_parts<'c>(
         .collect();
     let mut output = Vec::with_capacity(units.len());
     for members in groups {
-        let totals: Vec<i64> = members.iter().map(|&u| rank::cents(out[u].total)).collect();
-        let vetoed: Vec<bool> = members.iter().map(|&u| !out[u].vetoes.is_empty()).collect();
-        let ranks = rank::ranks(&totals, &vetoed, scheme.veto_rank == VetoRank::Last);
-        let veto_grade: Vec<Option<usize>> = members
-            .iter()
-            .map(|&u| out[u].vetoes.iter().map(|&r| scheme.rules[r].grade).max())
-            .collect();
         let t: Vec<f64> = members.iter().map(|&u| out[u].total).collect();
-        let grades = rank::grades(&t, &ranks, &veto_grade, &scheme.grades);
+        let vg: Vec<Option<usize>> = members
+            .iter()
+            .map(|&u| veto_grade(scheme, &out[u].vetoes))
+            .collect();
+        let (ranks, grades) = rank_group(scheme, &t, &vg);
         for (k, &u) in members.iter().enumerate() {
             out[u].rank = ranks[k];
             out[u].grade = grades[k];

@@ -18,20 +18,38 @@ pub fn cents(x: f64) -> i64 {
 /// Competition ranks (1, 2, 2, 4) of `members` by their total in cents,
 /// highest first; with `vetoed_last`, vetoed units come after all others.
 pub fn ranks(totals: &[i64], vetoed: &[bool], vetoed_last: bool) -> Vec<usize> {
-    let key = |i: usize| (vetoed_last && vetoed[i], -totals[i]);
-    let mut order: Vec<usize> = (0..totals.len()).collect();
-    order.sort_unstable_by_key(|&i| key(i));
+    ranked(totals, vetoed, vetoed_last).0
+}
+
+/// [`ranks`], and the members in rank order (tied members by position).
+pub fn ranked(totals: &[i64], vetoed: &[bool], vetoed_last: bool) -> (Vec<usize>, Vec<usize>) {
+    // Sorted as plain integers: (vetoed last) | (i64::MAX − total: the
+    // highest total first, no overflow) | position. Members with the same
+    // bits above the position tie.
+    assert!(
+        totals.len() <= u32::MAX as usize,
+        "too many members to rank"
+    );
+    let mut keys: Vec<u128> = (0..totals.len())
+        .map(|i| {
+            let last = (vetoed_last && vetoed[i]) as u128;
+            let behind = (i64::MAX as i128 - totals[i] as i128) as u128;
+            last << 96 | behind << 32 | i as u128
+        })
+        .collect();
+    keys.sort_unstable();
     let mut out = vec![0; totals.len()];
-    for (pos, &i) in order.iter().enumerate() {
+    let order: Vec<usize> = keys.iter().map(|k| (*k as u32) as usize).collect();
+    for pos in 0..keys.len() {
         // A unit tied with the one before shares its rank; otherwise its
         // rank is 1 + the number of units before it (1, 2, 2, 4).
-        out[i] = if pos > 0 && key(order[pos - 1]) == key(i) {
+        out[order[pos]] = if pos > 0 && keys[pos - 1] >> 32 == keys[pos] >> 32 {
             out[order[pos - 1]]
         } else {
             pos + 1
         };
     }
-    out
+    (out, order)
 }
 
 /// Grades for one peer group (indices into `grades`).
@@ -48,13 +66,29 @@ pub fn grades(
     veto_grade: &[Option<usize>],
     grades: &[Grade],
 ) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..totals.len()).collect();
+    order.sort_by_key(|&i| (ranks[i], i));
+    grades_ranked(totals, (ranks, &order), veto_grade, grades)
+}
+
+/// [`grades`], given the members in rank order (tied members by
+/// position), as [`ranked`] gives them.
+pub fn grades_ranked(
+    totals: &[f64],
+    (ranks, order): (&[usize], &[usize]),
+    veto_grade: &[Option<usize>],
+    grades: &[Grade],
+) -> Vec<Option<usize>> {
     let n = totals.len();
     let mut out: Vec<Option<usize>> = veto_grade.to_vec();
     if grades.is_empty() {
         return vec![None; n];
     }
-    let mut open: Vec<usize> = (0..n).filter(|&i| veto_grade[i].is_none()).collect();
-    open.sort_by_key(|&i| (ranks[i], i));
+    let mut open: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| veto_grade[i].is_none())
+        .collect();
     for (g, grade) in grades.iter().enumerate() {
         let last = g + 1 == grades.len();
         let eligible: Vec<usize> = open
@@ -180,5 +214,57 @@ mod tests {
         );
         let out = grades(&totals, &r, &[Some(1), None, None, None], &gs);
         assert_eq!(out, vec![Some(1), Some(0), Some(0), Some(1)]);
+    }
+
+    /// The ranking by sort keys as first written: (vetoed last, −total),
+    /// sorted by key, ties sharing the rank of the first.
+    fn ranks_by_key(totals: &[i64], vetoed: &[bool], vetoed_last: bool) -> Vec<usize> {
+        let key = |i: usize| (vetoed_last && vetoed[i], -(totals[i] as i128));
+        let mut order: Vec<usize> = (0..totals.len()).collect();
+        order.sort_by_key(|&i| key(i));
+        let mut out = vec![0; totals.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            out[i] = if pos > 0 && key(order[pos - 1]) == key(i) {
+                out[order[pos - 1]]
+            } else {
+                pos + 1
+            };
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// The packed integer keys rank as the tuple keys do (extreme
+        /// totals included), give the members in (rank, position) order,
+        /// and grading in that order is grading by sorting.
+        #[test]
+        fn packed_ranking_is_the_tuple_ranking(
+            members in proptest::collection::vec(
+                (
+                    proptest::prop_oneof![
+                        4 => 9000i64..9010,
+                        1 => proptest::prelude::Just(i64::MIN),
+                        1 => proptest::prelude::Just(i64::MAX),
+                    ],
+                    proptest::prelude::any::<bool>(),
+                ),
+                0..40,
+            ),
+            vetoed_last in proptest::prelude::any::<bool>(),
+        ) {
+            let (totals, vetoed): (Vec<i64>, Vec<bool>) = members.into_iter().unzip();
+            let (r, order) = ranked(&totals, &vetoed, vetoed_last);
+            proptest::prop_assert_eq!(&r, &ranks_by_key(&totals, &vetoed, vetoed_last));
+            let mut want: Vec<usize> = (0..totals.len()).collect();
+            want.sort_by_key(|&i| (r[i], i));
+            proptest::prop_assert_eq!(&order, &want);
+            let gs = [g("A", 90.05, Some(0.3)), g("B", 90.02, None), g("C", 0.0, None)];
+            let t: Vec<f64> = totals.iter().map(|&c| c as f64 / 100.0).collect();
+            let vg: Vec<Option<usize>> = vetoed.iter().map(|&v| v.then_some(2)).collect();
+            proptest::prop_assert_eq!(
+                grades_ranked(&t, (&r, &order), &vg, &gs),
+                grades(&t, &r, &vg, &gs)
+            );
+        }
     }
 }
