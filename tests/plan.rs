@@ -129,3 +129,96 @@ fn parquet_scan_reads_only_declared_columns() {
     let run = f.run();
     assert_eq!(run.measured.cells[0][0].value, Some(2.5));
 }
+
+/// A dataset with a required text column `name` and a datetime `at`, in
+/// Parquet with the given values (rows 1..=n, "lines" 2..=n+1).
+fn text_fixture(names: &[Option<&str>]) -> Fixture {
+    let f = Fixture::new();
+    f.scheme(
+        "s.toml",
+        &format!(
+            "{HEADER}[datasets.t]\nfile = \"t.parquet\"\nunit = \"unit\"\ndate = \"at\"\n[datasets.t.columns]\nunit = \"string\"\nname = \"string\"\nat = \"datetime\"\nx = \"float\"\n\n[[indicator]]\nid = \"a\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"sum\", expr = \"x\" }}\nscore = {{ kind = \"target\", target = 1, floor = 0 }}\n"
+        ),
+    )
+    .data("units.csv", "unit_id,unit_name,group\nA,甲,g\n");
+    let n = names.len();
+    // 2025-03-01 08:00 in µs, and 2024-12-31 23:59:59.999999 for the
+    // last row (the day before the period: out of period).
+    let mut at = vec![1_740_816_000_000_000i64; n];
+    at[n - 1] = 1_735_689_599_999_999;
+    let mut df = df!(
+        "unit" => vec!["A"; n],
+        "name" => names,
+        "at" => at,
+        "x" => vec![1.0; n],
+    )
+    .unwrap()
+    .lazy()
+    .with_column(col("at").cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+    .collect()
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(f.data_dir().join("t.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    f
+}
+
+/// The checks a Parquet file's statistics show cannot fail are not in
+/// the plan (docs/architecture.md, "What a Parquet file's statistics
+/// prove"), and
+/// those they cannot rule out stay, with the same rejects as ever.
+#[test]
+fn parquet_statistics_leave_out_checks_that_cannot_fail() {
+    // Clean: no null, no "", every name between "!" and U+3000 ("Q1".."Z";
+    // a range over U+3000, as "Q1".."乙", would prove nothing about a
+    // leading U+3000): no check on `name`, `unit` or `at` is left, and the
+    // period test compares the datetime without a cast to a date.
+    let f = text_fixture(&[Some("Q1"), Some("R2"), Some("Z")]);
+    let (fast, _) = plans(&f);
+    assert!(
+        fast.contains("col(\"__row\").is_null().alias(\"__bad\")"),
+        "{fast}"
+    );
+    assert!(!fast.contains("== \"\""), "{fast}");
+    assert!(!fast.contains("< \"!\""), "{fast}");
+    assert!(!fast.contains("cast(Date)"), "{fast}");
+    // Σx over the two rows in the period: 2; the third (23:59:59.999999
+    // on the eve of the period) is out of it.
+    let run = f.run();
+    assert_eq!(run.measured.cells[0][0].value, Some(2.0));
+    let t = run.data.inputs.iter().find(|i| i.dataset == "t").unwrap();
+    assert_eq!(t.accounting.out_of_period, 1);
+    assert!(run.data.rejects.is_empty());
+
+    // A null, "", a leading space and a leading U+3000: each check the
+    // statistics cannot rule out stays, and each row is judged as from a
+    // CSV file (the whitespace-led ones by the lenient parser).
+    let f = text_fixture(&[
+        Some("Q1"),
+        None,
+        Some(""),
+        Some(" 甲"),
+        Some("\u{3000}"),
+        Some("Z"),
+    ]);
+    let (fast, _) = plans(&f);
+    assert!(fast.contains("== \"\""), "{fast}");
+    assert!(fast.contains("< \"!\""), "{fast}");
+    let run = f.run();
+    let reasons: Vec<(u64, &str, &str)> = run
+        .data
+        .rejects
+        .iter()
+        .map(|r| (r.line, r.column.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (3, "name", "empty value in a required column"),
+            (4, "name", "empty value in a required column"),
+            (6, "name", "empty value in a required column"),
+        ]
+    );
+    // Q1 and " 甲" (kept as written) count; Z is out of period.
+    assert_eq!(run.measured.cells[0][0].value, Some(2.0));
+}

@@ -7,6 +7,7 @@
 //! are parsed and classified by the lazy plan of [`records::plan`], which
 //! the measure stage runs as one streaming pass per dataset.
 
+pub mod checks;
 mod csv;
 mod csvread;
 pub mod csvscan;
@@ -19,6 +20,7 @@ pub mod read;
 pub mod reasons;
 pub mod records;
 mod sheets;
+pub mod stats;
 pub mod subset;
 mod table;
 pub mod units;

@@ -1,7 +1,7 @@
 //! Declared column types: text to typed values, as polars expressions.
 //!
 //! Each declared column becomes two expressions: its typed value, and an
-//! error code per row (0 fine, [`BAD`] a value that is not of the declared
+//! error code per row ([`super::checks`]) (0 fine, [`BAD`] a value that is not of the declared
 //! type, [`EMPTY`] an empty value where one is required). Rows with a
 //! non-zero code are rejected by the caller; nothing here loops over rows.
 //!
@@ -12,11 +12,8 @@
 
 use polars::prelude::*;
 
+pub use super::checks::{BAD, EMPTY, OK};
 use crate::scheme::ColType;
-
-pub const OK: i32 = 0;
-pub const BAD: i32 = 1;
-pub const EMPTY: i32 = 2;
 
 const TRUE: &[&str] = &["true", "1", "是", "y"];
 const FALSE: &[&str] = &["false", "0", "否", "n"];
@@ -157,98 +154,6 @@ fn finite(x: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// Is the raw value empty (null, or only spaces for text)?
-pub fn is_empty(raw: Expr, from: &DataType) -> Expr {
-    if *from == DataType::String {
-        raw.clone()
-            .is_null()
-            .or(raw.str().strip_chars(lit(NULL)).eq(lit("")))
-    } else {
-        raw.is_null()
-    }
-}
-
-/// An error code as a typed literal.
-pub fn code(c: i32) -> Expr {
-    lit(c).cast(DataType::Int32)
-}
-
-/// The checks one column's values must pass, in order, each a condition
-/// and the error code it gives; empty means no value can fail.
-///
-/// The fast form does not strip spaces: a value is empty if null or "";
-/// a `string` value that starts with whitespace (space, tab, control
-/// characters, ideographic space U+3000) is sent to the lenient parser as
-/// if it were bad, to be judged there with spaces stripped; a value of
-/// another type is sent there when the fast parser cannot read it (so
-/// with most leading spaces; where polars reads one anyway, the value is
-/// the one the stripped text gives). A typed column read as is (Parquet)
-/// can only be empty. `verbatim`: `parsed` is the text as written (a
-/// `string` column; not the objection column, which is normalised).
-pub fn checks(
-    raw: Expr,
-    parsed: Expr,
-    from: &DataType,
-    ty: ColType,
-    required: bool,
-    fast: bool,
-    verbatim: bool,
-) -> Vec<(Expr, i32)> {
-    let text = *from == DataType::String;
-    let as_is = !text && *from == ty.dtype();
-    let mut out = Vec::new();
-    let empty = if fast && text {
-        raw.clone().is_null().or(raw.clone().eq(lit("")))
-    } else {
-        is_empty(raw.clone(), from)
-    };
-    if required {
-        out.push((empty.clone(), EMPTY));
-    }
-    if as_is {
-        return out;
-    }
-    if fast && text && ty == ColType::String && verbatim {
-        // Text is taken as written, so it cannot be bad, except that a
-        // value led by whitespace may be whitespace only (empty): such
-        // values go to the lenient parser. Byte-order comparisons against
-        // short literals (polars compares a string's inline prefix) find
-        // them: a first byte below `!` (space, tab, control characters)
-        // but not the empty string, or a first character U+3000 (the
-        // ideographic space), i.e. "\u{3000}" <= s < "\u{3001}".
-        let low = raw.clone().gt(lit("")).and(raw.clone().lt(lit("!")));
-        let ideographic = raw
-            .clone()
-            .gt_eq(lit("\u{3000}"))
-            .and(raw.lt(lit("\u{3001}")));
-        out.push((low.or(ideographic), BAD));
-        return out;
-    }
-    // A value the fast parser cannot read (leading spaces included) is
-    // null and goes to the lenient parser.
-    out.push((parsed.is_null().and(empty.not()), BAD));
-    out
-}
-
-/// The error code of one column (0 if fine), from its [`checks`].
-pub fn error_code(
-    raw: Expr,
-    parsed: Expr,
-    from: &DataType,
-    ty: ColType,
-    required: bool,
-    fast: bool,
-) -> Expr {
-    let mut e = code(OK);
-    for (cond, c) in checks(raw, parsed, from, ty, required, fast, false)
-        .into_iter()
-        .rev()
-    {
-        e = when(cond).then(code(c)).otherwise(e);
-    }
-    e
-}
-
 /// The objection column normalised to none/pending/upheld/rejected; null
 /// (with an error code from [`error_code`]) for anything else.
 pub fn parse_objection(raw: Expr) -> Expr {
@@ -269,6 +174,7 @@ pub fn parse_objection(raw: Expr) -> Expr {
 
 #[cfg(test)]
 mod tests {
+    use super::super::checks::error_code;
     use super::*;
 
     fn run(values: &[Option<&str>], ty: ColType, required: bool) -> (Vec<String>, Vec<i32>) {

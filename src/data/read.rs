@@ -41,6 +41,9 @@ pub struct Source {
     pub marks: Vec<super::marks::Mark>,
     /// How a few of its rows are read again ([`Source::subset`]).
     pub subset: super::table::Subset,
+    /// What the file's own statistics prove about its columns (Parquet;
+    /// none for CSV and XLSX): checks that cannot fail are left out.
+    pub proven: super::stats::Proofs,
 }
 
 /// A file read into memory (the unit register).
@@ -136,6 +139,10 @@ pub fn open(
         },
     );
     let o = table?;
+    let proven = match spec.format {
+        Format::Parquet => super::stats::parquet_proofs(&map),
+        Format::Csv | Format::Xlsx => super::stats::Proofs::new(),
+    };
     Ok(Source {
         lf: o.lf,
         windows: o.windows,
@@ -147,6 +154,7 @@ pub fn open(
         blank_lines: o.blank_lines,
         marks: Vec::new(),
         subset: o.subset,
+        proven,
     })
 }
 

@@ -10,11 +10,13 @@
 
 use polars::prelude::*;
 
+use super::checks::{self, EMPTY};
 use super::fields::FALLBACK;
-use super::parse::{self, EMPTY, OBJECTION_VALUES};
+use super::parse::{self, OBJECTION_VALUES};
 use super::read::{ROW, Source};
+use super::stats::Proofs;
 use super::{Reject, Units};
-use crate::calendar::date_lit;
+use crate::calendar::{day_after, day_before};
 use crate::scheme::{ColType, DatasetSpec, EXEMPT, OBJECTION, PendingPolicy, REPAIRED_ON, Scheme};
 
 /// The unit a record is charged to, as text (known units only are counted).
@@ -103,6 +105,7 @@ fn parse_plan(
     spec: &DatasetSpec,
     schema: &Schema,
     fast: bool,
+    proofs: &Proofs,
 ) -> PolarsResult<(Vec<Expr>, Vec<Expr>, Expr)> {
     let v = |i: usize| format!("__v{i}");
     let mut parse = vec![col(ROW)];
@@ -132,14 +135,23 @@ fn parse_plan(
         // The checks on (raw, typed): in the plan, and after it (where the
         // typed value has the column's name and the raw one __c{i}).
         let checks_on = |raw: Expr, typed: Expr| {
-            let mut checks =
-                parse::checks(raw, typed.clone(), &from, c.ty, required, fast, verbatim);
+            let proven = proofs.get(name).copied().unwrap_or_default();
+            let mut checks = checks::checks(
+                raw,
+                typed.clone(),
+                &from,
+                c.ty,
+                required,
+                fast,
+                verbatim,
+                proven,
+            );
             if fast && name == spec.unit {
                 // A unit id led by whitespace is not in the register
                 // (whose ids are stripped) and is rejected as unknown,
                 // whitespace only as empty (see [`rejects`]): no need to
                 // look for it.
-                checks.retain(|(_, code)| *code != parse::BAD || c.ty != ColType::String);
+                checks.retain(|(_, code)| *code != checks::BAD || c.ty != ColType::String);
             }
             checks
         };
@@ -181,6 +193,12 @@ fn parse_plan(
     Ok((parse, last, ekey.alias(EKEY)))
 }
 
+/// The type a dataset's `date` column `d` has in the classified rows
+/// (its declared type's).
+pub fn date_type(spec: &DatasetSpec, d: &str) -> DataType {
+    spec.column(d).map_or(DataType::Date, |c| c.ty.dtype())
+}
+
 /// The classified rows of dataset `ds`, and the [`EKEY`] expression over
 /// them (meant for the rejected rows: an integer per checked column per
 /// row costs more than the [`BAD`] flag). The rows: declared columns
@@ -206,20 +224,21 @@ pub fn plan(
     // cells), or both (a CSV window's typed fields, `fields`).
     let mut lf = lf;
     let schema = lf.collect_schema()?;
-    let (parse, last, ekey) = parse_plan(spec, &schema, fast)?;
+    let (parse, last, ekey) = parse_plan(spec, &schema, fast, &source.proven)?;
     let p = scheme.period;
     let unit_text = col(spec.unit.as_str()).cast(DataType::String);
     let known = unit_text
         .clone()
         .is_in(lit(units.id_series()).implode(false), false);
-    let in_period = match &spec.date {
+    // The day of `date` (docs/scheme.md section 3), compared without a
+    // cast per row where the column is a datetime.
+    let out_of_period = match &spec.date {
         Some(d) => {
-            let day = col(d.as_str()).cast(DataType::Date);
-            day.clone()
-                .gt_eq(date_lit(p.start))
-                .and(day.lt_eq(date_lit(p.end)))
+            let ty = date_type(spec, d);
+            let day = col(d.as_str());
+            day_before(day.clone(), &ty, p.start).or(day_after(day, &ty, p.end))
         }
-        None => lit(true),
+        None => lit(false),
     };
     let key = match &spec.key {
         Some(k) => col(k.as_str()).cast(DataType::String),
@@ -276,7 +295,7 @@ pub fn plan(
         .then(lit(UNKNOWN_UNIT))
         .when(duplicate)
         .then(lit(DUPLICATE))
-        .when(in_period.not())
+        .when(out_of_period)
         .then(lit(OUT_OF_PERIOD))
         .when(excluded)
         .then(lit(EXCLUDED))

@@ -33,23 +33,38 @@ pub fn classified(
     fast: bool,
     duplicates: Option<&[IdxSize]>,
 ) -> PolarsResult<(LazyFrame, Expr)> {
-    let wd = workday_columns(scheme, &dataset_exprs(scheme, ds));
+    let wd = workday_columns(scheme, ds, &dataset_exprs(scheme, ds));
     crate::data::records::plan(scheme, ds, lf, source, units, fast, duplicates, wd)
 }
 
-/// Columns for the `workdays(a, b)` calls of these expressions.
-pub fn workday_columns(scheme: &Scheme, exprs: &[&SqlExpr]) -> Vec<Expr> {
+/// Columns for the `workdays(a, b)` calls of these expressions on
+/// dataset `ds`.
+pub fn workday_columns(scheme: &Scheme, ds: usize, exprs: &[&SqlExpr]) -> Vec<Expr> {
     let calls: Vec<_> = exprs.iter().flat_map(|e| e.workdays.iter()).collect();
     if calls.is_empty() {
         return Vec::new();
     }
+    let spec = &scheme.datasets[ds];
+    // An argument that is a declared column has that column's type in
+    // the classified rows; anything else is cast to a date.
+    let typed = |e: &Expr| {
+        let ty = match e {
+            Expr::Column(name) => spec.column(name.as_str()).map(|c| c.ty.dtype()),
+            _ => None,
+        };
+        (
+            e.clone(),
+            ty.unwrap_or(DataType::Unknown(Default::default())),
+        )
+    };
     let table = scheme.calendar.table_series();
     calls
         .into_iter()
         .map(|w| {
+            let (a, b) = (typed(&w.a), typed(&w.b));
             scheme
                 .calendar
-                .workdays_expr(w.a.clone(), w.b.clone(), &table)
+                .workdays_expr((a.0, &a.1), (b.0, &b.1), &table)
                 .alias(w.column.as_str())
         })
         .collect()

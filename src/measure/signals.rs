@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::exprs::matches;
-use crate::calendar::date_lit;
-use crate::data::records::{IS_COUNTED, OUT_OF_PERIOD, STATE};
+use crate::calendar::day_before;
+use crate::data::records::{IS_COUNTED, OUT_OF_PERIOD, STATE, date_type};
 use crate::data::{UNIT, Units};
 use crate::scheme::Scheme;
 
@@ -20,11 +20,11 @@ pub fn aggregations(scheme: &Scheme, ds: usize) -> Vec<Expr> {
     let mut aggs = Vec::new();
     let counted = col(IS_COUNTED);
     let before = match &spec.date {
-        Some(d) => col(STATE).eq(lit(OUT_OF_PERIOD)).and(
-            col(d.as_str())
-                .cast(DataType::Date)
-                .lt(date_lit(scheme.period.start)),
-        ),
+        Some(d) => col(STATE).eq(lit(OUT_OF_PERIOD)).and(day_before(
+            col(d.as_str()),
+            &date_type(spec, d),
+            scheme.period.start,
+        )),
         None => lit(false),
     };
     let u64 = crate::measure::count_true;
@@ -107,15 +107,20 @@ pub fn history_from(scheme: &Scheme, ds: usize) -> Option<Expr> {
     if !scheme.alerts.iter().any(|a| a.dataset == ds) {
         return None;
     }
-    let day = col(d.as_str()).cast(DataType::Date);
-    let before = col(STATE)
-        .eq(lit(OUT_OF_PERIOD))
-        .and(day.clone().lt(date_lit(scheme.period.start)));
+    // The least value before the period, then its day: one cast, not
+    // one per row.
+    let ty = date_type(spec, d);
+    let before = col(STATE).eq(lit(OUT_OF_PERIOD)).and(day_before(
+        col(d.as_str()),
+        &ty,
+        scheme.period.start,
+    ));
     Some(
         when(before)
-            .then(day)
-            .otherwise(lit(NULL).cast(DataType::Date))
+            .then(col(d.as_str()))
+            .otherwise(lit(NULL).cast(ty))
             .min()
+            .cast(DataType::Date)
             .alias("from"),
     )
 }

@@ -17,8 +17,11 @@ use serde::Deserialize;
 
 use crate::diag::{Diagnostic, S, Source};
 
+mod days;
+pub use days::{date_lit, day_after, day_before, day_number, days, epoch, from_days};
+
 /// The bundled calendar for mainland China, 2024-2026.
-pub const CN_TOML: &str = include_str!("../indicators/calendars/cn.toml");
+pub const CN_TOML: &str = include_str!("../../indicators/calendars/cn.toml");
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Calendar {
@@ -54,27 +57,6 @@ struct RawHoliday {
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim().replace('/', "-");
     NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok()
-}
-
-/// 1970-01-01, day 0 of polars' `Date`.
-pub fn epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("a valid date")
-}
-
-/// Days since [`epoch`] (polars' `Date` representation).
-pub fn days(d: NaiveDate) -> i32 {
-    (d - epoch()).num_days() as i32
-}
-
-/// The date `n` days after [`epoch`].
-pub fn from_days(n: i32) -> NaiveDate {
-    epoch() + chrono::Duration::days(i64::from(n))
-}
-
-/// A date literal typed as a polars `Date` (`lit(NaiveDate)` would be a
-/// datetime, and comparing a date column with it would cast every value).
-pub fn date_lit(d: NaiveDate) -> Expr {
-    lit(days(d)).cast(DataType::Date)
 }
 
 /// A TOML date (`2025-03-01`) or a string holding one.
@@ -233,17 +215,26 @@ impl Calendar {
     }
 
     /// A polars expression for `workdays(a, b)`: `a` and `b` are dates or
-    /// datetimes (the day counts); null if either is null or outside
-    /// 1970..2100.
-    pub fn workdays_expr(&self, a: Expr, b: Expr, table: &Series) -> Expr {
+    /// datetimes (the day counts), with their types where known (a column:
+    /// a datetime's day is worked from its microseconds, without a cast
+    /// to a date); null if either is null or outside 1970..2100.
+    pub fn workdays_expr(
+        &self,
+        (a, a_type): (Expr, &DataType),
+        (b, b_type): (Expr, &DataType),
+        table: &Series,
+    ) -> Expr {
         let origin = i64::from(days(Self::table_origin()));
         // Days before the table are negative: the cast to u32 makes them
         // null; days after it are out of bounds: gather makes them null.
-        let lookup = |e: Expr| {
-            let idx = e.cast(DataType::Date).cast(DataType::Int64) - lit(origin);
+        let lookup = |e: Expr, ty: &DataType| {
+            let mut idx = day_number(e, ty);
+            if origin != 0 {
+                idx = idx - lit(origin);
+            }
             lit(table.clone()).gather(idx.cast(DataType::UInt32), true)
         };
-        (lookup(b) - lookup(a)).cast(DataType::Int64)
+        (lookup(b, b_type) - lookup(a, a_type)).cast(DataType::Int64)
     }
 
     /// The table as a polars Series, for [`Calendar::workdays_expr`].
@@ -299,13 +290,44 @@ mod tests {
         let df = df!("a" => a, "b" => b).unwrap();
         let out = df
             .lazy()
-            .select([c.workdays_expr(col("a"), col("b"), &t).alias("w")])
+            .select([c
+                .workdays_expr((col("a"), &DataType::Date), (col("b"), &DataType::Date), &t)
+                .alias("w")])
             .collect()
             .unwrap();
         let w: Vec<Option<i64>> = out.column("w").unwrap().i64().unwrap().iter().collect();
         // 3 and 3 as in bundled_calendar_has_holidays_and_makeup_days;
         // dates before 1970 or after 2100 give null.
         assert_eq!(w, vec![Some(3), Some(3), None, None]);
+    }
+
+    /// `workdays` on datetimes worked from their microseconds equals the
+    /// count on their days (cast to dates): 2024-12-31 → 2025-02-05 and
+    /// 2025-09-30 → 2025-10-11 as in the scalar count; a day before 1970
+    /// gives null either way.
+    #[test]
+    fn workdays_on_datetimes_are_the_workdays_of_their_days() {
+        let c = Calendar::builtin_cn();
+        let t = c.table_series();
+        let dt = DataType::Datetime(TimeUnit::Microseconds, None);
+        let unknown = DataType::Unknown(Default::default());
+        let out = days::tests::instants()
+            .lazy()
+            .select([
+                c.workdays_expr((col("a"), &dt), (col("b"), &dt), &t)
+                    .alias("us"),
+                c.workdays_expr((col("a"), &unknown), (col("b"), &unknown), &t)
+                    .alias("cast"),
+            ])
+            .collect()
+            .unwrap();
+        let us: Vec<Option<i64>> = out.column("us").unwrap().i64().unwrap().iter().collect();
+        let cast: Vec<Option<i64>> = out.column("cast").unwrap().i64().unwrap().iter().collect();
+        assert_eq!(us, cast);
+        assert_eq!(us[0], Some(c.workdays(d(2024, 12, 31), d(2025, 2, 5))));
+        assert_eq!(us[5], Some(3));
+        assert_eq!(us[4], None);
+        assert_eq!(us[3], Some(0));
     }
 
     #[test]
