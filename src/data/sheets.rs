@@ -1,6 +1,7 @@
 //! Spreadsheets (XLSX, with calamine): the first sheet or the one named,
 //! cells as the text their column's type expects, blank rows skipped.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use calamine::{Data, Reader, open_workbook_auto};
@@ -29,7 +30,11 @@ pub(super) fn read_xlsx(
         .next()
         .map(|r| {
             r.iter()
-                .map(|c| cell_text(c, ColType::String).unwrap_or_default())
+                .map(|c| {
+                    cell_text(c, ColType::String)
+                        .unwrap_or_default()
+                        .into_owned()
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -48,7 +53,12 @@ pub(super) fn read_xlsx(
         .iter()
         .map(|c| header.iter().position(|h| h == c).unwrap())
         .collect();
-    let mut values: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(range.height()); cols.len()];
+    // Each cell's text goes straight into its column (a text cell's
+    // string is borrowed from the sheet, not copied into one of its own).
+    let mut values: Vec<StringChunkedBuilder> = cols
+        .iter()
+        .map(|c| StringChunkedBuilder::new(c.as_str().into(), range.height()))
+        .collect();
     // The sheet's own row numbers: header at first_row + 1 (1-based);
     // blank rows (every cell empty) are skipped and counted.
     let mut pieces = vec![(0u64, first_row + 2)];
@@ -67,10 +77,10 @@ pub(super) fn read_xlsx(
         }
         kept += 1;
         for (k, &i) in idx.iter().enumerate() {
-            values[k].push(r.get(i).and_then(|c| cell_text(c, types[k])));
+            values[k].append_option(r.get(i).and_then(|c| cell_text(c, types[k])));
         }
     }
-    let frame = frame_of(&cols, values).map_err(|e| polars_err(shown, e))?;
+    let frame = frame_of(values).map_err(|e| polars_err(shown, e))?;
     Ok(Opened {
         windows: vec![super::table::Window::whole(frame.clone().lazy())],
         lf: frame.lazy(),
@@ -96,11 +106,10 @@ fn sheet_range(path: &Path, sheet: Option<&str>) -> Result<calamine::Range<Data>
 }
 
 /// The kept rows' text as string columns, after the row number column.
-fn frame_of(cols: &[String], values: Vec<Vec<Option<String>>>) -> PolarsResult<DataFrame> {
-    let mut columns: Vec<Column> = cols
-        .iter()
-        .zip(values)
-        .map(|(c, v)| Column::new(c.as_str().into(), v))
+fn frame_of(values: Vec<StringChunkedBuilder>) -> PolarsResult<DataFrame> {
+    let mut columns: Vec<Column> = values
+        .into_iter()
+        .map(|b| b.finish().into_column())
         .collect();
     let height = columns.first().map_or(0, |c| c.len());
     columns.insert(
@@ -149,11 +158,14 @@ fn date_text(t: &chrono::NaiveDateTime, with_time: bool) -> String {
     }
 }
 
-/// A spreadsheet cell as text, in the form the parser expects for `ty`.
-fn cell_text(c: &Data, ty: ColType) -> Option<String> {
-    Some(match c {
+/// A spreadsheet cell as text, in the form the parser expects for `ty`
+/// (a text cell's own string, borrowed).
+fn cell_text(c: &Data, ty: ColType) -> Option<Cow<'_, str>> {
+    Some(Cow::Owned(match c {
         Data::Empty => return None,
-        Data::String(s) => s.clone(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            return Some(Cow::Borrowed(s));
+        }
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
@@ -174,9 +186,8 @@ fn cell_text(c: &Data, ty: ColType) -> Option<String> {
             }
             None => dt.as_f64().to_string(),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
-    })
+    }))
 }
 
 #[cfg(test)]
