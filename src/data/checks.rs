@@ -29,6 +29,21 @@ pub fn code(c: i32) -> Expr {
     lit(c).cast(DataType::Int32)
 }
 
+/// How one column is judged: the type it was read as (`from`), its
+/// declared type, whether a value is required, the parser (fast or
+/// lenient), whether the typed value is the text as written
+/// (`verbatim`: a `string` column, not the objection column, which is
+/// normalised), and what the file's statistics prove about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Judged<'a> {
+    pub from: &'a DataType,
+    pub ty: ColType,
+    pub required: bool,
+    pub fast: bool,
+    pub verbatim: bool,
+    pub proven: Proven,
+}
+
 /// The checks one column's values must pass, in order, each a condition
 /// and the error code it gives; empty means no value can fail.
 ///
@@ -39,22 +54,18 @@ pub fn code(c: i32) -> Expr {
 /// another type is sent there when the fast parser cannot read it (so
 /// with most leading spaces; where polars reads one anyway, the value is
 /// the one the stripped text gives). A typed column read as is (Parquet)
-/// can only be empty. `verbatim`: `parsed` is the text as written (a
-/// `string` column; not the objection column, which is normalised).
-/// The fast form leaves out what `proven` (the file's statistics,
-/// [`super::stats`]) shows cannot happen: an empty value, a text led by
-/// whitespace.
-#[allow(clippy::too_many_arguments)]
-pub fn checks(
-    raw: Expr,
-    parsed: Expr,
-    from: &DataType,
-    ty: ColType,
-    required: bool,
-    fast: bool,
-    verbatim: bool,
-    proven: Proven,
-) -> Vec<(Expr, i32)> {
+/// can only be empty. The fast form leaves out what `proven` (the file's
+/// statistics, [`super::stats`]) shows cannot happen: an empty value, a
+/// text led by whitespace.
+pub fn checks(raw: Expr, parsed: Expr, how: &Judged) -> Vec<(Expr, i32)> {
+    let Judged {
+        from,
+        ty,
+        required,
+        fast,
+        verbatim,
+        proven,
+    } = *how;
     let text = *from == DataType::String;
     let as_is = !text && *from == ty.dtype();
     // The lenient parser calls a text of Unicode whitespace empty, which
@@ -98,7 +109,8 @@ pub fn checks(
     out
 }
 
-/// The error code of one column (0 if fine), from its [`checks`].
+/// The error code of one column (0 if fine), from its [`checks`] (as
+/// read, with no proof: for the parsers' tests).
 pub fn error_code(
     raw: Expr,
     parsed: Expr,
@@ -107,20 +119,16 @@ pub fn error_code(
     required: bool,
     fast: bool,
 ) -> Expr {
-    let mut e = code(OK);
-    for (cond, c) in checks(
-        raw,
-        parsed,
+    let how = Judged {
         from,
         ty,
         required,
         fast,
-        false,
-        Proven::default(),
-    )
-    .into_iter()
-    .rev()
-    {
+        verbatim: false,
+        proven: Proven::default(),
+    };
+    let mut e = code(OK);
+    for (cond, c) in checks(raw, parsed, &how).into_iter().rev() {
         e = when(cond).then(code(c)).otherwise(e);
     }
     e

@@ -135,17 +135,15 @@ fn parse_plan(
         // The checks on (raw, typed): in the plan, and after it (where the
         // typed value has the column's name and the raw one __c{i}).
         let checks_on = |raw: Expr, typed: Expr| {
-            let proven = proofs.get(name).copied().unwrap_or_default();
-            let mut checks = checks::checks(
-                raw,
-                typed.clone(),
-                &from,
-                c.ty,
+            let how = checks::Judged {
+                from: &from,
+                ty: c.ty,
                 required,
                 fast,
                 verbatim,
-                proven,
-            );
+                proven: proofs.get(name).copied().unwrap_or_default(),
+            };
+            let mut checks = checks::checks(raw, typed, &how);
             if fast && name == spec.unit {
                 // A unit id led by whitespace is not in the register
                 // (whose ids are stripped) and is rejected as unknown,
