@@ -45,10 +45,11 @@ pub fn parquet_proofs(file: &[u8]) -> Proofs {
     md.schema()
         .columns()
         .iter()
-        .filter(|c| c.path_in_schema.len() == 1)
-        .filter_map(|c| {
+        .enumerate()
+        .filter(|(_, c)| c.path_in_schema.len() == 1)
+        .filter_map(|(leaf, c)| {
             let name = c.path_in_schema[0].as_str();
-            Some((name.to_string(), column_proof(&md, name)?))
+            Some((name.to_string(), column_proof(&md, leaf, name)?))
         })
         .filter(|(_, p)| *p != Proven::default())
         .collect()
@@ -61,12 +62,9 @@ struct Bounds {
     text: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-fn column_proof(md: &FileMetadata, name: &str) -> Option<Proven> {
-    let leaf = md
-        .schema()
-        .columns()
-        .iter()
-        .position(|c| c.path_in_schema.len() == 1 && c.path_in_schema[0].as_str() == name)?;
+/// What the row groups' statistics prove about top-level column `name`,
+/// the file's `leaf`-th column.
+fn column_proof(md: &FileMetadata, leaf: usize, name: &str) -> Option<Proven> {
     let bytewise = md.column_order(leaf).sort_order() == SortOrder::Unsigned;
     let mut b = Bounds {
         nulls: false,
