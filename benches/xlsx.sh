@@ -4,7 +4,8 @@
 # what a Python user would do to get the same sheet into polars:
 # python-calamine (the calamine crate govtrust uses, from Python) and
 # fastexcel (calamine into Arrow), each reading the sheet and building a
-# polars DataFrame. Median wall time of RUNS runs (default 5), peak RSS.
+# polars DataFrame. Median wall time of RUNS runs (default 5), peak RSS;
+# one table for strings inline in the sheet, one for shared strings.
 #
 #   benches/xlsx.sh
 #   ROWS=100000 RUNS=3 benches/xlsx.sh
@@ -24,20 +25,27 @@ if [ ! -x "$PY" ] || ! "$PY" -c "import xlsxwriter, python_calamine, fastexcel, 
     python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" install -q xlsxwriter python-calamine fastexcel polars pyarrow >&2
     PY="$WORK/venv/bin/python"
 fi
+# Two workbooks of the same tickets: strings inline in the sheet (what
+# xlsxwriter's constant-memory mode writes) and strings shared (what
+# Excel and WPS write: xl/sharedStrings.xml, one entry per distinct text).
 data="$WORK/data-$ROWS"
-if [ ! -f "$data/hotline.xlsx" ]; then
+shared="$WORK/data-$ROWS-shared"
+if [ ! -f "$data/hotline.xlsx" ] || [ ! -f "$shared/hotline.xlsx" ]; then
+    rm -rf "$data" "$shared"
     "$BIN" generate -q --out "$data" --units 300 --tickets "$ROWS" --bad-rows 0
-    "$PY" - "$data" <<'EOF'
+    mkdir -p "$shared" && cp "$data"/*.csv "$data"/manifest.json "$shared"/ && rm "$shared/hotline.csv"
+    "$PY" - "$data" "$shared" <<'EOF'
 import csv, sys, xlsxwriter
-d = sys.argv[1]
-wb = xlsxwriter.Workbook(f"{d}/hotline.xlsx", {"constant_memory": True})
-ws = wb.add_worksheet("工单")
-with open(f"{d}/hotline.csv", encoding="utf-8") as f:
-    for r, row in enumerate(csv.reader(f)):
-        for c, v in enumerate(row):
-            if v != "":
-                ws.write_string(r, c, v)
-wb.close()
+d, s = sys.argv[1], sys.argv[2]
+for out, options in ((d, {"constant_memory": True}), (s, {})):
+    wb = xlsxwriter.Workbook(f"{out}/hotline.xlsx", options)
+    ws = wb.add_worksheet("工单")
+    with open(f"{d}/hotline.csv", encoding="utf-8") as f:
+        for r, row in enumerate(csv.reader(f)):
+            for c, v in enumerate(row):
+                if v != "":
+                    ws.write_string(r, c, v)
+    wb.close()
 EOF
     rm "$data/hotline.csv"
 fi
@@ -61,8 +69,12 @@ print(df.height)'
 read_fastexcel='import sys, fastexcel
 df = fastexcel.read_excel(sys.argv[1]).load_sheet_by_name("工单").to_polars()
 print(df.height)'
-echo "| reader ($ROWS rows, $(du -h "$data/hotline.xlsx" | cut -f1)) | median | peak |"
-echo "| --- | ---: | ---: |"
-echo "| govtrust assess --no-bulletin (the whole run) | $(timed "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$data" --out "$WORK/out") |"
-echo "| python-calamine → polars (the sheet only) | $(timed "$PY" -c "$read_calamine" "$data/hotline.xlsx") |"
-echo "| fastexcel → polars (the sheet only) | $(timed "$PY" -c "$read_fastexcel" "$data/hotline.xlsx") |"
+for d in "$data" "$shared"; do
+    kind=inline; [ "$d" = "$shared" ] && kind=shared
+    echo
+    echo "| reader ($ROWS rows, strings $kind, $(du -h "$d/hotline.xlsx" | cut -f1)) | median | peak |"
+    echo "| --- | ---: | ---: |"
+    echo "| govtrust assess --no-bulletin (the whole run) | $(timed "$BIN" assess -q --no-bulletin --scheme "$scheme" --data "$d" --out "$WORK/out") |"
+    echo "| python-calamine → polars (the sheet only) | $(timed "$PY" -c "$read_calamine" "$d/hotline.xlsx") |"
+    echo "| fastexcel → polars (the sheet only) | $(timed "$PY" -c "$read_fastexcel" "$d/hotline.xlsx") |"
+done

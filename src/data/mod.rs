@@ -20,6 +20,7 @@ pub mod read;
 pub mod reasons;
 pub mod records;
 mod sheets;
+mod sheetxml;
 pub mod stats;
 pub mod subset;
 mod table;

@@ -134,7 +134,8 @@ pub fn open(
             }
             Format::Parquet => read_parquet(&shown, map.clone(), dataset, &wanted),
             Format::Xlsx => {
-                super::sheets::read_xlsx(&shown, &path, spec.sheet.as_deref(), dataset, &wanted)
+                let sheet = spec.sheet.as_deref();
+                super::sheets::read_xlsx(&shown, &path, &map, sheet, dataset, &wanted)
             }
         },
     );
