@@ -5,7 +5,7 @@
 //! so that each piece knows which columns to keep.
 //!
 //! Every cell gets the value calamine would give it (the rules are in
-//! `book` and `rows`, and `tests/sheets.rs` checks both readers against
+//! `book`, `text` and `rows`, and `data/sheets/tests.rs` checks both readers against
 //! each other on generated workbooks). What this reader does not expect
 //! (rows without numbers or out of order, a cut inside a comment, an
 //! unknown cell type, a part it cannot find) is [`Unusual`]: the caller

@@ -13,7 +13,8 @@ use crate::data::records::KEY;
 
 /// The keys of a file's valid records as its windows are read: a 64-bit
 /// hash each (8 bytes a record, where the key's text held in a frame
-/// costs 16 bytes and up, and a row number 4 more), with the rows as runs.
+/// costs 16 bytes and up, and a row number 4 more), with the rows as runs;
+/// and for a batch whose keys were all taken, not even that.
 ///
 /// As the keys come, each key above the last one taken is taken (the
 /// usual case for ticket numbers: every key), and the others are
@@ -25,6 +26,16 @@ use crate::data::records::KEY;
 /// by sorting the hashes. The candidates' keys are then read again and
 /// compared exactly ([`super::keys::duplicates`]), so a collision of two
 /// hashes never makes a duplicate.
+///
+/// A batch whose keys are all taken keeps no hashes: only every
+/// [`STRIDE`]th key and its last ([`Dropped`]), so that keys in order
+/// cost a fraction of a byte a record. Its keys are distinct from each
+/// other and from every key before them; a key that repeats one of them
+/// comes later and is an exception (or, once the exceptions are many, any
+/// key), and each such key is looked up among the dropped batches as it
+/// comes: the row of the kept key it equals, or the rows between the two
+/// kept keys around it (fewer than [`STRIDE`]), become candidates with
+/// the key's own row.
 pub(super) struct Hashes {
     hash: fn(Option<&str>) -> u64,
     parts: Vec<HashPart>,
@@ -33,6 +44,66 @@ pub(super) struct Hashes {
     /// The exceptions' hashes, while there are at most `few`.
     exceptions: Option<Vec<u64>>,
     few: usize,
+    /// The batches that kept no hashes, in the order added (their ranges
+    /// increasing and disjoint).
+    dropped: Vec<Dropped>,
+    /// Rows found by looking keys up among the dropped batches.
+    found: Vec<IdxSize>,
+    stride: usize,
+}
+
+/// A batch of keys all taken (strictly increasing): the keys at
+/// positions 0, stride, 2 stride, ... and at its last position, and its
+/// rows.
+struct Dropped {
+    marks: Vec<String>,
+    len: usize,
+    rows: Vec<(IdxSize, IdxSize)>,
+}
+
+/// One key in this many of a dropped batch is kept.
+const STRIDE: usize = 128;
+
+impl Dropped {
+    fn new(keys: &StringChunked, rows: Vec<(IdxSize, IdxSize)>, stride: usize) -> Dropped {
+        let len = keys.len();
+        let mut at: Vec<usize> = (0..len).step_by(stride).collect();
+        if at.last() != Some(&(len - 1)) {
+            at.push(len - 1);
+        }
+        let marks = at
+            .iter()
+            .map(|&i| keys.get(i).unwrap_or_default().to_string())
+            .collect();
+        Dropped { marks, len, rows }
+    }
+
+    /// The position of mark `j`.
+    fn at(&self, j: usize, stride: usize) -> usize {
+        (j * stride).min(self.len - 1)
+    }
+
+    /// The positions whose key may equal `key` (within the batch's range).
+    fn positions(&self, key: &str, stride: usize) -> std::ops::Range<usize> {
+        let j = self.marks.partition_point(|m| m.as_str() < key);
+        if self.marks.get(j).is_some_and(|m| m == key) {
+            let p = self.at(j, stride);
+            return p..p + 1;
+        }
+        // marks[j - 1] < key < marks[j].
+        self.at(j - 1, stride) + 1..self.at(j, stride)
+    }
+
+    /// The row at a position.
+    fn row(&self, mut p: usize) -> IdxSize {
+        for &(first, n) in &self.rows {
+            if p < n as usize {
+                return first + p as IdxSize;
+            }
+            p -= n as usize;
+        }
+        IdxSize::MAX
+    }
 }
 
 struct HashPart {
@@ -74,6 +145,9 @@ impl Hashes {
             last: None,
             exceptions: Some(Vec::new()),
             few,
+            dropped: Vec::new(),
+            found: Vec::new(),
+            stride: STRIDE,
         }
     }
 
@@ -98,18 +172,34 @@ impl Hashes {
         if keys.height() == 0 {
             return Ok(());
         }
-        let hashes: Vec<u64> = k.iter().map(|v| (self.hash)(v)).collect();
+        let mut runs: Vec<(IdxSize, IdxSize)> = Vec::new();
+        for r in rows.iter() {
+            let r = r.unwrap_or(IdxSize::MAX);
+            match runs.last_mut() {
+                Some((first, n)) if *first + *n == r => *n += 1,
+                _ => runs.push((r, 1)),
+            }
+        }
+        let hash = self.hash;
         if let Some(ex) = self.exceptions.as_mut() {
             let mut last = self.last.as_deref();
-            let mut moved = false;
-            for (v, &h) in k.iter().zip(&hashes) {
+            let (mut moved, mut taken_all) = (false, true);
+            let mut odd: Vec<(Option<IdxSize>, &str)> = Vec::new();
+            for (v, r) in k.iter().zip(rows.iter()) {
                 match (v, last) {
-                    (Some(v), Some(l)) if v <= l => ex.push(h),
+                    (Some(v), Some(l)) if v <= l => {
+                        ex.push(hash(Some(v)));
+                        odd.push((r, v));
+                        taken_all = false;
+                    }
                     (Some(v), _) => {
                         last = Some(v);
                         moved = true;
                     }
-                    (None, _) => ex.push(h),
+                    (None, _) => {
+                        ex.push(hash(None));
+                        taken_all = false;
+                    }
                 }
             }
             if moved {
@@ -119,31 +209,70 @@ impl Hashes {
                 self.exceptions = None;
                 self.last = None;
             }
-        }
-        let mut runs: Vec<(IdxSize, IdxSize)> = Vec::new();
-        for r in rows.iter() {
-            let r = r.unwrap_or(IdxSize::MAX);
-            match runs.last_mut() {
-                Some((first, n)) if *first + *n == r => *n += 1,
-                _ => runs.push((r, 1)),
+            for (r, v) in odd {
+                self.look_up(r, v);
+            }
+            if taken_all && self.exceptions.is_some() {
+                self.dropped.push(Dropped::new(k, runs, self.stride));
+                return Ok(());
+            }
+        } else if !self.dropped.is_empty() {
+            for (v, r) in k.iter().zip(rows.iter()) {
+                if let Some(v) = v {
+                    self.look_up(r, v);
+                }
             }
         }
+        let hashes: Vec<u64> = k.iter().map(hash).collect();
         self.parts.push(HashPart { hashes, rows: runs });
         Ok(())
     }
 
-    /// How many batches with keys were added (each is a part).
+    /// A key that may repeat a dropped batch's: the rows whose key it may
+    /// equal, and its own, become candidates.
+    fn look_up(&mut self, row: Option<IdxSize>, key: &str) {
+        let (Some(first), Some(last)) = (self.dropped.first(), self.dropped.last()) else {
+            return;
+        };
+        if key < first.marks[0].as_str() || key > last.marks[last.marks.len() - 1].as_str() {
+            return;
+        }
+        let i = self
+            .dropped
+            .partition_point(|d| d.marks[d.marks.len() - 1].as_str() < key);
+        let Some(d) = self.dropped.get(i).filter(|d| d.marks[0].as_str() <= key) else {
+            return;
+        };
+        let rows: Vec<IdxSize> = d.positions(key, self.stride).map(|p| d.row(p)).collect();
+        if !rows.is_empty() {
+            self.found.extend(rows);
+            self.found.push(row.unwrap_or(IdxSize::MAX));
+        }
+    }
+
+    /// How many batches with keys were added (each is a part, or
+    /// dropped).
     pub(super) fn batches(&self) -> usize {
-        self.parts.len()
+        self.parts.len() + self.dropped.len()
     }
 
     /// The rows whose key may repeat another's (ascending): those that
     /// share their hash with an exception, or, where the exceptions were
     /// many, with any other row.
     pub(super) fn candidates(mut self) -> Vec<IdxSize> {
-        let Some(mut ex) = self.exceptions.take() else {
-            return self.shared();
+        let mut out = match self.exceptions.take() {
+            None => self.shared(),
+            Some(ex) => self.sharing(ex),
         };
+        out.append(&mut self.found);
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The rows of the parts that share their hash with an exception (and
+    /// with another row).
+    fn sharing(&self, mut ex: Vec<u64>) -> Vec<IdxSize> {
         if ex.is_empty() {
             return Vec::new();
         }
@@ -158,17 +287,14 @@ impl Hashes {
             .collect();
         hits.sort_unstable();
         // A hash that one row alone has is no candidate's.
-        let mut out: Vec<IdxSize> = hits
-            .chunk_by(|a, b| a.0 == b.0)
+        hits.chunk_by(|a, b| a.0 == b.0)
             .filter(|g| g.len() > 1)
             .flat_map(|g| g.iter().map(|x| x.1))
-            .collect();
-        out.sort_unstable();
-        out
+            .collect()
     }
 
     /// Every row whose hash another row shares (ascending).
-    fn shared(self) -> Vec<IdxSize> {
+    fn shared(&self) -> Vec<IdxSize> {
         let mut sorted: Vec<u64> = self
             .parts
             .iter()
@@ -198,69 +324,4 @@ impl Hashes {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::measure::keys::duplicates;
-    use crate::measure::keys::tests::keys;
-
-    #[test]
-    fn hashes_of_increasing_keys_across_windows_give_no_candidates() {
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 1, 3], &["a", "b", "c"])).unwrap();
-        h.add(&keys(&[4, 5], &["d", "e"])).unwrap();
-        assert!(h.candidates().is_empty());
-        // A window whose first key is not above the last one's: the
-        // repeat of "b" (row 6) and its first (row 1) are candidates.
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 1, 3], &["a", "b", "c"])).unwrap();
-        h.add(&keys(&[6, 7], &["b", "z"])).unwrap();
-        assert_eq!(h.candidates(), vec![1, 6]);
-        // Keys unordered but distinct: no shared hash, no candidate.
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 1, 2], &["c", "a", "b"])).unwrap();
-        assert!(h.candidates().is_empty());
-        // Rows in any order (a retry of rows read earlier): matched to
-        // their own hashes.
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 2, 3], &["a", "x", "y"])).unwrap();
-        h.add(&keys(&[1], &["y"])).unwrap();
-        assert_eq!(h.candidates(), vec![1, 3]);
-    }
-
-    #[test]
-    fn colliding_hashes_are_candidates_and_the_exact_comparison_decides() {
-        // A hash that collides for keys of the same length.
-        let mut h = Hashes::with(|k| k.map_or(0, |k| k.len() as u64), FEW);
-        let frame = keys(&[0, 1, 2, 3, 4], &["ab", "cd", "ab", "e", "xyz"]);
-        h.add(&frame).unwrap();
-        // Rows 0, 1 and 2 share a hash; only row 2 repeats a key.
-        let c = h.candidates();
-        assert_eq!(c, vec![0, 1, 2]);
-        let again = keys(&c, &["ab", "cd", "ab"]);
-        assert_eq!(duplicates(again).unwrap(), vec![2]);
-    }
-
-    #[test]
-    fn only_rows_that_share_an_exceptions_hash_are_candidates() {
-        // "a" "c" "d" taken, "b" (row 3) and "c" (row 5) not above the
-        // last taken: exceptions. "c" is also row 1's: rows 1 and 5 are
-        // candidates; "b" is no other row's: not a candidate.
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 1, 2], &["a", "c", "d"])).unwrap();
-        h.add(&keys(&[3, 4, 5], &["b", "e", "c"])).unwrap();
-        assert_eq!(h.candidates(), vec![1, 5]);
-        // A key far above the rest, first: every other row an exception,
-        // so many (more than 2 here) that the hashes are sorted: the
-        // rows of the repeated "a" only.
-        let mut h = Hashes::with(|k| PlFixedStateQuality::default().hash_one(k), 2);
-        h.add(&keys(&[0, 1, 2, 3, 4], &["z", "a", "b", "a", "c"]))
-            .unwrap();
-        assert!(h.exceptions.is_none());
-        assert_eq!(h.candidates(), vec![1, 3]);
-        // The same with room for the exceptions: the same candidates.
-        let mut h = Hashes::new();
-        h.add(&keys(&[0, 1, 2, 3, 4], &["z", "a", "b", "a", "c"]))
-            .unwrap();
-        assert_eq!(h.candidates(), vec![1, 3]);
-    }
-}
+mod tests;
