@@ -6,14 +6,13 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Seek};
-use std::sync::Mutex;
 
 use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
 use super::Unusual;
 use super::cut::Cutter;
-use super::text::{raw_attr, reader, rich_text, xml_err};
+use super::text::{attr, raw_attr, reader, rich_text, xml_err};
 
 /// What a number's cell style makes of it (calamine's `CellFormat`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -110,12 +109,7 @@ fn part<R: Read + Seek>(zip: &mut ZipArchive<R>, path: &str) -> Result<Option<Ve
 }
 
 fn attr_text(e: &BytesStart, key: &[u8]) -> Result<Option<String>, Unusual> {
-    match e
-        .attributes()
-        .with_checks(false)
-        .flatten()
-        .find(|a| a.key.as_ref() == key)
-    {
+    match attr(e, key) {
         Some(a) => Ok(Some(a.unescape_value().map_err(xml_err)?.into_owned())),
         None => Ok(None),
     }
@@ -172,25 +166,8 @@ fn workbook(xml: &[u8]) -> Result<(Vec<(String, String)>, bool), Unusual> {
 /// pieces read side by side (a workbook of unique ticket numbers holds
 /// one string per ticket).
 fn shared_strings(file: &mut impl Read, size: usize) -> Result<Vec<String>, Unusual> {
-    let mut cut = Cutter::new(b"<si");
-    let found = Mutex::new(Vec::new());
-    crate::pool().in_place_scope(|s| -> Result<(), Unusual> {
-        let mut k = 0;
-        while !cut.done {
-            let xml = cut.next(file, size)?;
-            let found = &found;
-            s.spawn(move |_| {
-                let strings = strings_in(&xml);
-                found.lock().unwrap().push((k, strings));
-            });
-            k += 1;
-        }
-        Ok(())
-    })?;
-    let mut found = found.into_inner().unwrap();
-    found.sort_by_key(|(k, _)| *k);
     let mut out = Vec::new();
-    for (_, strings) in found {
+    for strings in Cutter::new(b"<si").read_rest(file, size, |xml| strings_in(&xml))? {
         out.extend(strings?);
     }
     Ok(out)

@@ -4,8 +4,14 @@
 //! it unclosed, which its reader reports (and the file goes to calamine).
 
 use std::io::Read;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::Unusual;
+
+/// Pieces inflated and not yet read, at most: a part's XML in memory
+/// stays under AHEAD pieces, however large the part.
+const AHEAD: usize = 6;
 
 /// Cuts the inflated XML into pieces that each end just before a
 /// `<row>` (or at the end of the part).
@@ -17,6 +23,45 @@ pub(super) struct Cutter {
 }
 
 impl Cutter {
+    /// Cuts the rest of `file` into pieces of about `size` bytes and
+    /// `read`s them on the pool side by side, while this thread inflates
+    /// the next; the results in the pieces' order. At most [`AHEAD`]
+    /// pieces wait to be read: past that, this thread reads one itself
+    /// (or waits) instead of inflating more.
+    pub fn read_rest<T: Send>(
+        &mut self,
+        file: &mut impl Read,
+        size: usize,
+        read: impl Fn(Vec<u8>) -> T + Sync,
+    ) -> Result<Vec<T>, Unusual> {
+        let found = Mutex::new(Vec::new());
+        let waiting = AtomicUsize::new(0);
+        let read = &read;
+        crate::pool().in_place_scope(|s| -> Result<(), Unusual> {
+            let mut k = 0;
+            while !self.done {
+                while waiting.load(Ordering::Acquire) >= AHEAD {
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                    }
+                }
+                let xml = self.next(file, size)?;
+                let (found, waiting) = (&found, &waiting);
+                waiting.fetch_add(1, Ordering::AcqRel);
+                s.spawn(move |_| {
+                    let t = read(xml);
+                    found.lock().unwrap().push((k, t));
+                    waiting.fetch_sub(1, Ordering::AcqRel);
+                });
+                k += 1;
+            }
+            Ok(())
+        })?;
+        let mut found = found.into_inner().unwrap();
+        found.sort_by_key(|(k, _)| *k);
+        Ok(found.into_iter().map(|(_, t)| t).collect())
+    }
+
     pub fn new(tag: &'static [u8]) -> Self {
         Cutter {
             tag,

@@ -18,8 +18,6 @@ mod text;
 pub(crate) mod value;
 
 use std::io::Cursor;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::zip::ZipArchive;
 use polars::prelude::*;
@@ -53,9 +51,6 @@ pub(crate) struct Sheet {
 /// alone while looking for the header, is smaller).
 const PIECE: usize = 4 << 20;
 const FIRST: usize = 256 << 10;
-/// Pieces inflated and not yet read, at most: the sheet's XML in memory
-/// stays under AHEAD × PIECE, however large the sheet.
-const AHEAD: usize = 6;
 
 /// Reads the sheet named (or the first) of the workbook `xlsx`, keeping
 /// the columns `want`.
@@ -87,35 +82,12 @@ pub(crate) fn read_in(
         let xml = cut.next(&mut file, if pieces.is_empty() { first } else { size })?;
         pieces.push(rows::piece(&xml, &book, pieces.is_empty(), &mut want)?);
     }
-    let found = Mutex::new(Vec::new());
-    let waiting = AtomicUsize::new(0);
-    let (book, want, at) = (&book, &want, pieces.len());
-    crate::pool().in_place_scope(|s| -> Result<(), Unusual> {
-        let mut k = at;
-        while !cut.done {
-            // At most AHEAD pieces wait to be read: past that, this thread
-            // reads one itself (or waits) instead of inflating more.
-            while waiting.load(Ordering::Acquire) >= AHEAD {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::sleep(std::time::Duration::from_micros(200));
-                }
-            }
-            let xml = cut.next(&mut file, size)?;
-            let (found, waiting) = (&found, &waiting);
-            waiting.fetch_add(1, Ordering::AcqRel);
-            s.spawn(move |_| {
-                let p = rows::piece(&xml, book, false, &mut want.clone());
-                found.lock().unwrap().push((k, p));
-                waiting.fetch_sub(1, Ordering::AcqRel);
-            });
-            k += 1;
-        }
-        Ok(())
+    let (book, want) = (&book, &want);
+    let rest = cut.read_rest(&mut file, size, |xml| {
+        rows::piece(&xml, book, false, &mut want.clone())
     })?;
     t.lap("rows");
-    let mut rest = found.into_inner().unwrap();
-    rest.sort_by_key(|(k, _)| *k);
-    for (_, p) in rest {
+    for p in rest {
         pieces.push(p?);
     }
     join(pieces, want)

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, name::QName};
 
@@ -25,13 +26,17 @@ pub(super) fn xml_err(e: impl std::fmt::Display) -> Unusual {
     format!("XML: {e}")
 }
 
-/// An attribute's raw (still escaped) value, by its full name.
-pub(super) fn raw_attr<'a>(e: &'a BytesStart, key: &[u8]) -> Option<Cow<'a, [u8]>> {
+/// An attribute, by its full name.
+pub(super) fn attr<'a>(e: &'a BytesStart, key: &[u8]) -> Option<Attribute<'a>> {
     e.attributes()
         .with_checks(false)
         .flatten()
         .find(|a| a.key.as_ref() == key)
-        .map(|a| a.value)
+}
+
+/// An attribute's raw (still escaped) value, by its full name.
+pub(super) fn raw_attr<'a>(e: &'a BytesStart, key: &[u8]) -> Option<Cow<'a, [u8]>> {
+    attr(e, key).map(|a| a.value)
 }
 
 /// The text of a string item (`<si>` or `<is>`, up to `closing`): its
