@@ -30,11 +30,19 @@ fi
 # Excel and WPS write: xl/sharedStrings.xml, one entry per distinct text).
 data="$WORK/data-$ROWS"
 shared="$WORK/data-$ROWS-shared"
+# Both are written into a directory of this run's own, then moved into
+# place where missing; nothing already under $WORK is removed.
+for d in "$data" "$shared"; do
+    if [ -e "$d" ] && [ ! -f "$d/hotline.xlsx" ]; then
+        echo "$d exists without hotline.xlsx; move it away and run again" >&2
+        exit 1
+    fi
+done
 if [ ! -f "$data/hotline.xlsx" ] || [ ! -f "$shared/hotline.xlsx" ]; then
-    rm -rf "$data" "$shared"
-    "$BIN" generate -q --out "$data" --units 300 --tickets "$ROWS" --bad-rows 0
-    mkdir -p "$shared" && cp "$data"/*.csv "$data"/manifest.json "$shared"/ && rm "$shared/hotline.csv"
-    "$PY" - "$data" "$shared" <<'EOF'
+    gen=$(mktemp -d "$WORK/gen.XXXXXX")
+    "$BIN" generate -q --out "$gen/inline" --units 300 --tickets "$ROWS" --bad-rows 0
+    mkdir -p "$gen/shared" && cp "$gen/inline"/*.csv "$gen/inline"/manifest.json "$gen/shared"/
+    "$PY" - "$gen/inline" "$gen/shared" <<'EOF'
 import csv, sys, xlsxwriter
 d, s = sys.argv[1], sys.argv[2]
 for out, options in ((d, {"constant_memory": True}), (s, {})):
@@ -47,7 +55,10 @@ for out, options in ((d, {"constant_memory": True}), (s, {})):
                     ws.write_string(r, c, v)
     wb.close()
 EOF
-    rm "$data/hotline.csv"
+    rm "$gen/inline/hotline.csv" "$gen/shared/hotline.csv"
+    [ -f "$data/hotline.xlsx" ] || mv "$gen/inline" "$data"
+    [ -f "$shared/hotline.xlsx" ] || mv "$gen/shared" "$shared"
+    rm -rf "$gen"
 fi
 scheme="$WORK/scheme"
 rm -rf "$scheme"; mkdir -p "$scheme/calendars"
