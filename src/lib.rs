@@ -57,22 +57,33 @@ pub fn no_huge_pages() {
     }
 }
 
-/// polars' streaming Parquet reader fetches and decodes up to 16 row
-/// groups ahead by default (`POLARS_ROW_GROUP_PREFETCH_SIZE`); a row group
-/// of a million tickets decodes to about 100 MB, and the pass's sinks
-/// cannot take them that fast on two cores. One ahead keeps the decoder
-/// busy all the same: on the 10M-ticket Parquet file the run's peak went
-/// from 1,108 to 901 MiB at the same wall time (`farm-bench -n 5`, 1.03x,
-/// within its range). A value the user set is kept.
+/// How polars' streaming Parquet reader is set, unless the user set it:
+/// - `POLARS_ROW_GROUP_PREFETCH_SIZE=1`: it fetches and decodes up to 16
+///   row groups ahead by default; a row group of a million tickets
+///   decodes to about 100 MB, and the pass's sinks cannot take them that
+///   fast on two cores. One ahead keeps the decoder busy all the same: on
+///   the 10M-ticket Parquet file the run's peak went from 1,108 to 901 MiB
+///   at the same wall time (`farm-bench -n 5`, 1.03x, within its range).
+/// - `POLARS_PARQUET_DECODE_TARGET_VALUES_PER_THREAD=2000000`: it decodes
+///   a row group's columns in tasks of about this many values, by default
+///   16.7M, so a row group of a million rows and nine columns is decoded
+///   by one task on one core. In tasks of two columns both cores decode
+///   it, and a window's first row group (`data::read::parquet_windows`)
+///   is ready in half the time (paired at 10M tickets, `farm-bench -n 7`:
+///   0.94x the wall time, range 0.89-1.01).
 ///
 /// # Safety
-/// Sets an environment variable: call it before any other thread starts
+/// Sets environment variables: call it before any other thread starts
 /// (the binary's `main` does, first thing).
-pub unsafe fn parquet_prefetch() {
-    const VAR: &str = "POLARS_ROW_GROUP_PREFETCH_SIZE";
-    if std::env::var_os(VAR).is_none() {
-        // SAFETY: the caller's (no other thread yet).
-        unsafe { std::env::set_var(VAR, "1") };
+pub unsafe fn parquet_reading() {
+    for (var, value) in [
+        ("POLARS_ROW_GROUP_PREFETCH_SIZE", "1"),
+        ("POLARS_PARQUET_DECODE_TARGET_VALUES_PER_THREAD", "2000000"),
+    ] {
+        if std::env::var_os(var).is_none() {
+            // SAFETY: the caller's (no other thread yet).
+            unsafe { std::env::set_var(var, value) };
+        }
     }
 }
 

@@ -8,6 +8,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     govtrust::no_huge_pages();
     // SAFETY: the first thing the process does; no other thread yet.
-    unsafe { govtrust::parquet_prefetch() };
+    unsafe { govtrust::parquet_reading() };
     govtrust::cli::main()
 }

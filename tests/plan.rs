@@ -130,6 +130,105 @@ fn parquet_scan_reads_only_declared_columns() {
     assert_eq!(run.measured.cells[0][0].value, Some(2.5));
 }
 
+/// docs/architecture.md ("How a dataset is read"): a Parquet file is read
+/// in windows of whole row groups, at least `window_rows` rows each, so
+/// that the pass holds a window's rows, not the file's. Each window's
+/// slice goes down into the scan (the reader reads those row groups
+/// alone), and its row numbers are the file's.
+#[test]
+fn parquet_windows_are_whole_row_groups_sliced_in_the_scan() {
+    use govtrust::data::read::parquet_windows;
+    // Row groups of 2, 2, 2, 2 and 1 rows: in windows of at least 3
+    // rows, 2+2, 2+2 and the last 1 (first rows 0, 4, 8); of at least
+    // 1 row, one window each; of at least 9, one window.
+    let groups = [2, 2, 2, 2, 1];
+    assert_eq!(parquet_windows(&groups, 3), vec![(0, 4), (4, 4), (8, 1)]);
+    assert_eq!(parquet_windows(&groups, 1).len(), 5);
+    assert_eq!(parquet_windows(&groups, 9), vec![(0, 9)]);
+    assert_eq!(parquet_windows(&[], 3), vec![]);
+
+    let f = fixture("parquet");
+    let n = 10;
+    let days: Vec<chrono::NaiveDate> = (1..=n)
+        .map(|d| chrono::NaiveDate::from_ymd_opt(2025, 3, d).unwrap())
+        .collect();
+    let mut df = df!(
+        "unit" => vec!["A"; n as usize],
+        "day" => days,
+        "x" => (1..=n).map(f64::from).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(f.data_dir().join("t.parquet")).unwrap())
+        .with_row_group_size(Some(2))
+        .finish(&mut df)
+        .unwrap();
+    let bytes = std::fs::read(f.data_dir().join("t.parquet")).unwrap();
+    // (polars' writer puts a short last group into the one before: ten
+    // rows, not nine, for five groups of two.)
+    assert_eq!(govtrust::data::stats::row_group_rows(&bytes), [2; 5]);
+    let s = govtrust::scheme::load(&f.scheme_dir()).unwrap();
+    let opts = |rows| govtrust::data::LoadOptions {
+        window_rows: Some(rows),
+        ..Default::default()
+    };
+    let p = govtrust::data::prepare(&s, &f.data_dir(), opts(3)).unwrap();
+    let src = &p.sources[0];
+    assert_eq!(src.windows.len(), 3);
+    // The second window: rows 4-7 (x = 5..8), numbered as in the file.
+    let w = src.windows[1].rows().unwrap();
+    let plan = w.clone().explain(true).unwrap();
+    assert!(plan.contains("Parquet SCAN"), "{plan}");
+    // The slice is one of the scan's own lines, after it (the plan is
+    // printed from the root down: a slice node above the scan would come
+    // before it), and the only one.
+    let lines: Vec<&str> = plan.lines().collect();
+    let scan = lines.iter().position(|l| l.contains("Parquet SCAN"));
+    let slices: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("SLICE"))
+        .collect();
+    assert!(
+        slices.len() == 1
+            && Some(slices[0]) > scan
+            && lines[slices[0]].contains("offset: 4, len: 4"),
+        "the slice is not in the scan: {plan}"
+    );
+    let got = w.collect().unwrap();
+    let rows: Vec<u32> = got
+        .column("__row")
+        .unwrap()
+        .idx()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(rows, vec![4, 5, 6, 7]);
+    let x: Vec<f64> = got
+        .column("x")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(x, vec![5.0, 6.0, 7.0, 8.0]);
+    // By default (2,000,000 rows) the file is one window.
+    let p = govtrust::data::prepare(&s, &f.data_dir(), Default::default()).unwrap();
+    assert_eq!(p.sources[0].windows.len(), 1);
+    // And the run is the same either way: Σx = 1 + ... + 10 = 55, and 9
+    // records with x > 1.
+    for rows in [1, 3, 100] {
+        let run = govtrust::run::assess(&f.scheme_dir(), &f.data_dir(), opts(rows)).unwrap();
+        assert_eq!(
+            run.measured.cells[0][0].value,
+            Some(55.0),
+            "windows of {rows}"
+        );
+        assert_eq!(
+            run.measured.cells[1][0].value,
+            Some(9.0),
+            "windows of {rows}"
+        );
+    }
+}
+
 /// A dataset with a required text column `name` and a datetime `at`, in
 /// Parquet with the given values (rows 1..=n, "lines" 2..=n+1).
 fn text_fixture(names: &[Option<&str>]) -> Fixture {

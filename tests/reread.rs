@@ -267,7 +267,10 @@ fn parquet_rows_are_read_again_by_slices() {
     // The same records as Parquet (string columns, as an export with
     // every column as text would have them): k1 repeated twice (rows 6
     // and 8, two slices) and a slash date only the lenient parser reads
-    // (row 7); the values equal the file without the repeats.
+    // (row 7); the values equal the file without the repeats. Written in
+    // row groups of 2 rows, the file is read again in windows of one row
+    // group (the repeats and the slash date each in a window after the
+    // first k1's) and of two (2+2, 2+2, 1), with the same run.
     use polars::prelude::*;
     let write = |keys: &[&str], units: &[&str], days: &[&str], sev: &[&str]| {
         let f = Fixture::new();
@@ -289,8 +292,18 @@ fn parquet_rows_are_read_again_by_slices() {
         )
         .unwrap();
         let file = std::fs::File::create(f.data_dir().join("recs.parquet")).unwrap();
-        ParquetWriter::new(file).finish(&mut df).unwrap();
-        f.run()
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(2))
+            .finish(&mut df)
+            .unwrap();
+        let run = f.run();
+        for rows in [1, 3] {
+            let w = f.run_in_row_windows(rows);
+            assert_eq!(outcome(&w), outcome(&run), "in windows of {rows} rows");
+            assert_eq!(accounting(&w), accounting(&run));
+            assert_eq!(w.data.rejects, run.data.rejects);
+        }
+        run
     };
     let k = ["k1", "k2", "k3", "k4", "k5", "k6"];
     let u = ["A", "A", "B", "B", "A", "B"];

@@ -158,6 +158,7 @@ impl Inputs {
             strict: self.strict,
             progress: Some(&progress::DATASETS),
             window_bytes: None,
+            window_rows: None,
         }
     }
 }

@@ -167,6 +167,9 @@ pub struct LoadOptions {
     /// The size of the windows a CSV file is read in
     /// ([`pages::window_bytes`] if not given).
     pub window_bytes: Option<usize>,
+    /// The least rows of the windows a Parquet file is read in
+    /// ([`pages::window_rows`] if not given).
+    pub window_rows: Option<usize>,
 }
 
 /// Datasets measured so far, of how many (for a progress bar).
@@ -200,7 +203,10 @@ pub struct Prepared {
 
 /// Load the unit register and open every dataset of `scheme`.
 pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Prepared, DataError> {
-    let window = opts.window_bytes.unwrap_or_else(pages::window_bytes);
+    let window = pages::WindowSize {
+        bytes: opts.window_bytes.unwrap_or_else(pages::window_bytes),
+        rows: opts.window_rows.unwrap_or_else(pages::window_rows),
+    };
     let (units, units_rejects, units_input) = units::load(scheme, data_dir)?;
     let mut warnings = Vec::new();
     check_attributes(scheme, &units)?;

@@ -50,11 +50,40 @@ pub fn release(map: &Mmap, range: Range<usize>) {
 /// The size of a window: the `GOVTRUST_WINDOW_BYTES` environment variable
 /// (tests set it small to cut small files into many windows), else 32 MiB.
 pub fn window_bytes() -> usize {
-    std::env::var("GOVTRUST_WINDOW_BYTES")
+    from_env("GOVTRUST_WINDOW_BYTES").unwrap_or(32 << 20)
+}
+
+/// The least rows of a Parquet window (whole row groups until it has as
+/// many): the `GOVTRUST_WINDOW_ROWS` environment variable (tests and
+/// tuning), else 2,000,000: two row groups of a million rows, the size
+/// pyarrow and DuckDB's exports of a large table have.
+pub fn window_rows() -> usize {
+    from_env("GOVTRUST_WINDOW_ROWS").unwrap_or(2_000_000)
+}
+
+fn from_env(var: &str) -> Option<usize> {
+    std::env::var(var)
         .ok()
         .and_then(|v| v.parse().ok())
         .filter(|&n: &usize| n > 0)
-        .unwrap_or(32 << 20)
+}
+
+/// How large a file's windows are: a CSV file's in bytes of text, a
+/// Parquet file's in rows (whole row groups).
+#[derive(Debug, Clone, Copy)]
+pub struct WindowSize {
+    pub bytes: usize,
+    pub rows: usize,
+}
+
+impl WindowSize {
+    /// The sizes set in the environment, else the defaults.
+    pub fn from_env() -> WindowSize {
+        WindowSize {
+            bytes: window_bytes(),
+            rows: window_rows(),
+        }
+    }
 }
 
 /// The BLAKE3 digest of a mapped file, window by window, each window's

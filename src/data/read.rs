@@ -69,7 +69,7 @@ pub fn read_table(
         spec,
         dataset,
         wanted,
-        super::pages::window_bytes(),
+        super::pages::WindowSize::from_env(),
     )?;
     let frame = s.lf.collect().map_err(|e| polars_err(&s.path, e))?;
     Ok(RawTable {
@@ -85,13 +85,14 @@ pub fn read_table(
 
 /// Open a table: check it exists and has the wanted columns, digest it,
 /// map its lines; its rows are read when the returned query runs, a CSV
-/// file's in windows of about `window` bytes.
+/// file's in windows of about `window.bytes` bytes, a Parquet file's in
+/// windows of whole row groups, at least `window.rows` rows each.
 pub fn open(
     data_dir: &Path,
     spec: &FileSpec,
     dataset: &str,
     wanted: Wanted,
-    window: usize,
+    window: super::pages::WindowSize,
 ) -> Result<Source, DataError> {
     let shown = data_dir.join(&spec.file);
     let path = match crate::paths::inside(data_dir, &spec.file) {
@@ -130,9 +131,10 @@ pub fn open(
         || match spec.format {
             Format::Csv => {
                 let file = (shown.as_path(), path.as_path());
-                super::csv::read_csv(file, map.clone(), spec.encoding, dataset, &wanted, window)
+                let bytes = window.bytes;
+                super::csv::read_csv(file, map.clone(), spec.encoding, dataset, &wanted, bytes)
             }
-            Format::Parquet => read_parquet(&shown, map.clone(), dataset, &wanted),
+            Format::Parquet => read_parquet(&shown, map.clone(), dataset, &wanted, window.rows),
             Format::Xlsx => {
                 let sheet = spec.sheet.as_deref();
                 super::sheets::read_xlsx(&shown, &path, &map, sheet, dataset, &wanted)
@@ -159,26 +161,47 @@ pub fn open(
     })
 }
 
-/// The wanted columns of `lf` (after checking them) with a row number.
+/// The wanted columns of `lf` (after checking them) with a row number,
+/// counted from `first` (the row `lf` starts at in its file).
 fn wanted_columns(
     path: &Path,
     dataset: &str,
     mut lf: LazyFrame,
     wanted: &Wanted,
+    first: IdxSize,
 ) -> Result<LazyFrame, DataError> {
     let found_schema = lf.collect_schema().map_err(|e| polars_err(path, e))?;
     let found: Vec<String> = found_schema.iter_names().map(|n| n.to_string()).collect();
     let cols = pick(path, dataset, &found, wanted)?;
     Ok(lf
         .select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>())
-        .with_row_index(ROW, None))
+        .with_row_index(ROW, Some(first)))
 }
 
+/// A Parquet file's row groups (their rows, in order) taken whole into
+/// windows of at least `rows` rows, the last one possibly fewer: (first
+/// row, rows) of each. None for a file without row groups.
+pub fn parquet_windows(groups: &[u64], rows: usize) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = Vec::new();
+    let mut first = 0;
+    for &n in groups {
+        match out.last_mut() {
+            Some((_, len)) if *len < rows as u64 => *len += n,
+            _ => out.push((first, n)),
+        }
+        first += n;
+    }
+    out
+}
+
+/// A Parquet file, read by polars from our mapping of it, window by
+/// window (docs/architecture.md, "How a dataset is read").
 fn read_parquet(
     shown: &Path,
     map: Arc<memmap2::Mmap>,
     dataset: &str,
     wanted: &Wanted,
+    window_rows: usize,
 ) -> Result<Opened, DataError> {
     // polars reads our mapping of the file (its own would keep every
     // page it decodes resident to the end: Window::run lets ours go).
@@ -193,11 +216,33 @@ fn read_parquet(
         glob: false,
         ..ScanArgsParquet::default()
     };
-    let lf = LazyFrame::scan_parquet_sources(sources, args).map_err(|e| polars_err(shown, e))?;
-    let lf = wanted_columns(shown, dataset, lf, wanted)?;
+    let scan = LazyFrame::scan_parquet_sources(sources, args).map_err(|e| polars_err(shown, e))?;
+    let lf = wanted_columns(shown, dataset, scan.clone(), wanted, 0)?;
     // No header line in Parquet: row 0 is "line 2", as if exported to CSV.
     let mut o = Opened::plain(lf.clone(), LineMap::Offset(2));
-    o.windows = vec![super::table::Window::mapped(lf, pages)];
+    // A window of whole row groups: the slice goes down to the reader,
+    // which reads those row groups alone.
+    let windows = parquet_windows(&super::stats::row_group_rows(&pages.map), window_rows);
+    o.windows = if windows.len() > 1 {
+        let too_many = |_| DataError::Read {
+            path: shown.to_path_buf(),
+            message: format!("more than {} rows", IdxSize::MAX),
+        };
+        windows
+            .into_iter()
+            .map(|(first, n)| {
+                let (first, n) = (
+                    IdxSize::try_from(first).map_err(too_many)?,
+                    IdxSize::try_from(n).map_err(too_many)?,
+                );
+                let part = scan.clone().slice(i64::from(first), n);
+                let part = wanted_columns(shown, dataset, part, wanted, first)?;
+                Ok(super::table::Window::mapped(part, pages.clone()))
+            })
+            .collect::<Result<_, DataError>>()?
+    } else {
+        vec![super::table::Window::mapped(lf, pages)]
+    };
     o.subset = super::table::Subset::Slices;
     Ok(o)
 }

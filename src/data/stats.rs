@@ -55,6 +55,17 @@ pub fn parquet_proofs(file: &[u8]) -> Proofs {
         .collect()
 }
 
+/// The rows of each row group of a Parquet file (its bytes), in order;
+/// none if its footer cannot be read (the scan then reports the file's
+/// error).
+pub fn row_group_rows(file: &[u8]) -> Vec<u64> {
+    let mut cursor = std::io::Cursor::new(file);
+    match polars_parquet::parquet::read::read_metadata(&mut cursor) {
+        Ok(md) => md.row_groups.iter().map(|g| g.num_rows() as u64).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// The least and greatest text of a column so far, and its nulls.
 struct Bounds {
     nulls: bool,

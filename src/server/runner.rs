@@ -228,6 +228,7 @@ fn assess(
             strict: false,
             progress: Some(progress),
             window_bytes: None,
+            window_rows: None,
         },
         crate::Stopwatch::new("run"),
     )

@@ -69,6 +69,16 @@ impl Fixture {
         run::assess(&self.scheme_dir(), &self.data_dir(), opts).unwrap()
     }
 
+    /// The run with its Parquet files read in windows of at least `rows`
+    /// rows (whole row groups).
+    pub fn run_in_row_windows(&self, rows: usize) -> Run {
+        let opts = LoadOptions {
+            window_rows: Some(rows),
+            ..Default::default()
+        };
+        run::assess(&self.scheme_dir(), &self.data_dir(), opts).unwrap()
+    }
+
     pub fn run(&self) -> Run {
         match self.try_run() {
             Ok(r) => r,
