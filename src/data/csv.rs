@@ -16,10 +16,15 @@ use super::table::{
 use crate::scheme::Encoding;
 
 /// The text polars reads: the mapped file itself (UTF-8), or a decoded
-/// copy (GB18030, UTF-16); `map` is the mapping in the first case.
+/// copy (GB18030, UTF-16) in an unnamed temporary file
+/// ([`super::transcode`]),
+/// mapped too; `map` is the mapping, whose pages each window lets go.
 struct Text {
     bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
     map: Option<Arc<memmap2::Mmap>>,
+    /// The decoded copy's temporary file; none when the text is the file
+    /// itself (which polars may then read by its path).
+    decoded: Option<Arc<std::fs::File>>,
     delimiter: u8,
 }
 
@@ -54,9 +59,17 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         path: shown.to_path_buf(),
         message,
     };
-    let decoded = |v: Vec<u8>, delimiter| Text {
-        bytes: Arc::new(v),
-        map: None,
+    let copy = |decoder| {
+        super::transcode::transcode(&map, decoder).map_err(|e| {
+            err(format!(
+                "cannot write its UTF-8 copy to a temporary file: {e}; hint: set TMPDIR to a directory with room for a copy of the file"
+            ))
+        })
+    };
+    let decoded = |d: super::transcode::Decoded, delimiter| Text {
+        bytes: d.map.clone(),
+        map: Some(d.map),
+        decoded: Some(d.file),
         delimiter,
     };
     let utf16 = if map.starts_with(b"\xFF\xFE") {
@@ -73,14 +86,14 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
                 "declared encoding = \"gb18030\", but the file starts with a {name} byte-order mark; hint: remove the encoding line (a file with a UTF-16 byte-order mark is read as UTF-16)"
             )));
         }
-        let (text, had_errors) = enc.decode_with_bom_removal(&map);
-        if had_errors {
+        let text = copy(enc.new_decoder_with_bom_removal())?;
+        if text.had_errors {
             return Err(err(format!(
                 "the file starts with a {name} byte-order mark but is not valid {name} text"
             )));
         }
-        let text = text.into_owned().into_bytes();
-        let first = &text[..memchr::memchr(b'\n', &text).unwrap_or(text.len())];
+        let t = &text.map[..];
+        let first = &t[..memchr::memchr(b'\n', t).unwrap_or(t.len())];
         let tab = first.contains(&b'\t') && !first.contains(&b',');
         return Ok(decoded(text, if tab { b'\t' } else { b',' }));
     }
@@ -88,6 +101,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         Encoding::Utf8 => Ok(Text {
             bytes: map.clone(),
             map: Some(map),
+            decoded: None,
             delimiter: b',',
         }),
         Encoding::Gb18030 => {
@@ -96,11 +110,13 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
                     "declared encoding = \"gb18030\", but the file is UTF-8 text (all of it is valid UTF-8, Chinese included): read as GB18030 every Chinese value would be garbled; hint: remove the line encoding = \"gb18030\" from the dataset in the scheme".into(),
                 ));
             }
-            let (s, _, had_errors) = encoding_rs::GB18030.decode(&map);
-            if had_errors {
+            // BOM sniffing, as `Encoding::decode`: a UTF-8 byte-order
+            // mark makes the rest UTF-8.
+            let text = copy(encoding_rs::GB18030.new_decoder())?;
+            if text.had_errors {
                 return Err(err("the file is not valid GB18030 text".into()));
             }
-            Ok(decoded(s.into_owned().into_bytes(), b','))
+            Ok(decoded(text, b','))
         }
     }
 }
@@ -136,7 +152,7 @@ pub(super) fn read_csv(
     let cols = pick(shown, dataset, &scan.header, wanted)?;
     let pick_cols =
         |lf: LazyFrame| lf.select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
-    let lf = if scan.skipped.is_empty() && text.map.is_some() {
+    let lf = if scan.skipped.is_empty() && text.decoded.is_none() {
         // The file as it is, scanned by polars itself.
         let p = PlRefPath::new(
             path.to_str()
@@ -192,10 +208,9 @@ pub(super) fn read_csv(
         malformed: malformed(bytes, &scan),
         blank_lines: scan.blank_lines(),
         subset: Subset::Csv(CsvRows {
-            text: if text.map.is_some() {
-                CsvText::File(path.to_path_buf())
-            } else {
-                CsvText::Memory(text.bytes.clone())
+            text: match &text.decoded {
+                None => CsvText::File(path.to_path_buf()),
+                Some(file) => CsvText::Decoded(file.clone()),
             },
             delimiter: text.delimiter,
             header: scan.header.clone(),

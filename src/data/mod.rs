@@ -24,6 +24,7 @@ mod sheetxml;
 pub mod stats;
 pub mod subset;
 mod table;
+mod transcode;
 pub mod units;
 
 use std::collections::HashMap;

@@ -74,37 +74,26 @@ fn csv_rows(
     let physical: Vec<u64> = rows.iter().map(|&r| lines.line(r as usize)).collect();
     let changed = |line: &u64| polars_err!(ComputeError: "line {line} is not the record the first reading found there (was the file changed while it was read?)");
     let mut buffers = Vec::with_capacity(rows.len());
-    match &c.text {
-        CsvText::Memory(text) => {
-            let bytes = (**text).as_ref();
-            let index = c.index.get_or_init(|| LineIndex::of_text(bytes));
-            let starts = index.starts_in_text(bytes, &physical);
-            for (start, line) in starts.into_iter().zip(&physical) {
-                let range = start
-                    .and_then(|s| Some(s..super::csvscan::record_end(bytes, s, c.delimiter)?))
-                    .ok_or_else(|| changed(line))?;
-                buffers.push(polars_buffer::Buffer::from_owner(super::csv::Slice {
-                    text: text.clone(),
-                    range,
-                }));
-            }
-        }
+    let opened;
+    let file = match &c.text {
         CsvText::File(path) => {
-            let file = std::fs::File::open(path)?;
-            let len = file.metadata()?.len() as usize;
-            // The line index is built on the first subset (a read of the
-            // whole file) and kept for the next.
-            let index = c
-                .index
-                .get_or_init(|| LineIndex::build(len, |r| breaks(&file, r, usize::MAX).0));
-            let starts = index.starts(&physical, |r, n| breaks(&file, r, n).1);
-            for (start, line) in starts.into_iter().zip(&physical) {
-                let record = start
-                    .and_then(|s| record_at(&file, len, s, c.delimiter))
-                    .ok_or_else(|| changed(line))?;
-                buffers.push(polars_buffer::Buffer::from_owner(record));
-            }
+            opened = std::fs::File::open(path)?;
+            &opened
         }
+        CsvText::Decoded(file) => &**file,
+    };
+    let len = file.metadata()?.len() as usize;
+    // The line index is built on the first subset (a read of the whole
+    // file) and kept for the next.
+    let index = c
+        .index
+        .get_or_init(|| LineIndex::build(len, |r| breaks(file, r, usize::MAX).0));
+    let starts = index.starts(&physical, |r, n| breaks(file, r, n).1);
+    for (start, line) in starts.into_iter().zip(&physical) {
+        let record = start
+            .and_then(|s| record_at(file, len, s, c.delimiter))
+            .ok_or_else(|| changed(line))?;
+        buffers.push(polars_buffer::Buffer::from_owner(record));
     }
     let schema = super::csv::header_schema(&c.header);
     let picked: Vec<Expr> = c.cols.iter().map(|n| col(n.as_str())).collect();

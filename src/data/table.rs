@@ -90,8 +90,9 @@ pub enum CsvText {
     /// kept mapped (a second mapping beside polars' own would count the
     /// file twice in the process's memory).
     File(std::path::PathBuf),
-    /// The decoded text polars reads (GB18030, UTF-16), in memory anyway.
-    Memory(Arc<dyn AsRef<[u8]> + Send + Sync>),
+    /// The decoded copy polars reads (GB18030, UTF-16): its unnamed
+    /// temporary file, read the same way.
+    Decoded(Arc<std::fs::File>),
 }
 
 /// How a source reads a subset of its rows (`Source::subset`, in
