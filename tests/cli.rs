@@ -449,3 +449,73 @@ fn objections_import_refuses_marks_on_other_units_records() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("新增待处理异议0条"));
     assert!(!register.exists());
 }
+
+#[test]
+fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
+    // A GB18030 file is decoded into a temporary file in TMPDIR
+    // (docs/scheme.md, "encoding"); a TMPDIR that cannot hold it is
+    // an error naming the data file, with a hint, and no report.
+    let tmp = tempfile::tempdir().unwrap();
+    let (scheme, data) = (tmp.path().join("scheme"), tmp.path().join("data"));
+    std::fs::create_dir_all(&scheme).unwrap();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        scheme.join("scheme.toml"),
+        format!(
+            r#"{}
+[datasets.t]
+file = "t.csv"
+encoding = "gb18030"
+key = "k"
+unit = "u"
+[datasets.t.columns]
+k = "string"
+u = "string"
+cat = "string"
+
+[[indicator]]
+id = "complaints"
+weight = 1
+dataset = "t"
+measure = {{ kind = "share", where = "cat = '投诉'" }}
+score = {{ kind = "target", target = 1, floor = 0 }}
+"#,
+            common::HEADER
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("units.csv"),
+        "unit_id,unit_name,group\nA,甲局,dept\n",
+    )
+    .unwrap();
+    let (gb, _, _) = encoding_rs::GB18030.encode("k,u,cat\n1,A,投诉\n2,A,咨询\n");
+    std::fs::write(data.join("t.csv"), &gb).unwrap();
+    let run = |tmpdir: &Path| {
+        govtrust()
+            .env("TMPDIR", tmpdir)
+            .args(["assess", "--no-bulletin", "--scheme"])
+            .arg(&scheme)
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap()
+    };
+    let o = run(&tmp.path().join("no-such-dir"));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("t.csv") && e.contains("temporary file") && e.contains("set TMPDIR"),
+        "{e}"
+    );
+    assert!(!tmp.path().join("out").exists());
+    // With room, the same files are read: 1 of A's 2 tickets is a
+    // complaint (投诉, decoded from GB18030), a share of 0.5, half of
+    // the target 1.
+    let o = run(tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let values = read_csv(&tmp.path().join("out/values.csv"));
+    assert_eq!(values[1][..5], ["A", "complaints", "0.5", "2", "0.5"]);
+}
