@@ -113,6 +113,47 @@ fn gb18030_declared_on_a_utf8_file_is_an_error_naming_both() {
     assert_eq!(f.run().measured.cells[0][0].n, 1);
 }
 
+// A GB18030 file is decoded into a temporary file in TMPDIR
+// (docs/scheme.md, "encoding"): a TMPDIR that cannot hold it is an error
+// naming the data file, with a hint, and no report.
+#[test]
+fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
+    let f = Fixture::new();
+    f.scheme("scheme.toml", &scheme("", "encoding = \"gb18030\""))
+        .data("units.csv", UNITS);
+    let (gb, _, _) = encoding_rs::GB18030.encode("k,u,cat\n1,A,投诉\n2,A,咨询\n");
+    f.bytes("t.csv", &gb);
+    let out = f.dir.path().join("out");
+    let run = |tmpdir: &std::path::Path| {
+        assert_cmd::Command::cargo_bin("govtrust")
+            .unwrap()
+            .env("TMPDIR", tmpdir)
+            .args(["assess", "--no-bulletin", "--scheme"])
+            .arg(f.scheme_dir())
+            .arg("--data")
+            .arg(f.data_dir())
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    let o = run(&f.dir.path().join("no-such-dir"));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("t.csv") && e.contains("temporary file") && e.contains("set TMPDIR"),
+        "{e}"
+    );
+    assert!(!out.exists());
+    // With room, the same files are read: 1 of A's 2 tickets is a
+    // complaint (投诉, decoded from GB18030), a share of 0.5, half of
+    // the target 1.
+    let o = run(f.dir.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let values = read_csv(&out.join("values.csv"));
+    assert_eq!(values[1][..5], ["A", "complaints", "0.5", "2", "0.5"]);
+}
+
 fn utf16le(text: &str) -> Vec<u8> {
     let mut b = vec![0xFF, 0xFE];
     for u in text.encode_utf16() {

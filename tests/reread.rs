@@ -85,12 +85,17 @@ fn run(rows: &str) -> govtrust::run::Run {
 fn in_windows_too(f: &Fixture) -> govtrust::run::Run {
     let run = f.run();
     for bytes in [16, 40] {
-        let w = f.run_in_windows(bytes);
-        assert_eq!(outcome(&w), outcome(&run), "in windows of {bytes} bytes");
-        assert_eq!(accounting(&w), accounting(&run));
-        assert_eq!(w.data.rejects, run.data.rejects);
+        same_run(&f.run_in_windows(bytes), &run, &format!("{bytes} bytes"));
     }
     run
+}
+
+/// `w`, the run read in windows of `size`, is `run`: the same outcome,
+/// row accounting and rejects.
+fn same_run(w: &govtrust::run::Run, run: &govtrust::run::Run, size: &str) {
+    assert_eq!(outcome(w), outcome(run), "in windows of {size}");
+    assert_eq!(accounting(w), accounting(run), "in windows of {size}");
+    assert_eq!(w.data.rejects, run.data.rejects, "in windows of {size}");
 }
 
 /// The same, with the records file in GB18030 (read from its decoded
@@ -298,10 +303,7 @@ fn parquet_rows_are_read_again_by_slices() {
             .unwrap();
         let run = f.run();
         for rows in [1, 3] {
-            let w = f.run_in_row_windows(rows);
-            assert_eq!(outcome(&w), outcome(&run), "in windows of {rows} rows");
-            assert_eq!(accounting(&w), accounting(&run));
-            assert_eq!(w.data.rejects, run.data.rejects);
+            same_run(&f.run_in_row_windows(rows), &run, &format!("{rows} rows"));
         }
         run
     };
