@@ -154,6 +154,36 @@ fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
     assert_eq!(values[1][..5], ["A", "complaints", "0.5", "2", "0.5"]);
 }
 
+// A GB18030 file with bytes that are not GB18030 text (a line pasted in
+// from another encoding) is an error naming the file and where the first
+// such bytes are; likewise a UTF-16 file.
+#[test]
+fn bytes_that_are_not_text_are_an_error_naming_line_and_character() {
+    let f = fixture("");
+    f.scheme("scheme.toml", &scheme("", "encoding = \"gb18030\""));
+    // Line 3 is "2,A," then 0x81, a lead byte that a line break follows:
+    // the 5th character of the line.
+    let (gb, _, _) = encoding_rs::GB18030.encode("k,u,cat\n1,A,投诉\n2,A,");
+    f.bytes("t.csv", &[&gb[..], b"\x81\n3,B,x\n"].concat());
+    let e = f.err();
+    assert!(
+        e.contains("t.csv")
+            && e.contains("not valid GB18030 text")
+            && e.contains("line 3, character 5: the bytes 81"),
+        "{e}"
+    );
+    // UTF-16LE: an unpaired surrogate (0xD800) as line 2's 3rd character.
+    let mut bytes = utf16le("k,u,cat\r\n1,");
+    bytes.extend_from_slice(&[0x00, 0xD8, b'A', 0x00, b'\n', 0x00]);
+    f.scheme("scheme.toml", &scheme("", ""));
+    f.bytes("t.csv", &bytes);
+    let e = f.err();
+    assert!(
+        e.contains("t.csv") && e.contains("line 2, character 3"),
+        "{e}"
+    );
+}
+
 fn utf16le(text: &str) -> Vec<u8> {
     let mut b = vec![0xFF, 0xFE];
     for u in text.encode_utf16() {

@@ -66,6 +66,11 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
             ))
         })
     };
+    // Where the first bytes that are not text are, for the message.
+    let malformed = |decoder| match super::transcode::first_malformed(&map, decoder) {
+        Some(m) => format!(" (the first at {m})"),
+        None => String::new(),
+    };
     let decoded = |d: super::transcode::Decoded, delimiter| Text {
         bytes: d.map.clone(),
         map: Some(d.map),
@@ -89,7 +94,8 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         let text = copy(enc.new_decoder_with_bom_removal())?;
         if text.had_errors {
             return Err(err(format!(
-                "the file starts with a {name} byte-order mark but is not valid {name} text"
+                "the file starts with a {name} byte-order mark but is not valid {name} text{}; hint: save it again from the program that made it, as UTF-8 or as UTF-16 throughout",
+                malformed(enc.new_decoder_with_bom_removal())
             )));
         }
         let t = &text.map[..];
@@ -114,7 +120,10 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
             // mark makes the rest UTF-8.
             let text = copy(encoding_rs::GB18030.new_decoder())?;
             if text.had_errors {
-                return Err(err("the file is not valid GB18030 text".into()));
+                return Err(err(format!(
+                    "the file is not valid GB18030 text{}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout",
+                    malformed(encoding_rs::GB18030.new_decoder())
+                )));
             }
             Ok(decoded(text, b','))
         }

@@ -68,6 +68,79 @@ fn transcode_in(
     })
 }
 
+/// Where a file's first bytes that are not text in its encoding are.
+#[derive(Debug, PartialEq)]
+pub(super) struct Malformed {
+    /// Its line, from 1.
+    pub line: u64,
+    /// The character of that line it stands in place of, from 1.
+    pub column: u64,
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hex: Vec<String> = self.bytes.iter().map(|b| format!("{b:02X}")).collect();
+        write!(
+            f,
+            "line {}, character {}: the bytes {}",
+            self.line,
+            self.column,
+            hex.join(" ")
+        )
+    }
+}
+
+/// The first bytes of `file` that `decoder` (made as for [`transcode`])
+/// cannot read, if any: the file is decoded again, without replacement,
+/// counting lines (only when [`transcode`] reported an error).
+pub(super) fn first_malformed(file: &[u8], decoder: encoding_rs::Decoder) -> Option<Malformed> {
+    first_malformed_in(file, decoder, PIECE)
+}
+
+fn first_malformed_in(
+    file: &[u8],
+    mut decoder: encoding_rs::Decoder,
+    piece: usize,
+) -> Option<Malformed> {
+    use encoding_rs::DecoderResult;
+    // Characters, not bytes: UTF-8 continuation bytes are not counted.
+    let chars = |t: &[u8]| t.iter().filter(|&&b| (b as i8) >= -0x40).count() as u64;
+    let mut buf = vec![0u8; piece * 3 + 16];
+    let (mut line, mut column) = (1u64, 1u64);
+    let mut at = 0;
+    loop {
+        let end = (at + piece).min(file.len());
+        let last = end == file.len();
+        let (result, read, written) =
+            decoder.decode_to_utf8_without_replacement(&file[at..end], &mut buf, last);
+        let text = &buf[..written];
+        match memchr::memrchr(b'\n', text) {
+            Some(i) => {
+                line += memchr::memchr_iter(b'\n', text).count() as u64;
+                column = 1 + chars(&text[i + 1..]);
+            }
+            None => column += chars(text),
+        }
+        at += read;
+        match result {
+            DecoderResult::InputEmpty if last => return None,
+            DecoderResult::InputEmpty | DecoderResult::OutputFull => {}
+            DecoderResult::Malformed(bad, extra) => {
+                // The bad bytes end `extra` bytes before what was read;
+                // they may have begun in an earlier piece.
+                let stop = at - extra as usize;
+                let start = stop.saturating_sub(bad as usize);
+                return Some(Malformed {
+                    line,
+                    column,
+                    bytes: file[start..stop].to_vec(),
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +189,34 @@ mod tests {
         // A lone lead byte at the end is not text: U+FFFD, and flagged.
         let (text, errors) = run(&bytes[..2], GB18030.new_decoder(), 1);
         assert_eq!((text.as_str(), errors), ("a\u{FFFD}", true));
+    }
+
+    #[test]
+    fn the_first_bytes_that_are_not_text_are_found_by_line_and_character() {
+        // Line 2 is "政,A" then 0x81, a lead byte followed by a line
+        // break, which is not a trail byte: the 0x81 stands in place of
+        // the line's 4th character. In pieces of one byte (the 0x81 read
+        // in a piece before the byte that shows it bad), of two, and
+        // whole, the same place.
+        let mut bytes = b"k,u\n".to_vec();
+        bytes.extend_from_slice(&[0xD5, 0xFE]);
+        bytes.extend_from_slice(b",A\x81\n3,B,\xFF\n");
+        let want = Malformed {
+            line: 2,
+            column: 4,
+            bytes: vec![0x81],
+        };
+        for piece in [1, 2, PIECE] {
+            let got = first_malformed_in(&bytes, GB18030.new_decoder(), piece);
+            assert_eq!(got.as_ref(), Some(&want), "pieces of {piece}");
+        }
+        assert_eq!(want.to_string(), "line 2, character 4: the bytes 81");
+        // Text throughout: nothing found.
+        let (ok, _, _) = GB18030.encode("k,u\n政,A\n");
+        assert_eq!(first_malformed_in(&ok, GB18030.new_decoder(), 1), None);
+        // A lone lead byte at the end of the file, after a line break.
+        let got = first_malformed_in(b"k\n\xD5", GB18030.new_decoder(), 1).unwrap();
+        assert_eq!((got.line, got.column, got.bytes), (2, 1, vec![0xD5]));
     }
 
     #[test]
