@@ -59,15 +59,15 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         path: shown.to_path_buf(),
         message,
     };
-    let copy = |decoder| {
-        super::transcode::transcode(&map, decoder).map_err(|e| {
+    let copy = |encoding| {
+        super::transcode::transcode(&map, encoding).map_err(|e| {
             err(format!(
                 "cannot write its UTF-8 copy to a temporary file: {e}; hint: set TMPDIR to a directory with room for a copy of the file"
             ))
         })
     };
     // Where the first bytes that are not text are, for the message.
-    let malformed = |decoder| match super::transcode::first_malformed(&map, decoder) {
+    let malformed = |encoding| match super::transcode::first_malformed(&map, encoding) {
         Some(m) => format!(" (the first at {m})"),
         None => String::new(),
     };
@@ -91,11 +91,11 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
                 "declared encoding = \"gb18030\", but the file starts with a {name} byte-order mark; hint: remove the encoding line (a file with a UTF-16 byte-order mark is read as UTF-16)"
             )));
         }
-        let text = copy(enc.new_decoder_with_bom_removal())?;
+        let text = copy(enc)?;
         if text.had_errors {
             return Err(err(format!(
                 "the file starts with a {name} byte-order mark but is not valid {name} text{}; hint: save it again from the program that made it, as UTF-8 or as UTF-16 throughout",
-                malformed(enc.new_decoder_with_bom_removal())
+                malformed(enc)
             )));
         }
         let t = &text.map[..];
@@ -118,11 +118,11 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
             }
             // BOM sniffing, as `Encoding::decode`: a UTF-8 byte-order
             // mark makes the rest UTF-8.
-            let text = copy(encoding_rs::GB18030.new_decoder())?;
+            let text = copy(encoding_rs::GB18030)?;
             if text.had_errors {
                 return Err(err(format!(
                     "the file is not valid GB18030 text{}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout",
-                    malformed(encoding_rs::GB18030.new_decoder())
+                    malformed(encoding_rs::GB18030)
                 )));
             }
             Ok(decoded(text, b','))
