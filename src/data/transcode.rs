@@ -14,6 +14,8 @@ use std::sync::Arc;
 use encoding_rs::Encoding;
 use rayon::prelude::*;
 
+type Io<T> = std::io::Result<T>;
+
 /// Input bytes decoded per piece.
 const PIECE: usize = 2 << 20;
 
@@ -44,10 +46,16 @@ fn transcode_in(
 ) -> std::io::Result<Decoded> {
     let (enc, skip) = Encoding::for_bom(file).unwrap_or((encoding, 0));
     let mut out = std::io::BufWriter::with_capacity(4 << 20, tempfile::tempfile()?);
+    let text = Text {
+        file,
+        at: skip,
+        enc,
+        piece,
+    };
     let had_errors = if by_lines(enc) {
-        in_lines(file, skip, enc, piece, &mut out, &mut read)?
+        text.in_lines(&mut out, &mut read)?
     } else {
-        in_order(file, skip, enc, piece, &mut out, &mut read)?
+        text.in_order(&mut out, &mut read)?
     };
     let file = out.into_inner().map_err(|e| e.into_error())?;
     // SAFETY: the file is ours alone (unnamed: no other process can open
@@ -69,43 +77,74 @@ fn by_lines(enc: &'static Encoding) -> bool {
     enc == encoding_rs::GB18030 || enc == encoding_rs::UTF_8
 }
 
-/// Pieces of `piece` bytes, each taken on to the end of its line (or of
-/// the file), decoded side by side a few at a time on the cores, and
-/// written in order. At 50M tickets decoding on one core took 11 s.
-fn in_lines(
-    file: &[u8],
-    mut at: usize,
+/// The text after its byte-order mark (from `at`), its encoding, and the
+/// size of its pieces.
+struct Text<'a> {
+    file: &'a [u8],
+    at: usize,
     enc: &'static Encoding,
     piece: usize,
-    out: &mut impl Write,
-    read: &mut impl FnMut(Range<usize>),
-) -> std::io::Result<bool> {
-    let batch = 2 * rayon::current_num_threads();
-    // Each piece's text, in a buffer kept from batch to batch (fresh
-    // buffers cost a page fault every 4 KiB).
-    let mut texts: Vec<(String, bool)> = (0..batch).map(|_| (String::new(), false)).collect();
-    let mut had_errors = false;
-    while at < file.len() {
-        let first = at;
-        let mut cuts = Vec::with_capacity(batch);
-        while cuts.len() < batch && at < file.len() {
-            let from = (at + piece.max(1) - 1).min(file.len());
-            let end = memchr::memchr(b'\n', &file[from..]).map_or(file.len(), |i| from + i + 1);
-            cuts.push(at..end);
-            at = end;
+}
+
+impl Text<'_> {
+    /// Pieces of `piece` bytes, each taken on to the end of its line (or of
+    /// the file), decoded side by side a few at a time on the cores, and
+    /// written in order. At 50M tickets decoding on one core took 11 s.
+    fn in_lines(self, out: &mut impl Write, read: &mut impl FnMut(Range<usize>)) -> Io<bool> {
+        let (file, enc, piece, mut at) = (self.file, self.enc, self.piece, self.at);
+        let batch = 2 * rayon::current_num_threads();
+        // Each piece's text, in a buffer kept from batch to batch (fresh
+        // buffers cost a page fault every 4 KiB).
+        let mut texts: Vec<(String, bool)> = (0..batch).map(|_| (String::new(), false)).collect();
+        let mut had_errors = false;
+        while at < file.len() {
+            let first = at;
+            let mut cuts = Vec::with_capacity(batch);
+            while cuts.len() < batch && at < file.len() {
+                let from = (at + piece.max(1) - 1).min(file.len());
+                let end = memchr::memchr(b'\n', &file[from..]).map_or(file.len(), |i| from + i + 1);
+                cuts.push(at..end);
+                at = end;
+            }
+            let n = cuts.len();
+            texts[..n]
+                .par_iter_mut()
+                .zip(cuts)
+                .for_each(|((text, errors), r)| *errors = decode_whole(enc, &file[r], text));
+            for (text, errors) in &texts[..n] {
+                had_errors |= errors;
+                out.write_all(text.as_bytes())?;
+            }
+            read(first..at);
         }
-        let n = cuts.len();
-        texts[..n]
-            .par_iter_mut()
-            .zip(cuts)
-            .for_each(|((text, errors), r)| *errors = decode_whole(enc, &file[r], text));
-        for (text, errors) in &texts[..n] {
-            had_errors |= errors;
-            out.write_all(text.as_bytes())?;
-        }
-        read(first..at);
+        Ok(had_errors)
     }
-    Ok(had_errors)
+
+    /// The text decoded in order by one decoder, piece after piece (UTF-16,
+    /// where a byte 0x0A may be half of any character).
+    fn in_order(self, out: &mut impl Write, read: &mut impl FnMut(Range<usize>)) -> Io<bool> {
+        let (file, enc, piece, mut at) = (self.file, self.enc, self.piece, self.at);
+        let mut decoder = enc.new_decoder_without_bom_handling();
+        // Room for a piece's text: three UTF-8 bytes at most for each input
+        // byte (a byte that is not text becomes U+FFFD), and a character
+        // held over from the piece before. A piece that still does not fit
+        // is taken in parts (`OutputFull`).
+        let mut buf = vec![0u8; piece * 3 + 16];
+        let mut had_errors = false;
+        loop {
+            let end = (at + piece).min(file.len());
+            let last = end == file.len();
+            let (result, taken, written, errors) =
+                decoder.decode_to_utf8(&file[at..end], &mut buf, last);
+            had_errors |= errors;
+            out.write_all(&buf[..written])?;
+            read(at..at + taken);
+            at += taken;
+            if last && result == encoding_rs::CoderResult::InputEmpty {
+                return Ok(had_errors);
+            }
+        }
+    }
 }
 
 /// A piece that ends at a line break or at the end of the file, decoded
@@ -122,38 +161,6 @@ fn decode_whole(enc: &'static Encoding, bytes: &[u8], text: &mut String) -> bool
     // call (into the spare room, which is not zeroed first).
     let (_, _, errors) = decoder.decode_to_string(bytes, text, true);
     errors
-}
-
-/// The text decoded in order by one decoder, piece after piece (UTF-16,
-/// where a byte 0x0A may be half of any character).
-fn in_order(
-    file: &[u8],
-    mut at: usize,
-    enc: &'static Encoding,
-    piece: usize,
-    out: &mut impl Write,
-    read: &mut impl FnMut(Range<usize>),
-) -> std::io::Result<bool> {
-    let mut decoder = enc.new_decoder_without_bom_handling();
-    // Room for a piece's text: three UTF-8 bytes at most for each input
-    // byte (a byte that is not text becomes U+FFFD), and a character
-    // held over from the piece before. A piece that still does not fit
-    // is taken in parts (`OutputFull`).
-    let mut buf = vec![0u8; piece * 3 + 16];
-    let mut had_errors = false;
-    loop {
-        let end = (at + piece).min(file.len());
-        let last = end == file.len();
-        let (result, taken, written, errors) =
-            decoder.decode_to_utf8(&file[at..end], &mut buf, last);
-        had_errors |= errors;
-        out.write_all(&buf[..written])?;
-        read(at..at + taken);
-        at += taken;
-        if last && result == encoding_rs::CoderResult::InputEmpty {
-            return Ok(had_errors);
-        }
-    }
 }
 
 /// Where a file's first bytes that are not text in its encoding are.
