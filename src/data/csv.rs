@@ -15,13 +15,11 @@ use super::table::{
 };
 use crate::scheme::Encoding;
 
-/// The text polars reads: the mapped file itself (UTF-8), or a decoded
+/// The text polars reads, mapped: the file itself (UTF-8), or a decoded
 /// copy (GB18030, UTF-16) in an unnamed temporary file
-/// ([`super::transcode`]),
-/// mapped too; `map` is the mapping, whose pages each window lets go.
+/// ([`super::transcode`]); each window lets its pages go.
 struct Text {
-    bytes: Arc<dyn AsRef<[u8]> + Send + Sync>,
-    map: Option<Arc<memmap2::Mmap>>,
+    map: Arc<memmap2::Mmap>,
     /// The decoded copy's temporary file; none when the text is the file
     /// itself (which polars may then read by its path).
     decoded: Option<Arc<std::fs::File>>,
@@ -29,24 +27,24 @@ struct Text {
 }
 
 impl Text {
-    /// The pages of `range`, once read, if the text is a mapped file.
-    fn pages(&self, range: std::ops::Range<usize>) -> Option<super::pages::Pages> {
-        self.map.as_ref().map(|map| super::pages::Pages {
-            map: map.clone(),
+    /// The pages of `range`, to let go once read.
+    fn pages(&self, range: std::ops::Range<usize>) -> super::pages::Pages {
+        super::pages::Pages {
+            map: self.map.clone(),
             range,
-        })
+        }
     }
 }
 
 /// A byte range of a shared text, for polars without a copy.
-pub(super) struct Slice {
-    pub(super) text: Arc<dyn AsRef<[u8]> + Send + Sync>,
-    pub(super) range: std::ops::Range<usize>,
+struct Slice {
+    text: Arc<memmap2::Mmap>,
+    range: std::ops::Range<usize>,
 }
 
 impl AsRef<[u8]> for Slice {
     fn as_ref(&self) -> &[u8] {
-        &(*self.text).as_ref()[self.range.clone()]
+        &self.text[self.range.clone()]
     }
 }
 
@@ -72,8 +70,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         None => String::new(),
     };
     let decoded = |d: super::transcode::Decoded, delimiter| Text {
-        bytes: d.map.clone(),
-        map: Some(d.map),
+        map: d.map,
         decoded: Some(d.file),
         delimiter,
     };
@@ -105,8 +102,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
     }
     match encoding {
         Encoding::Utf8 => Ok(Text {
-            bytes: map.clone(),
-            map: Some(map),
+            map,
             decoded: None,
             delimiter: b',',
         }),
@@ -144,14 +140,10 @@ pub(super) fn read_csv(
         message,
     };
     let text = decode(shown, map, encoding)?;
-    let bytes = (*text.bytes).as_ref();
+    let bytes = &text.map[..];
     // Window by window: each window's pages go once it is scanned (and
     // again once its query has run, `Window::release`).
-    let mut release = |r: std::ops::Range<usize>| {
-        if let Some(p) = text.pages(r) {
-            p.release();
-        }
-    };
+    let mut release = |r: std::ops::Range<usize>| text.pages(r).release();
     let scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
         .map_err(|e| err(e.to_string()))?;
     t.lap("scan");
@@ -198,7 +190,7 @@ pub(super) fn read_csv(
         let first_row = IdxSize::try_from(w.first_row)
             .map_err(|_| err("more rows than this build of govtrust can number".into()))?;
         let read = CsvWindow {
-            text: text.bytes.clone(),
+            text: text.map.clone(),
             segments: scan.segments_in(w.bytes.clone()),
             parts: w.parts.clone(),
             wanted: wanted.clone(),
@@ -268,10 +260,10 @@ pub(super) fn header_schema(header: &[String]) -> Schema {
 /// The whole text (decoded), or its well-formed records only, as byte
 /// ranges of the text (no copy) under the header's names.
 fn from_buffers(text: &Text, scan: &Scan) -> PolarsResult<LazyFrame> {
-    let bytes = (*text.bytes).as_ref();
+    let bytes = &text.map[..];
     if scan.skipped.is_empty() {
         let whole = polars_buffer::Buffer::from_owner(Slice {
-            text: text.bytes.clone(),
+            text: text.map.clone(),
             range: 0..bytes.len(),
         });
         return LazyCsvReader::new_with_sources(ScanSources::Buffers(vec![whole].into()))
@@ -294,7 +286,7 @@ fn records(
         .into_iter()
         .map(|range| {
             polars_buffer::Buffer::from_owner(Slice {
-                text: text.bytes.clone(),
+                text: text.map.clone(),
                 range,
             })
         })

@@ -154,10 +154,10 @@ impl Window {
         }
     }
 
-    pub(super) fn csv(w: CsvWindow, pages: Option<super::pages::Pages>) -> Window {
+    pub(super) fn csv(w: CsvWindow, pages: super::pages::Pages) -> Window {
         Window {
             rows: WindowRows::Csv(Arc::new(w)),
-            pages,
+            pages: Some(pages),
             read_by_query: false,
         }
     }

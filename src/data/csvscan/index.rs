@@ -31,21 +31,6 @@ impl LineIndex {
         LineIndex { chunks, before }
     }
 
-    /// The index of a text in memory.
-    pub fn of_text(b: &[u8]) -> Self {
-        Self::build(b.len(), |r| {
-            memchr::memchr_iter(b'\n', &b[r]).count() as u64
-        })
-    }
-
-    /// [`Self::starts`] in the text in memory the index was built from.
-    pub fn starts_in_text(&self, b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
-        self.starts(lines, |r, n| {
-            let s = r.start;
-            memchr::memchr_iter(b'\n', &b[r]).nth(n).map(|i| s + i)
-        })
-    }
-
     /// The first byte of each line, given the offset of the n-th (0-based)
     /// line break in a byte range.
     pub fn starts(

@@ -195,13 +195,6 @@ pub fn record_spans(
     }
 }
 
-/// The byte offset where each physical line starts (1-based line
-/// numbers, ascending; line 1 starts at 0), in a text in memory; `None`
-/// for a line beyond the text.
-pub fn line_starts(b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
-    LineIndex::of_text(b).starts_in_text(b, lines)
-}
-
 /// Scan a CSV text (UTF-8, BOM allowed) with this delimiter, as one
 /// window.
 pub fn scan(b: &[u8], delim: u8) -> Result<Scan, ScanError> {

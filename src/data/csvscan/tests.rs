@@ -202,6 +202,20 @@ fn parallel_chunks_agree_with_one_sequential_scan() {
     assert_eq!(l, expect);
 }
 
+/// The byte offset where each physical line starts (1-based line
+/// numbers, ascending; line 1 starts at 0), in a text in memory, by a
+/// [`LineIndex`] as `subset` builds one over a file; `None` for a line
+/// beyond the text.
+fn line_starts(b: &[u8], lines: &[u64]) -> Vec<Option<usize>> {
+    let index = LineIndex::build(b.len(), |r| {
+        memchr::memchr_iter(b'\n', &b[r]).count() as u64
+    });
+    index.starts(lines, |r, n| {
+        let s = r.start;
+        memchr::memchr_iter(b'\n', &b[r]).nth(n).map(|i| s + i)
+    })
+}
+
 #[test]
 fn line_starts_are_found_across_index_chunks() {
     // Lines of varying length, over two 4 MiB index chunks; one record
