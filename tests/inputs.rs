@@ -113,16 +113,16 @@ fn gb18030_declared_on_a_utf8_file_is_an_error_naming_both() {
     assert_eq!(f.run().measured.cells[0][0].n, 1);
 }
 
-// A GB18030 file is decoded into a temporary file in TMPDIR
+// A UTF-16 file is decoded into a temporary file in TMPDIR
 // (docs/scheme.md, "encoding"): a TMPDIR that cannot hold it is an error
-// naming the data file, with a hint, and no report.
+// naming the data file, with a hint, and no report. A GB18030 file is
+// decoded as it is read, with no copy: the same TMPDIR does not matter.
 #[test]
-fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
+fn a_utf16_file_without_room_for_its_copy_is_an_error_with_a_hint() {
     let f = Fixture::new();
-    f.scheme("scheme.toml", &scheme("", "encoding = \"gb18030\""))
+    f.scheme("scheme.toml", &scheme("", ""))
         .data("units.csv", UNITS);
-    let (gb, _, _) = encoding_rs::GB18030.encode("k,u,cat\n1,A,投诉\n2,A,咨询\n");
-    f.bytes("t.csv", &gb);
+    f.bytes("t.csv", &utf16le("k,u,cat\n1,A,投诉\n2,A,咨询\n"));
     let out = f.dir.path().join("out");
     let run = |tmpdir: &std::path::Path| {
         assert_cmd::Command::cargo_bin("govtrust")
@@ -137,7 +137,8 @@ fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
             .output()
             .unwrap()
     };
-    let o = run(&f.dir.path().join("no-such-dir"));
+    let nowhere = f.dir.path().join("no-such-dir");
+    let o = run(&nowhere);
     let e = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{e}");
     assert!(
@@ -145,13 +146,56 @@ fn a_gb18030_file_without_room_for_its_copy_is_an_error_with_a_hint() {
         "{e}"
     );
     assert!(!out.exists());
-    // With room, the same files are read: 1 of A's 2 tickets is a
-    // complaint (投诉, decoded from GB18030), a share of 0.5, half of
-    // the target 1.
+    // 1 of A's 2 tickets is a complaint (投诉), a share of 0.5, half of
+    // the target 1: with room, from UTF-16; without, from GB18030.
     let o = run(f.dir.path());
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let values = read_csv(&out.join("values.csv"));
     assert_eq!(values[1][..5], ["A", "complaints", "0.5", "2", "0.5"]);
+    std::fs::remove_dir_all(&out).unwrap();
+    f.scheme("scheme.toml", &scheme("", "encoding = \"gb18030\""));
+    let (gb, _, _) = encoding_rs::GB18030.encode("k,u,cat\n1,A,投诉\n2,A,咨询\n");
+    f.bytes("t.csv", &gb);
+    let o = run(&nowhere);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let values = read_csv(&out.join("values.csv"));
+    assert_eq!(values[1][..5], ["A", "complaints", "0.5", "2", "0.5"]);
+}
+
+// A unit register in GB18030 is read whole (not window by window), its
+// records decoded as a dataset's are: the names are Chinese again; its
+// header too (列 "单位名称" is not a column, so the register is
+// unit_id,unit_name,group then an attribute 备注).
+#[test]
+fn a_gb18030_unit_register_is_read_whole_and_decoded() {
+    let f = Fixture::new();
+    let header = HEADER.replace(
+        "file = \"units.csv\"",
+        "file = \"units.csv\"\nencoding = \"gb18030\"",
+    );
+    let text = scheme("", "").replace(HEADER, &header);
+    f.scheme("scheme.toml", &text)
+        .data("t.csv", "k,u,cat\n1,A,投诉\n2,B,咨询\n");
+    let (gb, _, _) = encoding_rs::GB18030
+        .encode("unit_id,unit_name,group,备注\nA,甲局,dept,\"一,二\"\nB,乙局,dept,\n");
+    f.bytes("units.csv", &gb);
+    let run = f.run();
+    assert_eq!(run.data.units.names, ["甲局", "乙局"]);
+    assert_eq!(
+        run.data.units.attrs["备注"],
+        [Some("一,二".to_string()), None]
+    );
+    // A: 1 of 1 tickets a complaint; B: 0 of 1.
+    assert_eq!(cell(&run, "complaints", "A").value, Some(1.0));
+    assert_eq!(cell(&run, "complaints", "B").value, Some(0.0));
+    // Bytes in the register that are not GB18030: the error names the
+    // register and the place.
+    f.bytes("units.csv", &[&gb[..], b"C,\xFF\x20,dept,\n"].concat());
+    let e = f.err();
+    assert!(
+        e.contains("units.csv") && e.contains("line 4, character 3: the bytes FF"),
+        "{e}"
+    );
 }
 
 // A GB18030 file with bytes that are not GB18030 text (a line pasted in

@@ -98,8 +98,8 @@ fn same_run(w: &govtrust::run::Run, run: &govtrust::run::Run, size: &str) {
     assert_eq!(w.data.rejects, run.data.rejects, "in windows of {size}");
 }
 
-/// The same, with the records file in GB18030 (read from its decoded
-/// text, not from the file).
+/// The same, with the records file in GB18030 (each window's records,
+/// and each record read again, decoded as it is read).
 fn run_gb18030(rows: &str) -> govtrust::run::Run {
     let f = Fixture::new();
     let utf8 = format!("{HEAD}{rows}");

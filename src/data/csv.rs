@@ -1,6 +1,7 @@
-//! CSV files: the text (UTF-8 mapped as is, or GB18030 and UTF-16
-//! decoded), its structure scanned ([`super::csvscan`]), and polars'
-//! lazy reader over the well-formed records only.
+//! CSV files: the text (UTF-8 or GB18030 mapped as is, UTF-16 decoded
+//! into a copy), its structure scanned ([`super::csvscan`]), and the
+//! well-formed records read window by window (a GB18030 window's records
+//! decoded as they are read, [`super::transcode`]).
 
 use std::path::Path;
 
@@ -15,14 +16,18 @@ use super::table::{
 };
 use crate::scheme::Encoding;
 
-/// The text polars reads, mapped: the file itself (UTF-8), or a decoded
-/// copy (GB18030, UTF-16) in an unnamed temporary file
+/// The text the windows read, mapped: the file itself (UTF-8, GB18030),
+/// or a UTF-16 file's decoded copy in an unnamed temporary file
 /// ([`super::transcode`]); each window lets its pages go.
 struct Text {
     map: Arc<memmap2::Mmap>,
     /// The decoded copy's temporary file; none when the text is the file
-    /// itself (which polars may then read by its path).
+    /// itself.
     decoded: Option<Arc<std::fs::File>>,
+    /// The encoding of the text, where it is not UTF-8: GB18030 (or the
+    /// UTF-8 its byte-order mark says, as `Encoding::decode` has it), its
+    /// records decoded as they are read.
+    enc: Option<&'static encoding_rs::Encoding>,
     delimiter: u8,
 }
 
@@ -72,6 +77,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
     let decoded = |d: super::transcode::Decoded, delimiter| Text {
         map: d.map,
         decoded: Some(d.file),
+        enc: None,
         delimiter,
     };
     let utf16 = if map.starts_with(b"\xFF\xFE") {
@@ -104,6 +110,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         Encoding::Utf8 => Ok(Text {
             map,
             decoded: None,
+            enc: None,
             delimiter: b',',
         }),
         Encoding::Gb18030 => {
@@ -113,15 +120,14 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
                 ));
             }
             // BOM sniffing, as `Encoding::decode`: a UTF-8 byte-order
-            // mark makes the rest UTF-8.
-            let text = copy(encoding_rs::GB18030)?;
-            if text.had_errors {
-                return Err(err(format!(
-                    "the file is not valid GB18030 text{}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout",
-                    malformed(encoding_rs::GB18030)
-                )));
-            }
-            Ok(decoded(text, b','))
+            // mark makes the rest UTF-8 (which the scan leaves out).
+            let enc = encoding_rs::Encoding::for_bom(&map).map_or(encoding_rs::GB18030, |e| e.0);
+            Ok(Text {
+                map,
+                decoded: None,
+                enc: Some(enc),
+                delimiter: b',',
+            })
         }
     }
 }
@@ -144,16 +150,35 @@ pub(super) fn read_csv(
     // Window by window: each window's pages go once it is scanned (and
     // again once its query has run, `Window::release`).
     let mut release = |r: std::ops::Range<usize>| text.pages(r).release();
-    let scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
+    let mut scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
         .map_err(|e| err(e.to_string()))?;
     t.lap("scan");
+    if let Some(enc) = text.enc {
+        // The header's names, from its decoded text (the scan has read
+        // the GB18030 bytes as if they were UTF-8).
+        let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let mut line = String::new();
+        if super::transcode::decode_into(enc, &bytes[start..scan.body], &mut line) {
+            return Err(err(super::transcode::not_gb18030(bytes)));
+        }
+        scan.header = super::csvscan::scan(line.as_bytes(), text.delimiter)
+            .map_err(|e| err(e.to_string()))?
+            .header;
+    }
     if scan.header.iter().any(|h| h.contains('\u{FFFD}')) {
         return Err(err(format!("the header is not UTF-8 text{GBK_HINT}")));
     }
     let cols = pick(shown, dataset, &scan.header, wanted)?;
     let pick_cols =
         |lf: LazyFrame| lf.select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
-    let lf = if scan.skipped.is_empty() && text.decoded.is_none() {
+    let lf = if let Some(enc) = text.enc {
+        super::csvread::decoding((text.map.clone(), text.delimiter, enc), &scan, &cols)
+            .map_err(|e| polars_err(shown, e))?
+    } else if scan.skipped.is_empty() && text.decoded.is_none() {
         // The file as it is, scanned by polars itself.
         let p = PlRefPath::new(
             path.to_str()
@@ -195,6 +220,7 @@ pub(super) fn read_csv(
             parts: w.parts.clone(),
             wanted: wanted.clone(),
             delimiter: text.delimiter,
+            enc: text.enc,
             first_row,
         };
         windows.push(Window::csv(read, text.pages(w.bytes.clone())));
@@ -206,13 +232,14 @@ pub(super) fn read_csv(
         lf,
         windows,
         lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
-        malformed: malformed(bytes, &scan),
+        malformed: malformed(bytes, &scan, text.enc).map_err(err)?,
         blank_lines: scan.blank_lines(),
         subset: Subset::Csv(CsvRows {
             text: match &text.decoded {
                 None => CsvText::File(path.to_path_buf()),
                 Some(file) => CsvText::Decoded(file.clone()),
             },
+            enc: text.enc,
             delimiter: text.delimiter,
             header: scan.header.clone(),
             cols,
@@ -222,21 +249,36 @@ pub(super) fn read_csv(
 }
 
 /// The lines that are not records, as rejects will show them (the line
-/// as written, up to 120 characters).
-fn malformed(bytes: &[u8], scan: &Scan) -> Vec<Malformed> {
+/// as written, up to 120 characters; a GB18030 line decoded, an error if
+/// it is not GB18030 text).
+fn malformed(
+    bytes: &[u8],
+    scan: &Scan,
+    enc: Option<&'static encoding_rs::Encoding>,
+) -> Result<Vec<Malformed>, String> {
+    let mut decoded = String::new();
     scan.malformed()
         .map(|k| {
-            let raw = String::from_utf8_lossy(&bytes[k.start..k.end]);
+            let line = &bytes[k.start..k.end];
+            let raw = match enc {
+                None => String::from_utf8_lossy(line),
+                Some(enc) => {
+                    if super::transcode::decode_into(enc, line, &mut decoded) {
+                        return Err(super::transcode::not_gb18030(bytes));
+                    }
+                    std::borrow::Cow::Borrowed(decoded.as_str())
+                }
+            };
             let raw = raw.trim_end_matches(['\r', '\n']);
             let mut text: String = raw.chars().take(120).collect();
             if raw.chars().count() > 120 {
                 text.push('…');
             }
-            Malformed {
+            Ok(Malformed {
                 line: k.line,
                 text,
                 reason: k.problem.reason(),
-            }
+            })
         })
         .collect()
 }

@@ -8,9 +8,10 @@
 //! with the file's:
 //! - CSV: each row's physical line comes from the line map, its first
 //!   byte from counting line breaks (in parallel chunks), its end from the
-//!   structure scan's own record parser; polars reads those bytes, nothing
-//!   else. A UTF-8 file is read with positional reads (it is not mapped a
-//!   second time); a decoded text (GB18030, UTF-16) is in memory already;
+//!   structure scan's own record parser; polars reads those bytes (a
+//!   GB18030 record decoded first), nothing else. The file, or a UTF-16
+//!   file's decoded copy, is read with positional reads (it is not mapped
+//!   a second time);
 //! - Parquet: one slice per run of consecutive rows, which polars pushes
 //!   down to the row groups that hold them;
 //! - XLSX: the sheet is in memory already; a filter.
@@ -89,10 +90,18 @@ fn csv_rows(
         .index
         .get_or_init(|| LineIndex::build(len, |r| breaks(file, r, usize::MAX).0));
     let starts = index.starts(&physical, |r, n| breaks(file, r, n).1);
+    let mut text = String::new();
     for (start, line) in starts.into_iter().zip(&physical) {
-        let record = start
+        let mut record = start
             .and_then(|s| record_at(file, len, s, c.delimiter))
             .ok_or_else(|| changed(line))?;
+        if let Some(enc) = c.enc {
+            // The pass decoded this record without error.
+            if super::transcode::decode_into(enc, &record, &mut text) {
+                return Err(changed(line));
+            }
+            record = std::mem::take(&mut text).into_bytes();
+        }
         buffers.push(polars_buffer::Buffer::from_owner(record));
     }
     let schema = super::csv::header_schema(&c.header);

@@ -75,6 +75,9 @@ impl LineMap {
 #[derive(Clone)]
 pub struct CsvRows {
     pub text: CsvText,
+    /// The encoding of the text's records, where not UTF-8 (GB18030):
+    /// each record read again is decoded.
+    pub enc: Option<&'static encoding_rs::Encoding>,
     pub delimiter: u8,
     /// The header's names (all columns) and the ones read.
     pub header: Vec<String>,
@@ -86,12 +89,12 @@ pub struct CsvRows {
 /// Where a CSV source's records are read again from.
 #[derive(Clone)]
 pub enum CsvText {
-    /// The file itself, read with positional reads: a UTF-8 file is not
-    /// kept mapped (a second mapping beside polars' own would count the
-    /// file twice in the process's memory).
+    /// The file itself (UTF-8, GB18030), read with positional reads: it
+    /// is not kept mapped (a second mapping beside the windows' own would
+    /// count the file twice in the process's memory).
     File(std::path::PathBuf),
-    /// The decoded copy polars reads (GB18030, UTF-16): its unnamed
-    /// temporary file, read the same way.
+    /// The decoded copy of a UTF-16 file: its unnamed temporary file,
+    /// read the same way.
     Decoded(Arc<std::fs::File>),
 }
 
@@ -133,6 +136,9 @@ pub(super) struct CsvWindow {
     pub parts: Vec<usize>,
     pub wanted: Vec<(usize, PlSmallStr, super::fields::Read)>,
     pub delimiter: u8,
+    /// The text's encoding, where not UTF-8 (GB18030: the records are
+    /// decoded as they are read).
+    pub enc: Option<&'static encoding_rs::Encoding>,
     pub first_row: IdxSize,
 }
 
@@ -177,6 +183,7 @@ impl Window {
                     &w.parts,
                     &w.wanted,
                     w.delimiter,
+                    w.enc,
                 )?;
                 Ok(df.lazy().with_row_index(ROW, Some(w.first_row)))
             }

@@ -1,20 +1,26 @@
-//! A GB18030 or UTF-16 CSV file's text as UTF-8, decoded in pieces (for
-//! GB18030 cut after line breaks and decoded side by side) into
-//! an unnamed temporary file (in `TMPDIR`, else `/tmp`; the system
-//! deletes it when it is closed, so nothing is left behind, even after a
-//! crash) and mapped. The decoded text is then read window by window and
-//! its pages let go like a UTF-8 file's (`super::pages`), instead of a
-//! copy of the whole file staying in memory to the end of the run: at
-//! 10M tickets that copy was 1.1 GB of a 1.9 GB peak.
+//! Text in another encoding than UTF-8, as UTF-8.
+//!
+//! - GB18030 is decoded where it is read, record by record
+//!   ([`decode_into`]): a window's records as the window is read
+//!   (`super::csvread`), a few records again (`super::subset`), the header
+//!   and the lines that are not records (`super::csv`). That is safe
+//!   because the structure scan finds the same records in the GB18030
+//!   bytes as in their UTF-8 text: the bytes it looks at (`"`, `,`, `\r`,
+//!   `\n`) are never part of a longer GB18030 character, whose second
+//!   bytes are 0x30-0x39 and 0x40-0xFE. No copy of the file is made.
+//! - UTF-16 is decoded in order, in pieces, into an unnamed temporary file
+//!   (in `TMPDIR`, else `/tmp`; the system deletes it when it is closed,
+//!   so nothing is left behind, even after a crash) which is then mapped
+//!   and read like a UTF-8 file ([`transcode`]): in UTF-16 every byte may
+//!   be half of a character, a line break included.
+//! - Where bytes are not text in their encoding, [`first_malformed`] finds
+//!   the first, for the error.
 
 use std::io::Write;
 use std::ops::Range;
 use std::sync::Arc;
 
 use encoding_rs::Encoding;
-use rayon::prelude::*;
-
-type Io<T> = std::io::Result<T>;
 
 /// Input bytes decoded per piece.
 const PIECE: usize = 2 << 20;
@@ -28,9 +34,9 @@ pub(super) struct Decoded {
     pub had_errors: bool,
 }
 
-/// The file decoded as `encoding`, or as its byte-order mark says (which
-/// wins, and is left out, as in `Encoding::decode`); the mapped file's
-/// pages are let go as it is read.
+/// A UTF-16 file decoded as `encoding`, or as its byte-order mark says
+/// (which wins, and is left out, as in `Encoding::decode`), into a
+/// temporary file; the mapped file's pages are let go as it is read.
 pub(super) fn transcode(
     file: &memmap2::Mmap,
     encoding: &'static Encoding,
@@ -44,19 +50,28 @@ fn transcode_in(
     piece: usize,
     mut read: impl FnMut(Range<usize>),
 ) -> std::io::Result<Decoded> {
-    let (enc, skip) = Encoding::for_bom(file).unwrap_or((encoding, 0));
+    let (enc, mut at) = Encoding::for_bom(file).unwrap_or((encoding, 0));
     let mut out = std::io::BufWriter::with_capacity(4 << 20, tempfile::tempfile()?);
-    let text = Text {
-        file,
-        at: skip,
-        enc,
-        piece,
-    };
-    let had_errors = if by_lines(enc) {
-        text.in_lines(&mut out, &mut read)?
-    } else {
-        text.in_order(&mut out, &mut read)?
-    };
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    // Room for a piece's text: three UTF-8 bytes at most for each input
+    // byte (a byte that is not text becomes U+FFFD), and a character held
+    // over from the piece before. A piece that still does not fit is
+    // taken in parts (`OutputFull`).
+    let mut buf = vec![0u8; piece * 3 + 16];
+    let mut had_errors = false;
+    loop {
+        let end = (at + piece).min(file.len());
+        let last = end == file.len();
+        let (result, taken, written, errors) =
+            decoder.decode_to_utf8(&file[at..end], &mut buf, last);
+        had_errors |= errors;
+        out.write_all(&buf[..written])?;
+        read(at..at + taken);
+        at += taken;
+        if last && result == encoding_rs::CoderResult::InputEmpty {
+            break;
+        }
+    }
     let file = out.into_inner().map_err(|e| e.into_error())?;
     // SAFETY: the file is ours alone (unnamed: no other process can open
     // it) and is only read from now on.
@@ -68,89 +83,12 @@ fn transcode_in(
     })
 }
 
-/// Whether a byte 0x0A is always a line break in the encoding, never a
-/// byte of a longer character (GB18030's second bytes are 0x30-0x39 and
-/// 0x40-0xFE; UTF-8's 0x80-0xBF): then the text can be cut after any
-/// line break and its pieces decoded apart, each as the whole would be.
-/// Not so in UTF-16.
-fn by_lines(enc: &'static Encoding) -> bool {
-    enc == encoding_rs::GB18030 || enc == encoding_rs::UTF_8
-}
-
-/// The text after its byte-order mark (from `at`), its encoding, and the
-/// size of its pieces.
-struct Text<'a> {
-    file: &'a [u8],
-    at: usize,
-    enc: &'static Encoding,
-    piece: usize,
-}
-
-impl Text<'_> {
-    /// Pieces of `piece` bytes, each taken on to the end of its line (or of
-    /// the file), decoded side by side a few at a time on the cores, and
-    /// written in order. At 50M tickets decoding on one core took 11 s.
-    fn in_lines(self, out: &mut impl Write, read: &mut impl FnMut(Range<usize>)) -> Io<bool> {
-        let (file, enc, piece, mut at) = (self.file, self.enc, self.piece, self.at);
-        let batch = 2 * rayon::current_num_threads();
-        // Each piece's text, in a buffer kept from batch to batch (fresh
-        // buffers cost a page fault every 4 KiB).
-        let mut texts: Vec<(String, bool)> = (0..batch).map(|_| (String::new(), false)).collect();
-        let mut had_errors = false;
-        while at < file.len() {
-            let first = at;
-            let mut cuts = Vec::with_capacity(batch);
-            while cuts.len() < batch && at < file.len() {
-                let from = (at + piece.max(1) - 1).min(file.len());
-                let end = memchr::memchr(b'\n', &file[from..]).map_or(file.len(), |i| from + i + 1);
-                cuts.push(at..end);
-                at = end;
-            }
-            let n = cuts.len();
-            texts[..n]
-                .par_iter_mut()
-                .zip(cuts)
-                .for_each(|((text, errors), r)| *errors = decode_whole(enc, &file[r], text));
-            for (text, errors) in &texts[..n] {
-                had_errors |= errors;
-                out.write_all(text.as_bytes())?;
-            }
-            read(first..at);
-        }
-        Ok(had_errors)
-    }
-
-    /// The text decoded in order by one decoder, piece after piece (UTF-16,
-    /// where a byte 0x0A may be half of any character).
-    fn in_order(self, out: &mut impl Write, read: &mut impl FnMut(Range<usize>)) -> Io<bool> {
-        let (file, enc, piece, mut at) = (self.file, self.enc, self.piece, self.at);
-        let mut decoder = enc.new_decoder_without_bom_handling();
-        // Room for a piece's text: three UTF-8 bytes at most for each input
-        // byte (a byte that is not text becomes U+FFFD), and a character
-        // held over from the piece before. A piece that still does not fit
-        // is taken in parts (`OutputFull`).
-        let mut buf = vec![0u8; piece * 3 + 16];
-        let mut had_errors = false;
-        loop {
-            let end = (at + piece).min(file.len());
-            let last = end == file.len();
-            let (result, taken, written, errors) =
-                decoder.decode_to_utf8(&file[at..end], &mut buf, last);
-            had_errors |= errors;
-            out.write_all(&buf[..written])?;
-            read(at..at + taken);
-            at += taken;
-            if last && result == encoding_rs::CoderResult::InputEmpty {
-                return Ok(had_errors);
-            }
-        }
-    }
-}
-
-/// A piece that ends at a line break or at the end of the file, decoded
-/// by a decoder of its own into `text` (emptied first); whether some
+/// Whole records (bytes that start at a line start and end at a line
+/// break or at the end of the file), or any text that starts and ends at
+/// a character boundary, decoded by a decoder of their own into `text`
+/// (emptied first), as decoding the whole file gives them; whether some
 /// byte was not text.
-fn decode_whole(enc: &'static Encoding, bytes: &[u8], text: &mut String) -> bool {
+pub(super) fn decode_into(enc: &'static Encoding, bytes: &[u8], text: &mut String) -> bool {
     let mut decoder = enc.new_decoder_without_bom_handling();
     let room = decoder
         .max_utf8_buffer_length(bytes.len())
@@ -161,6 +99,19 @@ fn decode_whole(enc: &'static Encoding, bytes: &[u8], text: &mut String) -> bool
     // call (into the spare room, which is not zeroed first).
     let (_, _, errors) = decoder.decode_to_string(bytes, text, true);
     errors
+}
+
+/// The error for a GB18030 file with bytes that are not GB18030 text,
+/// naming where the first are (found by decoding `file` again: only on
+/// that error).
+pub(super) fn not_gb18030(file: &[u8]) -> String {
+    let at = match first_malformed(file, encoding_rs::GB18030) {
+        Some(m) => format!(" (the first at {m})"),
+        None => String::new(),
+    };
+    format!(
+        "the file is not valid GB18030 text{at}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout"
+    )
 }
 
 /// Where a file's first bytes that are not text in its encoding are.
@@ -187,9 +138,9 @@ impl std::fmt::Display for Malformed {
 }
 
 /// The first bytes of `file` that are not text in `encoding` (or in the
-/// encoding of its byte-order mark, as for [`transcode`]), if any: the
-/// file is decoded again, in order and without replacement, counting
-/// lines (only when [`transcode`] reported an error).
+/// encoding of its byte-order mark, which wins), if any: the file is
+/// decoded again, in order and without replacement, counting lines (only
+/// when decoding it has reported an error).
 pub(super) fn first_malformed(file: &[u8], encoding: &'static Encoding) -> Option<Malformed> {
     first_malformed_in(file, encoding, PIECE)
 }
@@ -257,34 +208,10 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(128))]
-        /// Whatever the pieces, the copy is what decoding the whole file
-        /// at once gives (`Encoding::decode`, which sniffs a byte-order
-        /// mark), errors included: a piece may end inside a two- or
-        /// four-byte character, or inside bytes that are not text; the
-        /// pieces of GB18030 text, decoded apart, end at line breaks.
-        #[test]
-        fn pieces_decode_as_the_whole(
-            text in "[a-z0-9,\"\n 一-龥，。🙂€]{0,60}",
-            junk in proptest::collection::vec((0usize..80, any::<u8>()), 0..3),
-            piece in 1usize..9,
-            bom in any::<bool>(),
-        ) {
-            let (encoded, _, _) = GB18030.encode(&text);
-            let mut bytes = encoded.into_owned();
-            for (at, b) in junk {
-                bytes.insert(at.min(bytes.len()), b);
-            }
-            if bom {
-                bytes.splice(0..0, [0xEF, 0xBB, 0xBF]);
-            }
-            let (want, _, want_errors) = GB18030.decode(&bytes);
-            let (got, errors) = run(&bytes, GB18030, piece);
-            prop_assert_eq!(got, want.into_owned());
-            prop_assert_eq!(errors, want_errors);
-        }
-
-        /// The same for UTF-16LE, decoded in order: a piece may end
-        /// inside a code unit or a surrogate pair.
+        /// Whatever the pieces, the copy of a UTF-16LE file is what
+        /// decoding the whole file at once gives (`Encoding::decode`),
+        /// errors included: a piece may end inside a code unit, a
+        /// surrogate pair or bytes that are not text.
         #[test]
         fn utf16_pieces_decode_as_the_whole(
             text in "[a-z0-9,\n 一-龥🙂]{0,40}",
@@ -307,12 +234,14 @@ mod tests {
 
     #[test]
     fn a_character_split_between_pieces_is_whole() {
-        // 政 is D5 FE in GB18030, 🙂 the four bytes 95 30 85 32: in
-        // pieces of one byte each is split, and comes out whole.
-        let bytes = [b'a', 0xD5, 0xFE, 0x95, 0x30, 0x85, 0x32, b'\n'];
-        assert_eq!(run(&bytes, GB18030, 1), ("a政🙂\n".into(), false));
-        // A lone lead byte at the end is not text: U+FFFD, and flagged.
-        let (text, errors) = run(&bytes[..2], GB18030, 1);
+        // 🙂 is the surrogate pair D83D DE42, in UTF-16LE the bytes 3D D8
+        // 42 DE: in pieces of one byte it is split three times, and comes
+        // out whole.
+        let bytes = [0xFF, 0xFE, b'a', 0, 0x3D, 0xD8, 0x42, 0xDE, b'\n', 0];
+        assert_eq!(run(&bytes, UTF_16LE, 1), ("a🙂\n".into(), false));
+        // A lone high surrogate at the end is not text: U+FFFD, and
+        // flagged.
+        let (text, errors) = run(&bytes[..6], UTF_16LE, 1);
         assert_eq!((text.as_str(), errors), ("a\u{FFFD}", true));
     }
 
@@ -345,13 +274,32 @@ mod tests {
     }
 
     #[test]
-    fn the_byte_order_mark_is_sniffed_or_removed() {
-        // GB18030 declared, a UTF-8 byte-order mark: the rest is UTF-8
-        // (BOM sniffing, as Encoding::decode).
-        let utf8 = "\u{FEFF}政务".as_bytes();
-        assert_eq!(run(utf8, GB18030, 2).0, "政务");
-        // UTF-16 with its byte-order mark removed.
+    fn the_byte_order_mark_is_removed() {
         let utf16: Vec<u8> = [0xFF, 0xFE, 0x3F, 0x65, 0xA1, 0x52].to_vec();
         assert_eq!(run(&utf16, UTF_16LE, 3).0, "政务");
+        // A UTF-16BE mark wins over the UTF-16LE asked for.
+        let be: Vec<u8> = [0xFE, 0xFF, 0x65, 0x3F, 0x52, 0xA1].to_vec();
+        assert_eq!(run(&be, UTF_16LE, 3).0, "政务");
+    }
+
+    #[test]
+    fn records_decode_apart_as_in_the_whole() {
+        // GB18030 records cut at their line starts, each decoded by a
+        // decoder of its own, are the whole file's text; a lead byte with
+        // no trail byte before a line break is flagged in its record
+        // only.
+        let text = "k,名称\n1,政务诚信\n2,🙂\n";
+        let (bytes, _, _) = GB18030.encode(text);
+        let cut = memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1);
+        let (mut at, mut got, mut one) = (0, String::new(), String::new());
+        for end in cut {
+            assert!(!decode_into(GB18030, &bytes[at..end], &mut one));
+            got.push_str(&one);
+            at = end;
+        }
+        assert_eq!(got, text);
+        assert!(decode_into(GB18030, b"3,\x81\n", &mut one));
+        assert_eq!(one, "3,\u{FFFD}\n");
+        assert!(!decode_into(GB18030, b"4,x\n", &mut one));
     }
 }

@@ -12,25 +12,29 @@
 //! the columns not wanted as well. The columns of a type with one
 //! canonical form are read as values instead ([`super::fields`]), with
 //! the [`FALLBACK`] flag of the rows where a field was not in that form.
+//! A GB18030 text is decoded here, record range by record range, on the
+//! same cores ([`super::transcode`]).
 
 use std::ops::Range;
 
 use polars::prelude::*;
 use rayon::prelude::*;
 
-use super::csvscan::record_spans;
+use super::csvscan::{Scan, record_spans};
 use super::fields::{Builder, FALLBACK, Read};
 
 /// The wanted columns (header position, name) of the records in
 /// `segments` (well-formed records only, from the scan) of `text`, read in
 /// the parts that start at `parts` (record starts, ascending, the first at
-/// or before the first segment).
+/// or before the first segment); `enc`: the text's encoding, where it is
+/// not UTF-8 (GB18030).
 pub(super) fn read_window(
     text: &[u8],
     segments: &[Range<usize>],
     parts: &[usize],
     wanted: &[(usize, PlSmallStr, Read)],
     delim: u8,
+    enc: Option<&'static encoding_rs::Encoding>,
 ) -> PolarsResult<DataFrame> {
     // The parts' byte ranges within the segments.
     let mut pieces: Vec<Vec<Range<usize>>> = vec![Vec::new(); parts.len()];
@@ -49,7 +53,7 @@ pub(super) fn read_window(
     }
     let columns: Vec<Vec<Column>> = pieces
         .par_iter()
-        .map(|ranges| read_part(text, ranges, wanted, delim))
+        .map(|ranges| read_part(text, ranges, wanted, delim, enc))
         .collect::<PolarsResult<_>>()?;
     let mut out: Option<DataFrame> = None;
     for cols in columns {
@@ -80,6 +84,7 @@ fn read_part(
     ranges: &[Range<usize>],
     wanted: &[(usize, PlSmallStr, Read)],
     delim: u8,
+    enc: Option<&'static encoding_rs::Encoding>,
 ) -> PolarsResult<Vec<Column>> {
     let bytes: usize = ranges.iter().map(|r| r.len()).sum();
     // About 100 bytes a record; the builders grow if more.
@@ -97,11 +102,22 @@ fn read_part(
     }
     let mut spans = Vec::new();
     let mut scratch = Vec::new();
+    let mut decoded = String::new();
     for r in ranges {
-        let part = &text[r.clone()];
-        // Valid UTF-8 as a whole, so every field is (fields are cut at
-        // ASCII bytes); otherwise each wanted field is checked.
-        let checked = std::str::from_utf8(part).is_ok();
+        let part = match enc {
+            None => &text[r.clone()],
+            Some(enc) => {
+                // Whole records, so decoded as in the whole text.
+                if super::transcode::decode_into(enc, &text[r.clone()], &mut decoded) {
+                    polars_bail!(ComputeError: "{}", super::transcode::not_gb18030(text));
+                }
+                decoded.as_bytes()
+            }
+        };
+        // Valid UTF-8 as a whole (decoded, or checked), so every field is
+        // (fields are cut at ASCII bytes); otherwise each wanted field is
+        // checked.
+        let checked = enc.is_some() || std::str::from_utf8(part).is_ok();
         let mut pos = 0;
         while pos < part.len() {
             let line_end = memchr::memchr(b'\n', &part[pos..]).map_or(part.len(), |i| pos + i);
@@ -214,129 +230,73 @@ fn unquote(field: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A GB18030 file's well-formed records, the columns `cols` as text, read
+/// as its windows read them (decoded part by part) when the query runs:
+/// the whole-file query of a text polars cannot read itself
+/// (`Opened::lf`: a small table read whole, or the search for the row
+/// behind a sum out of range).
+struct Decoding {
+    text: Arc<memmap2::Mmap>,
+    segments: Vec<std::ops::Range<usize>>,
+    parts: Vec<usize>,
+    wanted: Vec<(usize, PlSmallStr, Read)>,
+    delimiter: u8,
+    enc: &'static encoding_rs::Encoding,
+}
 
-    fn read(text: &str, parts: &[usize], wanted: &[usize]) -> Vec<Vec<Option<String>>> {
-        let scan = crate::data::csvscan::scan(text.as_bytes(), b',').unwrap();
-        let w: Vec<(usize, PlSmallStr, Read)> = wanted
-            .iter()
-            .map(|&k| (k, scan.header[k].as_str().into(), Read::Text))
-            .collect();
-        let df = read_window(text.as_bytes(), &scan.segments(text.len()), parts, &w, b',').unwrap();
-        texts(&df)
+impl AnonymousScan for Decoding {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 
-    /// Every column's values as text.
-    fn texts(df: &DataFrame) -> Vec<Vec<Option<String>>> {
-        df.columns()
-            .iter()
-            .map(|c| {
-                c.str()
-                    .unwrap()
-                    .iter()
-                    .map(|v| v.map(str::to_string))
-                    .collect()
-            })
-            .collect()
-    }
-
-    #[test]
-    fn fields_are_read_as_polars_reads_them() {
-        // Empty: null; quoted: unquoted, "" doubled inside; "" alone: the
-        // empty text; a \r before \n is not text; a record spanning two
-        // lines; a ragged line skipped by the scan; no final line break.
-        let text = "a,b,c\r\n1,,x\r\n\"2,5\",\"q\"\"t\",\"\"\r\n3,\"多\n行\",z\r\n4,5\n5,y,\"w\"";
-        let s = |v: &str| Some(v.to_string());
-        let want = vec![
-            vec![s("1"), s("2,5"), s("3"), s("5")],
-            vec![None, s("q\"t"), s("多\n行"), s("y")],
-            vec![s("x"), s(""), s("z"), s("w")],
-        ];
-        assert_eq!(read(text, &[0], &[0, 1, 2]), want);
-        // Only the wanted columns, in the order asked.
-        assert_eq!(
-            read(text, &[0], &[2, 0]),
-            vec![want[2].clone(), want[0].clone()]
-        );
-        // In parts (each at a record's start): the same rows in order.
-        let at = |needle: &str| text.find(needle).unwrap();
-        assert_eq!(read(text, &[0, at("3,"), at("5,y")], &[0, 1, 2]), want);
-    }
-
-    /// What polars' own CSV reader gives for the same text, all columns
-    /// as text.
-    fn polars_reads(text: &str) -> Vec<Vec<Option<String>>> {
-        let buf = polars_buffer::Buffer::from_owner(text.as_bytes().to_vec());
-        let df = LazyCsvReader::new_with_sources(ScanSources::Buffers(vec![buf].into()))
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .finish()
-            .unwrap()
-            .collect()
-            .unwrap();
-        texts(&df)
-    }
-
-    #[test]
-    fn well_formed_records_read_as_polars_reads_them() {
-        for text in [
-            "a,b,c\n1,,x\n\"2,5\",\"q\"\"t\",\"\"\n3,\"多\n行\",z\n",
-            "a,b,c\r\n1,,x\r\n\"\",\" s \",\"\"\"\"\r\n,,\r\n4,五,六",
-            "a,b,c\n 1 ,\t2,3 \n\"a\"\"\",\"\"\"b\",c\n",
-        ] {
-            assert_eq!(read(text, &[0], &[0, 1, 2]), polars_reads(text), "{text:?}");
-        }
-    }
-
-    #[test]
-    fn invalid_utf8_in_a_wanted_field_is_an_error_elsewhere_not() {
-        let bytes = b"a,b\n\xff,1\n".to_vec();
-        let scan = crate::data::csvscan::scan(&bytes, b',').unwrap();
-        let segs = scan.segments(bytes.len());
-        let only_b =
-            read_window(&bytes, &segs, &[0], &[(1, "b".into(), Read::Text)], b',').unwrap();
-        assert_eq!(only_b.column("b").unwrap().str().unwrap().get(0), Some("1"));
-        let err =
-            read_window(&bytes, &segs, &[0], &[(0, "a".into(), Read::Text)], b',').unwrap_err();
-        assert!(err.to_string().contains("utf-8"), "{err}");
-    }
-
-    #[test]
-    fn typed_fields_are_values_or_flagged() {
-        // Line 2 canonical (the date quoted); line 3: a slash date and a
-        // bool the fast parser does not take (`Y`): nulls, flagged; line
-        // 4: empty fields are null and not flagged.
-        let text = "d,b,s\n\"2025-03-01\",1,x\n2025/3/1,Y,y\n,,z\n";
-        let scan = crate::data::csvscan::scan(text.as_bytes(), b',').unwrap();
-        let w = [
-            (0, "d".into(), Read::Date),
-            (1, "b".into(), Read::Bool),
-            (2, "s".into(), Read::Text),
-        ];
-        let df = read_window(text.as_bytes(), &scan.segments(text.len()), &[0], &w, b',').unwrap();
-        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-        assert_eq!(names, ["d", "b", "s", FALLBACK]);
-        // 2025-03-01: day 20148 since 1970-01-01 (see fields.rs).
-        let d: Vec<Option<i32>> = df
-            .column("d")
-            .unwrap()
-            .date()
-            .unwrap()
-            .physical()
-            .iter()
-            .collect();
-        assert_eq!(d, [Some(20_148), None, None]);
-        let b: Vec<Option<bool>> = df.column("b").unwrap().bool().unwrap().iter().collect();
-        assert_eq!(b, [Some(true), None, None]);
-        let f: Vec<Option<bool>> = df
-            .column(FALLBACK)
-            .unwrap()
-            .bool()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(f, [Some(false), Some(true), Some(false)]);
+    fn scan(&self, args: AnonymousScanArgs) -> PolarsResult<DataFrame> {
+        let df = read_window(
+            &self.text,
+            &self.segments,
+            &self.parts,
+            &self.wanted,
+            self.delimiter,
+            Some(self.enc),
+        )?;
+        Ok(match args.n_rows {
+            Some(n) => df.head(Some(n)),
+            None => df,
+        })
     }
 }
+
+pub(super) fn decoding(
+    (text, delimiter, enc): (Arc<memmap2::Mmap>, u8, &'static encoding_rs::Encoding),
+    scan: &Scan,
+    cols: &[String],
+) -> PolarsResult<LazyFrame> {
+    let mut schema = Schema::default();
+    let wanted = cols
+        .iter()
+        .map(|c| {
+            schema.with_column(c.as_str().into(), DataType::String);
+            // `pick` has found every wanted column in the header.
+            let k = scan.header.iter().position(|h| h == c).expect("picked");
+            (k, c.as_str().into(), Read::Text)
+        })
+        .collect();
+    let records = Decoding {
+        segments: scan.segments(text.len()),
+        parts: scan.windows.iter().flat_map(|w| w.parts.clone()).collect(),
+        text,
+        wanted,
+        delimiter,
+        enc,
+    };
+    LazyFrame::anonymous_scan(
+        Arc::new(records),
+        ScanArgsAnonymous {
+            schema: Some(Arc::new(schema)),
+            name: "GB18030 CSV",
+            ..Default::default()
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests;
