@@ -198,6 +198,35 @@ fn a_gb18030_unit_register_is_read_whole_and_decoded() {
     );
 }
 
+// A GB18030 file with a header and no records is read as the same file
+// in UTF-8 is: no tickets for either unit (its one window is the whole
+// file's query, read through the decoding scan); a GB18030 header with
+// a Chinese column name is found by that name.
+#[test]
+fn a_gb18030_file_of_a_header_alone_has_no_records() {
+    let utf8 = fixture("");
+    let gb = fixture("");
+    gb.scheme("scheme.toml", &scheme("", "encoding = \"gb18030\""));
+    let (bytes, _, _) = encoding_rs::GB18030.encode("k,u,cat\n");
+    gb.bytes("t.csv", &bytes);
+    let (a, b) = (utf8.run(), gb.run());
+    for run in [&a, &b] {
+        assert_eq!(run.measured.cells[0][0].n, 0);
+        assert_eq!(run.measured.cells[0][1].n, 0);
+        assert!(run.data.rejects.is_empty());
+    }
+    assert_eq!(a.measured.cells[0][0].value, b.measured.cells[0][0].value);
+    // 类别 (category) declared and present in a GB18030 header.
+    let f = Fixture::new();
+    let text = scheme("", "encoding = \"gb18030\"")
+        .replace("cat = \"string\"", "类别 = \"string\"")
+        .replace("cat = '投诉'", "类别 = '投诉'");
+    f.scheme("scheme.toml", &text).data("units.csv", UNITS);
+    let (bytes, _, _) = encoding_rs::GB18030.encode("k,u,类别\n1,A,投诉\n");
+    f.bytes("t.csv", &bytes);
+    assert_eq!(cell(&f.run(), "complaints", "A").value, Some(1.0));
+}
+
 // A GB18030 file with bytes that are not GB18030 text (a line pasted in
 // from another encoding) is an error naming the file and where the first
 // such bytes are; likewise a UTF-16 file.
