@@ -245,6 +245,11 @@ fn bytes_that_are_not_text_are_an_error_naming_line_and_character() {
             && e.contains("line 3, character 5: the bytes 81"),
         "{e}"
     );
+    // Bytes that are not text on a line whose quote never closes: they
+    // are named (as the 2nd field of line 4), not the quote.
+    f.bytes("t.csv", &[&gb[..], b"x\n3,\x81,\"x\n4,B,x\n"].concat());
+    let e = f.err();
+    assert!(e.contains("line 4, character 3: the bytes 81"), "{e}");
     // UTF-16LE: an unpaired surrogate (0xD800) as line 2's 3rd character.
     let mut bytes = utf16le("k,u,cat\r\n1,");
     bytes.extend_from_slice(&[0x00, 0xD8, b'A', 0x00, b'\n', 0x00]);

@@ -151,7 +151,14 @@ pub(super) fn read_csv(
     // again once its query has run, `Window::release`).
     let mut release = |r: std::ops::Range<usize>| text.pages(r).release();
     let mut scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
-        .map_err(|e| err(e.to_string()))?;
+        .map_err(|e| match text.enc {
+            // Bytes that are not text may be what broke the structure (a
+            // lead byte before a quote): they are the first thing to fix.
+            Some(enc) if super::transcode::first_malformed(bytes, enc).is_some() => {
+                err(super::transcode::not_gb18030(bytes))
+            }
+            _ => err(e.to_string()),
+        })?;
     t.lap("scan");
     if let Some(enc) = text.enc {
         // The header's names, from its decoded text (the scan has read
