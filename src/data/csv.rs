@@ -69,11 +69,6 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
             ))
         })
     };
-    // Where the first bytes that are not text are, for the message.
-    let malformed = |encoding| match super::transcode::first_malformed(&map, encoding) {
-        Some(m) => format!(" (the first at {m})"),
-        None => String::new(),
-    };
     let decoded = |d: super::transcode::Decoded, delimiter| Text {
         map: d.map,
         decoded: Some(d.file),
@@ -98,7 +93,7 @@ fn decode(shown: &Path, map: Arc<memmap2::Mmap>, encoding: Encoding) -> Result<T
         if text.had_errors {
             return Err(err(format!(
                 "the file starts with a {name} byte-order mark but is not valid {name} text{}; hint: save it again from the program that made it, as UTF-8 or as UTF-16 throughout",
-                malformed(enc)
+                super::transcode::first_at(super::transcode::first_malformed(&map, enc))
             )));
         }
         let t = &text.map[..];
@@ -151,25 +146,24 @@ pub(super) fn read_csv(
     // again once its query has run, `Window::release`).
     let mut release = |r: std::ops::Range<usize>| text.pages(r).release();
     let mut scan = super::csvscan::scan_windows(bytes, text.delimiter, window, &mut release)
-        .map_err(|e| match text.enc {
+        .map_err(|e| {
             // Bytes that are not text may be what broke the structure (a
             // lead byte before a quote): they are the first thing to fix.
-            Some(enc) if super::transcode::first_malformed(bytes, enc).is_some() => {
-                err(super::transcode::not_gb18030(bytes))
+            match text
+                .enc
+                .and_then(|enc| super::transcode::first_malformed(bytes, enc))
+            {
+                Some(m) => err(super::transcode::gb18030_error(Some(m))),
+                None => err(e.to_string()),
             }
-            _ => err(e.to_string()),
         })?;
     t.lap("scan");
     if let Some(enc) = text.enc {
         // The header's names, from its decoded text (the scan has read
-        // the GB18030 bytes as if they were UTF-8).
-        let start = if bytes.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
-        };
+        // the GB18030 bytes as if they were UTF-8); a UTF-8 byte-order
+        // mark is decoded as U+FEFF, which the scan leaves out again.
         let mut line = String::new();
-        if super::transcode::decode_into(enc, &bytes[start..scan.body], &mut line) {
+        if super::transcode::decode_into(enc, &bytes[..scan.body], &mut line) {
             return Err(err(super::transcode::not_gb18030(bytes)));
         }
         scan.header = super::csvscan::scan(line.as_bytes(), text.delimiter)
@@ -182,24 +176,6 @@ pub(super) fn read_csv(
     let cols = pick(shown, dataset, &scan.header, wanted)?;
     let pick_cols =
         |lf: LazyFrame| lf.select(cols.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
-    let lf = if let Some(enc) = text.enc {
-        super::csvread::decoding((text.map.clone(), text.delimiter, enc), &scan, &cols)
-            .map_err(|e| polars_err(shown, e))?
-    } else if scan.skipped.is_empty() && text.decoded.is_none() {
-        // The file as it is, scanned by polars itself.
-        let p = PlRefPath::new(
-            path.to_str()
-                .ok_or_else(|| err("path is not valid UTF-8".into()))?,
-        );
-        LazyCsvReader::new(p)
-            .with_has_header(true)
-            .with_infer_schema_length(Some(0))
-            .finish()
-            .map_err(|e| polars_err(shown, e))?
-    } else {
-        from_buffers(&text, &scan).map_err(|e| polars_err(shown, e))?
-    };
-    let lf = pick_cols(lf).with_row_index(ROW, None);
     // Declared columns of a type with one canonical form are read typed
     // (`fields`), the rest as text.
     let read = |c: &str| match wanted {
@@ -217,6 +193,30 @@ pub(super) fn read_csv(
             (k, c.as_str().into(), read(c))
         })
         .collect();
+    let lf = if let Some(enc) = text.enc {
+        // Its wanted columns as text, as polars' reader would give them.
+        let text_cols = wanted.iter().map(|(k, n, _)| (*k, n.clone(), Read::Text));
+        super::csvread::decoding(
+            (text.map.clone(), text.delimiter, enc),
+            &scan,
+            text_cols.collect(),
+        )
+        .map_err(|e| polars_err(shown, e))?
+    } else if scan.skipped.is_empty() && text.decoded.is_none() {
+        // The file as it is, scanned by polars itself.
+        let p = PlRefPath::new(
+            path.to_str()
+                .ok_or_else(|| err("path is not valid UTF-8".into()))?,
+        );
+        LazyCsvReader::new(p)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish()
+            .map_err(|e| polars_err(shown, e))?
+    } else {
+        from_buffers(&text, &scan).map_err(|e| polars_err(shown, e))?
+    };
+    let lf = pick_cols(lf).with_row_index(ROW, None);
     let mut windows = Vec::with_capacity(scan.windows.len());
     for w in &scan.windows {
         let first_row = IdxSize::try_from(w.first_row)

@@ -105,13 +105,25 @@ pub(super) fn decode_into(enc: &'static Encoding, bytes: &[u8], text: &mut Strin
 /// naming where the first are (found by decoding `file` again: only on
 /// that error).
 pub(super) fn not_gb18030(file: &[u8]) -> String {
-    let at = match first_malformed(file, encoding_rs::GB18030) {
+    gb18030_error(first_malformed(file, encoding_rs::GB18030))
+}
+
+/// The error for a GB18030 file whose first bytes that are not GB18030
+/// text are `m`, if found.
+pub(super) fn gb18030_error(m: Option<Malformed>) -> String {
+    format!(
+        "the file is not valid GB18030 text{}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout",
+        first_at(m)
+    )
+}
+
+/// Where the first bytes that are not text are, for an error message
+/// (" (the first at line …)"), or nothing if none were found.
+pub(super) fn first_at(m: Option<Malformed>) -> String {
+    match m {
         Some(m) => format!(" (the first at {m})"),
         None => String::new(),
-    };
-    format!(
-        "the file is not valid GB18030 text{at}; hint: a part of it may be in another encoding: save it again from the program that made it, as GB18030 or UTF-8 throughout"
-    )
+    }
 }
 
 /// Where a file's first bytes that are not text in its encoding are.

@@ -237,7 +237,7 @@ fn unquote(field: &[u8], out: &mut Vec<u8>) {
 /// behind a sum out of range).
 struct Decoding {
     text: Arc<memmap2::Mmap>,
-    segments: Vec<std::ops::Range<usize>>,
+    segments: Vec<Range<usize>>,
     parts: Vec<usize>,
     wanted: Vec<(usize, PlSmallStr, Read)>,
     delimiter: u8,
@@ -265,20 +265,16 @@ impl AnonymousScan for Decoding {
     }
 }
 
+/// The query of a GB18030 file's `wanted` columns (all read as text),
+/// over its well-formed records.
 pub(super) fn decoding(
     (text, delimiter, enc): (Arc<memmap2::Mmap>, u8, &'static encoding_rs::Encoding),
     scan: &Scan,
-    cols: &[String],
+    wanted: Vec<(usize, PlSmallStr, Read)>,
 ) -> PolarsResult<LazyFrame> {
-    let mut schema = Schema::default();
-    let wanted = cols
+    let schema: Schema = wanted
         .iter()
-        .map(|c| {
-            schema.with_column(c.as_str().into(), DataType::String);
-            // `pick` has found every wanted column in the header.
-            let k = scan.header.iter().position(|h| h == c).expect("picked");
-            (k, c.as_str().into(), Read::Text)
-        })
+        .map(|(_, n, _)| Field::new(n.clone(), DataType::String))
         .collect();
     let records = Decoding {
         segments: scan.segments(text.len()),
