@@ -16,6 +16,16 @@ no duplicate keys found, no bad value reported with its line (CSV is read
 with the scheme's column types and `ignore_errors`, so a row with a value
 that does not parse is dropped unseen). Its values equal govtrust's on
 clean data (`govtrust generate --bad-rows 0`); benches/scale.sh checks it.
+
+    python3 benches/baseline/duck.py DATA_DIR csv|parquet OUT_DIR --keys
+
+also drops what govtrust rejects as a repeated key: among the rows of
+known units, every row whose key an earlier row of the file has. It needs
+the rows' order in the file, which DuckDB gives a row number (`OVER ()`)
+only on one thread, so it runs on one: not for timing, only to check
+govtrust's values on a file with bad rows (benches/scale.sh does, for the
+`csv-bad` input: a bad date, a bad bool and an empty unit are dropped by
+`ignore_errors` and the unit test, the repeated key by this).
 """
 import sys
 import time
@@ -74,6 +84,21 @@ def source(data, name, fmt):
     return f"read_csv('{path}', header = true, ignore_errors = true, types = {{{types}}})"
 
 
+# --keys: drop the later rows of a repeated key (see the module's doc).
+KEYED = False
+
+
+def rows(data, name, fmt):
+    """The dataset's rows; with --keys, without the later rows of a key
+    that rows of known units repeat."""
+    key = KEYS[name][0]
+    if not (KEYED and key):
+        return source(data, name, fmt)
+    numbered = f"(SELECT *, row_number() OVER () AS __rn FROM {source(data, name, fmt)})"
+    return (f"(SELECT * EXCLUDE (__rn) FROM {numbered} WHERE unit_id IN (SELECT unit_id FROM units)"
+            f" QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY __rn) = 1)")
+
+
 def counted(data, name, fmt):
     """The FROM and WHERE of the dataset's counted records (alias t, the
     register's status as obj, repaired as a bool)."""
@@ -92,7 +117,7 @@ def counted(data, name, fmt):
         conds.append("NOT coalesce(t.exempt, false)")
         repaired = f"coalesce(t.repaired_on <= DATE '{END}', false)"
     conds.append(f"coalesce({obj}, '') <> 'upheld'")
-    return f"(SELECT t.*, {repaired} AS repaired FROM {source(data, name, fmt)} t{joins} WHERE {' AND '.join(conds)})"
+    return f"(SELECT t.*, {repaired} AS repaired FROM {rows(data, name, fmt)} t{joins} WHERE {' AND '.join(conds)})"
 
 
 def sev(case):
@@ -101,6 +126,10 @@ def sev(case):
 
 def measures(data, fmt):
     con = duckdb.connect()
+    if KEYED:
+        # The rows' order in the file: OVER () numbers them in the order
+        # read only when one thread reads.
+        con.execute("SET threads = 1")
     assess.REGISTER = assess.load_register(data)
     reg = pd.DataFrame([(ds, k, u, s) for ds, rows in assess.REGISTER.items() for k, u, s in rows],
                        columns=["dataset", "record_key", "unit_id", "status"], dtype=str)
@@ -235,7 +264,9 @@ def aggregate(con, data, name, fmt, cols, days=()):
 
 
 def main():
+    global KEYED
     data, fmt, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
+    KEYED = sys.argv[4:] == ["--keys"]
     t0 = time.perf_counter()
     units, M, rules = measures(data, fmt)
     assess.write(out, *assess.score(units, M, rules))
