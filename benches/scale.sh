@@ -126,6 +126,8 @@ rows=()
 growth=()
 for size in "${SIZES[@]}"; do
     clean_wall=""; clean_rss=""
+    # Only this size's csv-bad run is a GB18030 run's reference.
+    rm -rf "$WORK/ref-bad"
     for input in $INPUTS; do
         data=$(data_for "$input" "$size")
         scheme=$(scheme_for "$input")
