@@ -142,7 +142,7 @@ for size in "${SIZES[@]}"; do
         # made from, output for output.
         case "$input" in
             csv-bad)
-                rm -rf "$WORK/ref-bad"; mkdir -p "$WORK/ref-bad"
+                mkdir -p "$WORK/ref-bad"
                 cp "${SAME[@]/#/$WORK/out/}" "$WORK/ref-bad/" ;;
             gb18030)
                 if [ -d "$WORK/ref-bad" ]; then

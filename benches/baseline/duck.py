@@ -24,8 +24,8 @@ known units, every row whose key an earlier row of the file has. It needs
 the rows' order in the file, which DuckDB gives a row number (`OVER ()`)
 only on one thread, so it runs on one: not for timing, only to check
 govtrust's values on a file with bad rows (benches/scale.sh does, for the
-`csv-bad` input: a bad date, a bad bool and an empty unit are dropped by
-`ignore_errors` and the unit test, the repeated key by this).
+`csv-bad` input: a bad date, a bad bool, an unknown and an empty unit are
+dropped by `ignore_errors` and the unit test, the repeated key by this).
 """
 import sys
 import time
