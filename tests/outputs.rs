@@ -326,6 +326,113 @@ fn a_failed_write_leaves_no_half_report() {
     assert_eq!(left, vec![std::ffi::OsString::from("report")]);
 }
 
+/// What the exporters below export from: nothing, and a bare manifest.
+struct Nothing;
+
+impl report::Output for Nothing {
+    fn manifest(
+        &self,
+        command: &str,
+        files: Vec<String>,
+    ) -> Result<report::OutFile, report::ExportError> {
+        report::manifest::basic(command, serde_json::json!({}), files)
+    }
+}
+
+/// An exporter of fixed files, or of an error.
+struct Fixed(Result<Vec<report::OutFile>, &'static str>);
+
+impl report::Exporter<Nothing> for Fixed {
+    fn export(&self, _: &Nothing) -> Result<Vec<report::OutFile>, report::ExportError> {
+        self.0
+            .clone()
+            .map_err(|e| report::ExportError::Other(e.to_string()))
+    }
+}
+
+fn fixed(files: &[(&str, &str)]) -> Box<dyn report::Exporter<Nothing>> {
+    let files = files
+        .iter()
+        .map(|(n, b)| (n.to_string(), b.as_bytes().to_vec()))
+        .collect();
+    Box::new(Fixed(Ok(files)))
+}
+
+/// `report::write` puts each exporter's files in the staging directory as
+/// it returns, on a thread of their own: every way that can fail leaves
+/// the earlier report as it was and no staging directory.
+#[test]
+fn files_written_as_exporters_return_are_all_or_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    let claim = || {
+        report::OutDir::claim(
+            &out,
+            &report::Purpose {
+                command: "assess",
+                also_replaces: &[],
+                inputs: &[],
+            },
+        )
+        .unwrap()
+    };
+    let run = |exporters: Vec<Box<dyn report::Exporter<Nothing>>>| {
+        report::write(&Nothing, &exporters, claim())
+    };
+    // A report of three files from two exporters: the paths come back
+    // sorted, the manifest among them, and it lists every file.
+    let written = run(vec![
+        fixed(&[("b.csv", "b"), ("sub/c.csv", "c")]),
+        fixed(&[("a.csv", "a")]),
+    ])
+    .unwrap();
+    let names: Vec<String> = written
+        .iter()
+        .map(|p| p.strip_prefix(&out).unwrap().display().to_string())
+        .collect();
+    assert_eq!(names, ["a.csv", "b.csv", "manifest.json", "sub/c.csv"]);
+    assert_eq!(std::fs::read_to_string(out.join("sub/c.csv")).unwrap(), "c");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["files"], serde_json::json!(names));
+
+    let unchanged = |why: &str| {
+        assert_eq!(
+            std::fs::read_to_string(out.join("a.csv")).unwrap(),
+            "a",
+            "{why}"
+        );
+        assert!(!out.join("new.csv").exists(), "{why}");
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("report")], "{why}");
+    };
+    // An exporter fails while another's file is already written.
+    let e = run(vec![
+        fixed(&[("new.csv", "n")]),
+        Box::new(Fixed(Err("no fonts"))),
+    ])
+    .unwrap_err();
+    assert_eq!(e.to_string(), "no fonts");
+    unchanged("an exporter failed");
+    // The writer fails ("x" is a file, so "x/y" cannot be written, in
+    // whichever order they come): the error names the path.
+    let e = run(vec![
+        fixed(&[("new.csv", "n"), ("x", "")]),
+        fixed(&[("x/y", "")]),
+    ])
+    .unwrap_err();
+    assert!(e.to_string().contains("report"), "{e}");
+    assert!(e.to_string().starts_with("writing "), "{e}");
+    unchanged("a file could not be written");
+    // Two exporters write the same file: an error, not an overwrite.
+    let e = run(vec![fixed(&[("new.csv", "1")]), fixed(&[("new.csv", "2")])]).unwrap_err();
+    assert!(e.to_string().contains("new.csv"), "{e}");
+    unchanged("two exporters wrote one file");
+}
+
 #[test]
 fn snapshots_of_every_output() {
     let (_run, _t, out) = golden();

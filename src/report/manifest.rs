@@ -122,10 +122,10 @@ struct Timing<'a> {
     ms: f64,
 }
 
-/// The names of `files` and of the manifest itself, sorted: the manifest's
+/// The files' names and the manifest's own, sorted: the manifest's
 /// `files` list.
-pub fn listing(files: &[OutFile]) -> Vec<String> {
-    let mut names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+pub fn listing(names: &[String]) -> Vec<String> {
+    let mut names = names.to_vec();
     names.push(NAME.to_string());
     names.sort();
     names

@@ -128,36 +128,99 @@ pub type OutFile = (String, Vec<u8>);
 
 /// Run the exporters, add the manifest (which lists every file), and put
 /// the files in place of `out`'s output atomically.
+///
+/// Each exporter's files go into the staging directory as soon as it
+/// returns, written by one thread of their own while the slower
+/// exporters still run (a large workbook, the charts): the disk's work
+/// leaves the end of the run, and no core waits on it. A large file is
+/// synced there and then; the many small ones (charts) are synced at the
+/// commit, side by side ([`OutDir::commit`] syncs every file, so each is
+/// durable before the output is put in place either way). Returns the
+/// files' paths, sorted.
 pub fn write<T: Output>(
     input: &T,
     exporters: &[Box<dyn Exporter<T>>],
     out: OutDir,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    let mut files: Vec<OutFile> = crate::pool()
-        .install(|| {
-            exporters
-                .par_iter()
-                .map(|e| {
-                    let t = std::time::Instant::now();
-                    let files = e.export(input);
-                    if crate::tracing() {
-                        let first = files.as_ref().ok().and_then(|f| f.first());
-                        eprintln!(
-                            "[trace] export {}: {:.1} ms",
-                            first.map_or("(nothing)", |f| f.0.as_str()),
-                            t.elapsed().as_secs_f64() * 1e3
-                        );
-                    }
-                    files
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })?
-        .into_iter()
-        .flatten()
-        .collect();
-    let names = manifest::listing(&files);
-    files.push(input.manifest(out.command(), names)?);
-    write_files(&files, out)
+    let mut clock = crate::Stopwatch::new("outputs");
+    let dir = out.dir().to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<OutFile>>();
+    let (exported, stored) = std::thread::scope(|s| {
+        let writer = s.spawn(move || -> Result<Vec<String>, ExportError> {
+            let mut names = Vec::new();
+            for files in rx {
+                for (rel, bytes) in files {
+                    put_new(&dir, &rel, &bytes)?;
+                    names.push(rel);
+                }
+            }
+            Ok(names)
+        });
+        let exported = crate::pool().install(|| {
+            exporters.par_iter().try_for_each_with(tx, |tx, e| {
+                let t = std::time::Instant::now();
+                let files = e.export(input)?;
+                if crate::tracing() {
+                    eprintln!(
+                        "[trace] export {}: {:.1} ms",
+                        files.first().map_or("(nothing)", |f| f.0.as_str()),
+                        t.elapsed().as_secs_f64() * 1e3
+                    );
+                }
+                // A closed channel means the writer stopped on an error,
+                // which is reported below.
+                tx.send(files)
+                    .map_err(|_| ExportError::Other("the output writer stopped".into()))
+            })
+        });
+        // Every sender is gone now: the writer ends once it has put what
+        // was sent.
+        let stored = writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (exported, stored)
+    });
+    // The writer's error is the cause of an exporter's failed send.
+    let mut names = stored?;
+    exported?;
+    clock.lap("exported, files written");
+    names.sort();
+    let manifest = input.manifest(out.command(), manifest::listing(&names))?;
+    put_new(out.dir(), &manifest.0, &manifest.1)?;
+    names.push(manifest.0);
+    names.sort();
+    crate::outdir::fault("written");
+    let shown = out.path().to_path_buf();
+    out.commit()?;
+    clock.lap("committed (synced, in place, old output removed)");
+    Ok(names.iter().map(|n| shown.join(n)).collect())
+}
+
+/// Files from this size up are synced as soon as they are written.
+const SYNC_AT_ONCE: usize = 1 << 20;
+
+/// Write a new file under the staging directory `dir`, and sync it if it
+/// is large. Two exporters writing the same path would be a bug: the
+/// second is an error, not a silent overwrite.
+fn put_new(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), ExportError> {
+    use std::io::Write;
+    let p = dir.join(rel);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| ExportError::Io {
+            path,
+            message: e.to_string(),
+        }
+    };
+    if let Some(d) = p.parent() {
+        std::fs::create_dir_all(d).map_err(io(d))?;
+    }
+    let mut f = std::fs::File::create_new(&p).map_err(io(&p))?;
+    f.write_all(bytes).map_err(io(&p))?;
+    if bytes.len() >= SYNC_AT_ONCE {
+        f.sync_all().map_err(io(&p))?;
+    }
+    Ok(())
 }
 
 /// [`write`] to `out`, claimed as an `assess` output with no inputs to
