@@ -124,3 +124,78 @@ fn the_reference_has_every_section_and_names_every_key() {
         "docs/scheme.md does not describe {missing:?}"
     );
 }
+
+/// Text with each line break, and the comment marker or indentation
+/// after it, made one space: a reference may be wrapped over lines.
+fn joined(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let t = line.trim_start();
+        let t = ["//! ", "/// ", "// ", "# "]
+            .iter()
+            .find_map(|m| t.strip_prefix(m))
+            .unwrap_or(t);
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t.trim_end());
+    }
+    out
+}
+
+/// References to a part of a page, written as `docs/scheme.md, "Part"`:
+/// (the page, the part).
+fn part_references(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices(".md, \"") {
+        let start = text[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || "/._-".contains(c)))
+            .map_or(0, |s| s + 1);
+        let page = &text[start..i + 3];
+        let rest = &text[i + 6..];
+        if let (true, Some(end)) = (page.starts_with("docs/"), rest.find('"')) {
+            out.push((page.to_string(), rest[..end].to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_reference_to_a_part_of_a_page_names_one() {
+    // A reference written `(docs/architecture.md, "Keys")` finds a
+    // heading, a paragraph's bold lead, or a key in that page.
+    let found = part_references("see (docs/architecture.md, \"Keys\") and docs/scheme.md, \"x y\"");
+    assert_eq!(
+        found,
+        vec![
+            ("docs/architecture.md".to_string(), "Keys".to_string()),
+            ("docs/scheme.md".to_string(), "x y".to_string())
+        ]
+    );
+    assert_eq!(
+        joined("a (docs/scheme.md,\n    //! \"x\")"),
+        "a (docs/scheme.md, \"x\")"
+    );
+    let mut checked = 0;
+    for (path, text) in texts() {
+        if path.ends_with("docs.rs") {
+            continue;
+        }
+        for (page, part) in part_references(&joined(&text)) {
+            let body = std::fs::read_to_string(&page)
+                .unwrap_or_else(|_| panic!("{path}: {page} does not exist"));
+            let heading = body
+                .lines()
+                .any(|l| l.starts_with('#') && l.trim_start_matches('#').trim() == part);
+            let lead = joined(&body).contains(&format!("**{part}"));
+            let key = body.contains(&format!("`{part}`"));
+            assert!(
+                heading || lead || key,
+                "{path}: {page} has no part \"{part}\" (a heading, a bold lead or a key)"
+            );
+            checked += 1;
+        }
+    }
+    // The repository has such references (README, docs, sources, tests).
+    assert!(checked >= 10, "only {checked} references checked");
+}
