@@ -286,21 +286,24 @@ fn re_runs_are_byte_identical_but_for_timings() {
     );
 }
 
+/// `out` claimed as an `assess` output with no inputs to keep apart.
+fn claim_for_assess(out: &Path) -> report::OutDir {
+    report::OutDir::claim(
+        out,
+        &report::Purpose {
+            command: "assess",
+            also_replaces: &[],
+            inputs: &[],
+        },
+    )
+    .unwrap()
+}
+
 #[test]
 fn a_failed_write_leaves_no_half_report() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report");
-    let claim = || {
-        report::OutDir::claim(
-            &out,
-            &report::Purpose {
-                command: "assess",
-                also_replaces: &[],
-                inputs: &[],
-            },
-        )
-        .unwrap()
-    };
+    let claim = || claim_for_assess(&out);
     // An earlier report is in place (its manifest lists its one file).
     let manifest = report::manifest::basic(
         "assess",
@@ -365,17 +368,7 @@ fn fixed(files: &[(&str, &str)]) -> Box<dyn report::Exporter<Nothing>> {
 fn files_written_as_exporters_return_are_all_or_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("report");
-    let claim = || {
-        report::OutDir::claim(
-            &out,
-            &report::Purpose {
-                command: "assess",
-                also_replaces: &[],
-                inputs: &[],
-            },
-        )
-        .unwrap()
-    };
+    let claim = || claim_for_assess(&out);
     let run = |exporters: Vec<Box<dyn report::Exporter<Nothing>>>| {
         report::write(&Nothing, &exporters, claim())
     };
