@@ -195,7 +195,7 @@ pub(super) fn read_csv(
         .collect();
     let lf = if let Some(enc) = text.enc {
         // Its wanted columns as text, as polars' reader would give them.
-        let text_cols = wanted.iter().map(|(k, n, _)| (*k, n.clone(), Read::Text));
+        let text_cols = wanted.iter().map(|(k, n, _)| (*k, n.clone()));
         super::csvread::decoding(
             (text.map.clone(), text.delimiter, enc),
             &scan,

@@ -181,18 +181,13 @@ pub fn write<T: Output>(
         (exported, stored)
     });
     // The writer's error is the cause of an exporter's failed send.
-    let mut names = stored?;
+    let names = manifest::listing(&stored?);
     exported?;
     clock.lap("exported, files written");
-    names.sort();
-    let manifest = input.manifest(out.command(), manifest::listing(&names))?;
-    put_new(out.dir(), &manifest.0, &manifest.1)?;
-    names.push(manifest.0);
-    names.sort();
-    crate::outdir::fault("written");
     let shown = out.path().to_path_buf();
-    out.commit()?;
-    clock.lap("committed (synced, in place, old output removed)");
+    let manifest = input.manifest(out.command(), names.clone())?;
+    write_files(&[manifest], out)?;
+    clock.lap("manifest written, committed (synced, in place, old output removed)");
     Ok(names.iter().map(|n| shown.join(n)).collect())
 }
 
@@ -241,20 +236,9 @@ pub fn write_to(
 /// Write `files` into the claimed output's staging directory, then put it
 /// in place (see [`crate::outdir`]). The caller includes a manifest.
 pub fn write_files(files: &[OutFile], out: OutDir) -> Result<Vec<PathBuf>, ExportError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e: std::io::Error| ExportError::Io {
-            path,
-            message: e.to_string(),
-        }
-    };
     let mut written = Vec::new();
     for (rel, bytes) in files {
-        let p = out.dir().join(rel);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(io(d))?;
-        }
-        std::fs::write(&p, bytes).map_err(io(&p))?;
+        put_new(out.dir(), rel, bytes)?;
         written.push(out.path().join(rel));
     }
     crate::outdir::fault("written");

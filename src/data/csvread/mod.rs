@@ -265,16 +265,20 @@ impl AnonymousScan for Decoding {
     }
 }
 
-/// The query of a GB18030 file's `wanted` columns (all read as text),
-/// over its well-formed records.
+/// The query of a GB18030 file's `wanted` columns (header position,
+/// name), all read as text, over its well-formed records.
 pub(super) fn decoding(
     (text, delimiter, enc): (Arc<memmap2::Mmap>, u8, &'static encoding_rs::Encoding),
     scan: &Scan,
-    wanted: Vec<(usize, PlSmallStr, Read)>,
+    wanted: Vec<(usize, PlSmallStr)>,
 ) -> PolarsResult<LazyFrame> {
     let schema: Schema = wanted
         .iter()
-        .map(|(_, n, _)| Field::new(n.clone(), DataType::String))
+        .map(|(_, n)| Field::new(n.clone(), DataType::String))
+        .collect();
+    let wanted = wanted
+        .into_iter()
+        .map(|(k, n)| (k, n, Read::Text))
         .collect();
     let records = Decoding {
         segments: scan.segments(text.len()),

@@ -85,25 +85,20 @@ fn invalid_utf8_in_a_wanted_field_is_an_error_elsewhere_not() {
     let bytes = b"a,b\n\xff,1\n".to_vec();
     let scan = crate::data::csvscan::scan(&bytes, b',').unwrap();
     let segs = scan.segments(bytes.len());
-    let only_b = read_window(
-        &bytes,
-        &segs,
-        &[0],
-        &[(1, "b".into(), Read::Text)],
-        b',',
-        None,
-    )
-    .unwrap();
+    // Column k alone, as text.
+    let only = |k: usize, name: &str| {
+        read_window(
+            &bytes,
+            &segs,
+            &[0],
+            &[(k, name.into(), Read::Text)],
+            b',',
+            None,
+        )
+    };
+    let only_b = only(1, "b").unwrap();
     assert_eq!(only_b.column("b").unwrap().str().unwrap().get(0), Some("1"));
-    let err = read_window(
-        &bytes,
-        &segs,
-        &[0],
-        &[(0, "a".into(), Read::Text)],
-        b',',
-        None,
-    )
-    .unwrap_err();
+    let err = only(0, "a").unwrap_err();
     assert!(err.to_string().contains("utf-8"), "{err}");
 }
 
