@@ -283,6 +283,47 @@ fn every_unit_gets_its_feedback_and_objection_form() {
     );
 }
 
+/// A unit id that is not plain ASCII is named by its plain characters
+/// and its position: T2, sixth in the register, renamed "D/1" would be
+/// "D_1-6", which is T1's id once renamed "D_1-6". The two keep a file
+/// each ("D/1" takes its position again: "D_1-6-6"), each addressed to
+/// its own unit, and each has its profile chart.
+#[test]
+fn a_made_file_name_never_takes_another_units_id() {
+    let (tmp, scheme, data, _) = report(None);
+    for f in ["units.csv", "records.csv", "tickets.csv"] {
+        let p = data.join(f);
+        let text = std::fs::read_to_string(&p).unwrap();
+        let renamed: Vec<String> = text
+            .lines()
+            .map(|l| {
+                l.split(',')
+                    .map(|v| match v {
+                        "T1" => "D_1-6",
+                        "T2" => "D/1",
+                        v => v,
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        std::fs::write(&p, renamed.join("\n") + "\n").unwrap();
+    }
+    let out = write(&scheme, &data, tmp.path(), "renamed");
+    for (stem, to) in [("D_1-6", "城关镇："), ("D_1-6-6", "河西镇：")] {
+        let ps = Docx::open(&out.join(format!("feedback/{stem}.docx"))).paragraphs();
+        assert!(ps.iter().any(|p| p == to), "{stem}: {ps:?}");
+        assert!(
+            out.join(format!("feedback/{stem}.xlsx")).is_file(),
+            "{stem}"
+        );
+        assert!(
+            out.join(format!("charts/profile-{stem}.svg")).is_file(),
+            "{stem}"
+        );
+    }
+}
+
 fn form_rows(p: &Path) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto(p).unwrap();

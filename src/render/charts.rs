@@ -12,7 +12,7 @@ use super::Draw;
 use super::change::{Intervals, Slope};
 use super::detail::{Heatmap, Profile};
 use super::overview::{Distribution, Ranking};
-use super::style::{PAGE, stem};
+use super::style::{PAGE, stems};
 use crate::history::Snapshot;
 use crate::run::Run;
 
@@ -103,6 +103,7 @@ struct Planned {
 /// Every chart of a run, rendered in parallel.
 pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
     let units = &run.data.units;
+    let stems = stems(&units.ids);
     let mut jobs: Vec<Planned> = Vec::new();
     let previous = run.previous.as_ref().map(|p| p.ranks());
     // This run as a snapshot, for the slope charts (only with --previous).
@@ -116,7 +117,7 @@ pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
         for &u in ms {
             let title = format!("{}各维度得分与同类单位平均", units.names[u]);
             jobs.push(Planned {
-                name: format!("profile-{}", stem(&units.ids[u], u)),
+                name: format!("profile-{}", stems[u]),
                 title: title.clone(),
                 group: Some(gi),
                 unit: Some(u),

@@ -16,16 +16,46 @@ pub const GRID: RGBColor = RGBColor(0xE0, 0xE0, 0xE0);
 pub const UP: RGBColor = RGBColor(0x2E, 0x7D, 0x32);
 pub const DOWN: RGBColor = RGBColor(0xC6, 0x28, 0x28);
 
+/// Characters a file stem keeps from a unit id: they are safe in any
+/// file system and in the workbench's chart addresses.
+fn plain(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
 /// A safe file stem from a unit id (ids may hold any text): the id when
-/// it is plain ASCII, else its plain characters and the register index,
-/// so that two ids never share a file.
-pub fn stem(id: &str, index: usize) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+/// it is plain ASCII, else its plain characters and the register index.
+/// Two such stems never meet, but one may equal another unit's plain id:
+/// name files by [`stems`], which settles that.
+fn stem(id: &str, index: usize) -> String {
     if !id.is_empty() && id.chars().all(plain) {
         return id.to_string();
     }
     let s: String = id.chars().map(|c| if plain(c) { c } else { '_' }).collect();
     format!("{s}-{}", index + 1)
+}
+
+/// The file stems of a register's units, one each and no two alike:
+/// [`stem`], and where a made stem is another unit's plain id (`A/1`,
+/// third in the register, and `A_1-3`), the index appended again until it
+/// is no other unit's. Ids are distinct, so plain ones are.
+pub fn stems(ids: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = ids.iter().enumerate().map(|(i, id)| stem(id, i)).collect();
+    let mut taken: std::collections::HashSet<String> = ids
+        .iter()
+        .zip(&out)
+        .filter(|(id, s)| id == s)
+        .map(|(_, s)| s.clone())
+        .collect();
+    for (i, (id, s)) in ids.iter().zip(out.iter_mut()).enumerate() {
+        if id == s {
+            continue;
+        }
+        while taken.contains(s.as_str()) {
+            s.push_str(&format!("-{}", i + 1));
+        }
+        taken.insert(s.clone());
+    }
+    out
 }
 
 /// Axis ticks: a round step giving about `n` ticks up to `max`.
@@ -67,4 +97,35 @@ pub fn grade_legend(run: &Run) -> Vec<(String, u32)> {
     (0..run.scheme.grades.len())
         .map(|g| (run.scheme.grades[g].name.clone(), grade_rgb(&run.scheme, g)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stems;
+
+    fn ids(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// Plain ids are their own stems; another id keeps its plain
+    /// characters and its position: "水利局" (second) → "___-2".
+    #[test]
+    fn a_plain_id_is_its_own_stem_and_another_gets_its_position() {
+        assert_eq!(
+            stems(&ids(&["D001", "水利局", "a b"])),
+            ["D001", "___-2", "a_b-3"]
+        );
+    }
+
+    /// "A/1", third, would be "A_1-3", which is the first unit's plain
+    /// id: it takes its position once more, "A_1-3-3" (one stem for both
+    /// would give two units one feedback file).
+    #[test]
+    fn a_made_stem_never_takes_another_units_id() {
+        let got = stems(&ids(&["A_1-3", "B", "A/1"]));
+        assert_eq!(got, ["A_1-3", "B", "A_1-3-3"]);
+        // And if that is taken too, once more.
+        let got = stems(&ids(&["A_1-3", "A_1-3-3", "A/1"]));
+        assert_eq!(got, ["A_1-3", "A_1-3-3", "A_1-3-3-3"]);
+    }
 }

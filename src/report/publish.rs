@@ -24,8 +24,8 @@ impl Exporter for Publication {
         files.push((format!("{stem}.html"), html::render(&doc)?.into_bytes()));
         files.push((format!("{stem}.docx"), docx::render(&doc, &charts)?));
         let cx = Ctx::new(run, &charts);
-        for u in 0..run.data.units.len() {
-            let id = crate::render::style::stem(&run.data.units.ids[u], u);
+        let stems = crate::render::style::stems(&run.data.units.ids);
+        for (u, id) in stems.iter().enumerate() {
             let fb = feedback::document(&cx, u);
             files.push((format!("feedback/{id}.docx"), docx::render(&fb, &charts)?));
             files.push((format!("feedback/{id}.xlsx"), feedback::form(&cx, u)?));
