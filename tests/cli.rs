@@ -193,6 +193,59 @@ fn check_prints_the_row_accounting() {
     );
 }
 
+/// A rejected value is printed as the terminal may show it: a line break
+/// inside a quoted field and an escape sequence (ESC [2J clears the
+/// screen) written as escapes, a long value cut. rejects.csv keeps the
+/// value as it was read.
+#[test]
+fn check_prints_control_characters_in_a_rejected_value_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("d");
+    std::fs::create_dir(&data).unwrap();
+    for e in std::fs::read_dir("datasets/demo").unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+    }
+    // The demo's hotline.csv has 30,006 lines, the last ending in a line
+    // break: the first added record takes lines 30,007 and 30,008 (its
+    // unit is quoted across the break), the second line 30,009.
+    let long = "长".repeat(40);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(data.join("hotline.csv"))
+        .unwrap();
+    use std::io::Write;
+    write!(
+        f,
+        "H900000001,\"D0\n01\u{1b}[2J\",2025-03-01 08:00:00,2025-03-08 08:00:00,2025-03-02 08:00:00,投诉,true,5,false\n\
+         H900000002,{long},2025-03-01 08:00:00,2025-03-08 08:00:00,2025-03-02 08:00:00,投诉,true,5,false\n"
+    )
+    .unwrap();
+    drop(f);
+    let o = govtrust()
+        .args(["check", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(!s.contains('\u{1b}'), "{s}");
+    assert!(
+        s.contains(
+            "拒收：hotline.csv 第30007行，列“unit_id”，值“D0\\n01\\u{1b}[2J”：单位不在被考核单位名册中\n"
+        ),
+        "{s}"
+    );
+    // 60 cells: 29 characters of two cells each, then the ellipsis.
+    let cut = format!("{}…", "长".repeat(29));
+    assert!(
+        s.contains(&format!(
+            "拒收：hotline.csv 第30009行，列“unit_id”，值“{cut}”："
+        )),
+        "{s}"
+    );
+}
+
 #[test]
 fn help_has_examples() {
     for cmd in [

@@ -189,6 +189,31 @@ fn measure_and_score_fields_are_checked_per_kind() {
     }
 }
 
+/// TOML writes `nan`, `inf` and `-inf` as floats. A shortfall target of
+/// nan compares false with every value, so before this check every unit
+/// got full points on the indicator and `check` passed.
+#[test]
+fn score_parameters_that_are_not_numbers_are_errors_at_their_place() {
+    let text = format!(
+        "{HEADER}{DATASET}[[indicator]]\nid = \"i\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"count\" }}\nscore = {{ kind = \"shortfall\", target = nan, per = 0.01, deduct = 1 }}\n[[indicator]]\nid = \"j\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"count\" }}\nscore = {{ kind = \"target\", target = inf, floor = -inf }}\n"
+    );
+    let e = load(&text).unwrap_err();
+    let line = |needle: &str| 1 + text[..text.find(needle).unwrap()].matches('\n').count();
+    // Each message points at the value: `score = { ` is 10 characters,
+    // `kind = "shortfall", ` 20 and `target = ` 9, so nan starts at column
+    // 40; with `kind = "target", ` (17) inf starts at 37, and after
+    // `inf, floor = ` (13) -inf at 50.
+    let (i, j) = (line("target = nan"), line("target = inf"));
+    for x in [
+        format!("s.toml:{i}:40: target must be a number"),
+        format!("s.toml:{j}:37: target must be a number"),
+        format!("s.toml:{j}:50: floor must be a number"),
+    ] {
+        assert!(e.contains(&x), "missing {x:?} in:\n{e}");
+    }
+    assert!(!e.contains("floor must differ"), "{e}");
+}
+
 #[test]
 fn dataset_problems() {
     let bad = r#"

@@ -195,7 +195,7 @@ fn register_summary(run: &Run, r: &crate::data::objections::Register) {
             "    逾期未答复：{}，{} {}，{}登记，应于{}前答复（第{}行）",
             run.data.units.names[o.unit],
             run.scheme.datasets[o.dataset].title,
-            o.record_key,
+            crate::render::printable(&o.record_key),
             crate::report::words::date(o.filed_on),
             crate::report::words::date(o.due_on),
             o.line

@@ -104,7 +104,7 @@ fn report(s: &crate::scheme::Scheme, loaded: &crate::data::Loaded, show: usize) 
             } else {
                 format!("，列“{}”", r.column)
             },
-            r.value,
+            crate::render::fit(&crate::render::printable(&r.value), 60),
             r.reason_zh()
         ));
     }

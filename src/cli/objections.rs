@@ -169,7 +169,7 @@ fn run_list(a: &ListArgs, quiet: bool) -> Result<ExitCode> {
                 units.names[o.unit],
                 units.ids[o.unit],
                 s.datasets[o.dataset].title,
-                o.record_key,
+                crate::render::printable(&o.record_key),
                 o.filed_on,
                 o.due_on
             );

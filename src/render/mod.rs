@@ -69,6 +69,26 @@ fn char_width(c: char) -> usize {
     if wide { 2 } else { 1 }
 }
 
+/// `s` as a terminal line may show it: each control character (a line
+/// break inside a quoted field, a tab, an escape sequence) written as its
+/// Rust escape (`\n`, `\t`, `\u{1b}`), so a value read from a file can
+/// neither break the line it is printed on nor steer the terminal.
+/// Everything else, Chinese included, is kept as it is.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `s` cut to at most `cells` half-width cells, with "…" where cut.
 pub fn fit(s: &str, cells: usize) -> String {
     if display_width(s) <= cells {
@@ -177,6 +197,18 @@ mod tests {
         // 8 cells: three Chinese characters (6) and the ellipsis (1).
         assert_eq!(fit("市发展和改革委员会", 8), "市发展…");
         assert_eq!(fit("市教育局", 8), "市教育局");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_the_rest_kept() {
+        assert!(matches!(
+            printable("投诉 a\u{3000}b"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(printable("第1行\n第2行"), "第1行\\n第2行");
+        assert_eq!(printable("a\tb\r"), "a\\tb\\r");
+        // ESC [2J would clear the screen; NUL and DEL are controls too.
+        assert_eq!(printable("\u{1b}[2J\u{0}\u{7f}"), "\\u{1b}[2J\\u{0}\\u{7f}");
     }
 
     #[test]

@@ -311,7 +311,7 @@ pub fn text(e: &Explained, u: &Unit) -> String {
                 } else {
                     &ev.dataset_title
                 },
-                ev.record_key
+                crate::render::printable(&ev.record_key)
             ),
         ];
         if !ev.date.is_empty() {
@@ -324,7 +324,7 @@ pub fn text(e: &Explained, u: &Unit) -> String {
             .filter(|d| !d.is_empty())
             .collect();
         if !d.is_empty() {
-            parts.push(d.join("，"));
+            parts.push(crate::render::printable(&d.join("，")).into_owned());
         }
         if !ev.note.is_empty() {
             parts.push(super::words::note(&ev.note));

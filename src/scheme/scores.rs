@@ -224,7 +224,12 @@ fn target(
     direction: &mut Direction,
 ) -> Option<ScoreKind> {
     let (target, floor) = (num(&s.target)?, num(&s.floor)?);
-    if target == floor || !target.is_finite() || !floor.is_finite() {
+    if !target.is_finite() {
+        v.err(f, span(&s.target)?, "target must be a number");
+    }
+    if !floor.is_finite() {
+        v.err(f, span(&s.floor)?, "floor must be a number");
+    } else if target == floor {
         v.err(f, span(&s.floor)?, "floor must differ from target");
     }
     let implied = if floor > target {
@@ -248,6 +253,11 @@ fn shortfall(
     _: &mut Direction,
 ) -> Option<ScoreKind> {
     let (target, per, deduct) = (num(&s.target)?, num(&s.per)?, num(&s.deduct)?);
+    // TOML has nan and inf: a target that compares false with every
+    // value would give every unit full points without a word.
+    if !target.is_finite() {
+        v.err(f, span(&s.target)?, "target must be a number");
+    }
     if !(per.is_finite() && per > 0.0) {
         v.err(f, span(&s.per)?, "per must be a positive number");
     }
