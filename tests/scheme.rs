@@ -214,6 +214,35 @@ fn score_parameters_that_are_not_numbers_are_errors_at_their_place() {
     assert!(!e.contains("floor must differ"), "{e}");
 }
 
+/// `points = 1e308` is finite, but the sum of two indicators' points is
+/// not: every total in scores.csv was `inf`. A scheme's points are
+/// bounded at 1,000,000, which no sum of a scheme's points can overflow.
+#[test]
+fn a_schemes_points_are_bounded_so_that_no_total_overflows() {
+    let with = |p: &str| {
+        format!(
+            "{}{DATASET}{}{}",
+            HEADER.replace("period", &format!("points = {p}\nperiod")),
+            ind("i1", "x", 1.0).replace("parent = \"x\"\n", ""),
+            ind("i2", "x", 1.0).replace("parent = \"x\"\n", "")
+        )
+    };
+    for bad in ["1e308", "1000000.5", "nan", "0"] {
+        let e = load(&with(bad)).unwrap_err();
+        // `points = ` is 9 characters: the value is at column 10 of line 4
+        // (HEADER starts with a line break, then [scheme] and name).
+        assert!(
+            e.contains("s.toml:4:10: points must be a positive number up to 1000000"),
+            "{bad}: {e}"
+        );
+    }
+    // The bound itself is allowed: i1 and i2 get half each.
+    let s = load(&with("1000000")).unwrap();
+    let pts = |id: &str| s.tree.iter().find(|n| n.id == id).unwrap().points;
+    close(pts("i1"), 500_000.0);
+    close(pts("i2"), 500_000.0);
+}
+
 #[test]
 fn dataset_problems() {
     let bad = r#"

@@ -99,13 +99,26 @@ pub(super) struct Header {
     pub weights: Option<WeightMethod>,
 }
 
+/// The most points a scheme may have in all.
+pub const MAX_POINTS: f64 = 1_000_000.0;
+
 /// Check `[scheme]` (file `f`); `base` resolves a relative calendar.
 pub(super) fn check(v: &mut Validator, f: usize, h: &RawHeader, base: &Path) -> Option<Header> {
     let n0 = v.diags.len();
     let period = period(v, f, h.period.get_ref());
     let points = h.points.as_ref().map_or(100.0, |p| {
-        if !(p.get_ref().is_finite() && *p.get_ref() > 0.0) {
-            v.err(f, p.span().start, "points must be a positive number");
+        // Bounded so that no sum of points can overflow to infinity
+        // (points = 1e308 gave totals of inf).
+        if !(*p.get_ref() > 0.0 && *p.get_ref() <= MAX_POINTS) {
+            v.err(
+                f,
+                p.span().start,
+                format!(
+                    "points must be a positive number up to {MAX_POINTS:.0}, found {}",
+                    p.get_ref()
+                ),
+            )
+            .hint("a scheme is usually scored out of 100 or 1000 points");
         }
         *p.get_ref()
     });
