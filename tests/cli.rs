@@ -419,6 +419,73 @@ fn a_quarter_is_assessed_without_editing_the_scheme() {
     assert!(stderr(&o).contains("not a period"), "{}", stderr(&o));
 }
 
+/// A quarter's bulletin is another document: it does not carry the
+/// year's 文号 (信用办〔2026〕3号) and 成文日期 (2026-01-15) from the demo
+/// scheme's [bulletin]; the run says so, and the office gives the
+/// quarter's on the command line.
+#[test]
+fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let read = |dir: &str, f: &str| std::fs::read_to_string(tmp.path().join(dir).join(f)).unwrap();
+    let o = govtrust()
+        .args(["assess", "--period", "2025-Q1", "--out"])
+        .arg(tmp.path().join("q1"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("警告：方案[bulletin]的文号“信用办〔2026〕3号”和成文日期2026年1月15日属于2025年度的通报，2025年第一季度的通报不沿用"),
+        "{stdout}"
+    );
+    let html = read("q1", "bulletin-2025-Q1.html");
+    assert!(
+        !html.contains("信用办〔2026〕3号"),
+        "the year's 文号 on the quarter's bulletin"
+    );
+    assert!(!html.contains("2026年1月15日"));
+    // The date is left for the office to fill in, and objections are
+    // judged as of the quarter's end.
+    assert!(html.contains("　　年　　月　　日"));
+    let m: serde_json::Value = serde_json::from_str(&read("q1", "manifest.json")).unwrap();
+    assert_eq!(
+        m["objections"]["as_of"], "2025-03-31",
+        "{}",
+        m["objections"]
+    );
+    // Given on the command line: the quarter's own, and no warning.
+    let o = govtrust()
+        .args([
+            "assess",
+            "--period",
+            "2025-Q1",
+            "--bulletin-number",
+            "信用办〔2025〕5号",
+            "--bulletin-date",
+            "2025-04-10",
+            "--out",
+        ])
+        .arg(tmp.path().join("q1b"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("方案[bulletin]"));
+    let html = read("q1b", "bulletin-2025-Q1.html");
+    assert!(html.contains("信用办〔2025〕5号") && html.contains("2025年4月10日"));
+    // 2025-04-10 (Thu) + 5 working days by the bundled calendar: 11, 14,
+    // 15, 16, 17 -> 2025年4月17日 is the objection deadline.
+    assert!(html.contains("于2025年4月17日前（本通报印发之日起5个工作日内）"));
+    // The scheme's own period, given as --period, keeps them.
+    let o = govtrust()
+        .args(["assess", "--period", "2025", "--out"])
+        .arg(tmp.path().join("y"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = read("y", "bulletin-2025.html");
+    assert!(html.contains("信用办〔2026〕3号") && html.contains("2026年1月15日"));
+}
+
 #[test]
 fn objections_list_shows_pending_ones_with_due_dates() {
     // The demo register: X000000012 filed 2025-12-02, due 15 working days

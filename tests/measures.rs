@@ -286,22 +286,67 @@ fn workdays_without_a_calendar_are_monday_to_friday() {
     );
 }
 
-#[test]
-fn workdays_with_a_calendar_file() {
+/// The workdays fixture on a calendar file (in a subdirectory: not read
+/// as a scheme file) with only 2025-10-09 off, no make-up days and no
+/// `years`.
+fn calendar_x_fixture() -> Fixture {
     let f = workdays_fixture(Some("calendars/x.toml"));
-    // A calendar (in a subdirectory: not read as a scheme file) with only
-    // 2025-10-09 off and no make-up days.
     std::fs::create_dir_all(f.scheme_dir().join("calendars")).unwrap();
     std::fs::write(
         f.scheme_dir().join("calendars/x.toml"),
         "name = \"x\"\n[[holiday]]\nfrom = 2025-10-09\n",
     )
     .unwrap();
-    let run = f.run();
+    f
+}
+
+#[test]
+fn workdays_with_a_calendar_file() {
+    let run = calendar_x_fixture().run();
     // Row 1: weekdays 10-01..10-10 are 8, minus the 10-09 holiday -> 7.
     // Row 2: 8 (no holiday in range). Mean = (7 + 8 + 0 - 1) / 4 = 3.5.
     assert_eq!(
         run.measured.cells[ind_index(&run, "delay")][0].value,
         Some(3.5)
     );
+}
+
+/// A calendar that says which years it lists warns when the period or the
+/// bulletin date is outside them: there it counts Monday to Friday, and
+/// 2027's 春节 would be working days.
+#[test]
+fn a_period_outside_the_calendars_years_is_warned_of() {
+    let covered = |run: &govtrust::run::Run| {
+        run.warnings()
+            .into_iter()
+            .filter(|w| w.contains("工作日历"))
+            .collect::<Vec<_>>()
+    };
+    // The bundled calendar lists 2024-2026 and the fixture's period is
+    // 2025: nothing to say.
+    assert!(covered(&workdays_fixture(Some("cn")).run()).is_empty());
+    // A 2027 period: 2027 is named.
+    let f = workdays_fixture(Some("cn"));
+    let text = std::fs::read_to_string(f.scheme_dir().join("scheme.toml")).unwrap();
+    let moved = text
+        .replace("start = 2025-01-01", "start = 2027-01-01")
+        .replace("end = 2025-12-31", "end = 2027-12-31");
+    assert_ne!(moved, text);
+    f.scheme("scheme.toml", &moved);
+    let w = covered(&f.run());
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("“中国大陆 2024-2026”只列出2024年至2026年")
+            && w[0].contains("所在的2027年未列出"),
+        "{}",
+        w[0]
+    );
+    // A calendar file without `years` makes no claim: no warning, in any
+    // year.
+    let f = calendar_x_fixture();
+    f.scheme(
+        "scheme.toml",
+        &moved.replace("\"cn\"", "\"calendars/x.toml\""),
+    );
+    assert!(covered(&f.run()).is_empty());
 }

@@ -35,6 +35,27 @@ pub struct Args {
     /// to replay it). Reports name it by its file name.
     #[arg(long, value_name = "FILE")]
     pub register: Option<PathBuf>,
+    /// The bulletin's 文号, in place of `[bulletin] number` (e.g. for a
+    /// quarter's bulletin with --period, which does not carry the
+    /// scheme's).
+    #[arg(long, value_name = "TEXT", value_parser = parse_text)]
+    pub bulletin_number: Option<String>,
+    /// The bulletin's 成文日期 (2026-04-10), in place of `[bulletin]
+    /// date`; objection deadlines are judged as of it.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub bulletin_date: Option<chrono::NaiveDate>,
+}
+
+fn parse_text(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err("the 文号 is empty".to_string()),
+        t => Ok(t.to_string()),
+    }
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::calendar::parse_date(s)
+        .ok_or_else(|| format!("{s:?} is not a date (expected 2026-04-10 or 2026/4/10)"))
 }
 
 pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
@@ -54,6 +75,12 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
             anyhow::bail!("--register {}: no such file", r.display());
         }
         scheme.objections.use_register(r);
+    }
+    if let Some(n) = &a.bulletin_number {
+        scheme.bulletin.number = Some(n.clone());
+    }
+    if let Some(d) = a.bulletin_date {
+        scheme.bulletin.date = Some(d);
     }
     let mut run = run::assess_scheme(
         scheme,

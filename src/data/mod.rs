@@ -221,6 +221,8 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
             }
         }
     }
+    warnings.extend(scheme.period_note());
+    warnings.extend(calendar_coverage(scheme));
     let register = objections::load(scheme, data_dir, &units)?;
     let sources = crate::pool().install(|| {
         scheme
@@ -253,6 +255,35 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
         warnings,
         register,
     })
+}
+
+/// A calendar that says which years it lists (`years = [2024, 2026]`)
+/// knows nothing of the holidays of other years: there `workdays`, the
+/// objections' reply deadlines and the bulletin's objection window count
+/// Monday to Friday. Said once when the period or the bulletin date is
+/// outside those years, so that a 2027 assessment on the 2024-2026
+/// calendar does not count 春节 as working days unseen.
+fn calendar_coverage(scheme: &Scheme) -> Option<String> {
+    use chrono::Datelike;
+    let (first, last) = scheme.calendar.years?;
+    let days = [scheme.period.start, scheme.period.end]
+        .into_iter()
+        .chain(scheme.bulletin.date);
+    let outside: Vec<i32> = days
+        .map(|d| d.year())
+        .filter(|y| !(first..=last).contains(y))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if outside.is_empty() {
+        return None;
+    }
+    let years: Vec<String> = outside.iter().map(|y| format!("{y}年")).collect();
+    Some(format!(
+        "工作日历“{}”只列出{first}年至{last}年的节假日和调休；考核期或通报日期所在的{}未列出，这些年份按周一至周五为工作日计算（workdays、异议答复期限和异议期限），请在日历文件中补充",
+        scheme.calendar.name,
+        years.join("、")
+    ))
 }
 
 /// `count` with `per = "attr"` needs that column in the unit register.

@@ -301,6 +301,7 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
         bulletin,
         objections,
         period_override: false,
+        left_for_period: Default::default(),
         files: v.sources.iter().map(|s| s.path.clone()).collect(),
         digest,
     })

@@ -61,6 +61,15 @@ pub use tree::{Aggregation, NodeKind, TreeNode, WeightMethod};
 
 use crate::calendar::Calendar;
 
+/// See [`Scheme::left_for_period`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LeftForPeriod {
+    /// The scheme's own period's label (2025年度).
+    pub label: String,
+    pub number: Option<String>,
+    pub date: Option<chrono::NaiveDate>,
+}
+
 /// Why a scheme could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemeError {
@@ -101,6 +110,10 @@ pub struct Scheme {
     /// Set when the period was given on the command line (`--period`):
     /// the bulletin's files then carry it in their names.
     pub period_override: bool,
+    /// The `[bulletin]` 文号 and 成文日期 that [`Scheme::with_period`]
+    /// did not carry to another period: they belong to the scheme's own
+    /// period's bulletin.
+    pub left_for_period: LeftForPeriod,
     /// The scheme files read, in order, and a BLAKE3 digest over their bytes.
     pub files: Vec<PathBuf>,
     pub digest: String,
@@ -111,6 +124,15 @@ impl Scheme {
     /// and the name following it: the old period's label in the name
     /// (2025年度) is replaced by the new one (2025年第一季度); a name
     /// without it gets the new label in front.
+    ///
+    /// For a period other than the scheme's own, the bulletin's `number`
+    /// (文号) and `date` (成文日期) are not carried over: two documents
+    /// never share a 文号, and a quarter's bulletin is not dated on the
+    /// year's. The 文号 is left out and the date left for the office to
+    /// fill in (objection deadlines are then judged as of the period's
+    /// end), unless `assess --bulletin-number/--bulletin-date` give this
+    /// period's; [`Scheme::period_note`] says so. A `title` written with
+    /// the old period's label gets the new one, as the name does.
     pub fn with_period(mut self, p: Period) -> Scheme {
         let (old, new) = (self.period.label(), p.label());
         self.name = if self.name.contains(&old) {
@@ -118,9 +140,41 @@ impl Scheme {
         } else {
             format!("{new}{}", self.name)
         };
+        if p != self.period {
+            let b = &mut self.bulletin;
+            if let Some(t) = &mut b.title {
+                *t = t.replacen(&old, &new, 1);
+            }
+            self.left_for_period = LeftForPeriod {
+                label: old,
+                number: b.number.take(),
+                date: b.date.take(),
+            };
+        }
         self.period = p;
         self.period_override = true;
         self
+    }
+
+    /// What `--period` left out of the bulletin and is still not given,
+    /// in Chinese, for the run's warnings; None if nothing.
+    pub fn period_note(&self) -> Option<String> {
+        let l = &self.left_for_period;
+        let mut left = Vec::new();
+        if let (Some(n), None) = (&l.number, &self.bulletin.number) {
+            left.push(format!("文号“{n}”"));
+        }
+        if let (Some(d), None) = (l.date, self.bulletin.date) {
+            left.push(format!("成文日期{}", d.format("%Y年%-m月%-d日")));
+        }
+        (!left.is_empty()).then(|| {
+            format!(
+                "方案[bulletin]的{}属于{}的通报，{}的通报不沿用：文号空缺、成文日期留待填写，异议期限按考核期末计算；可用 assess --bulletin-number、--bulletin-date 给出本期的",
+                left.join("和"),
+                l.label,
+                self.period.label()
+            )
+        })
     }
 
     /// The display name of a peer group.
