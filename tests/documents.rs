@@ -357,15 +357,23 @@ fn fill(from: &Path, to: &Path, marks: &[(&str, &str)], extra: &[[&str; 13]]) {
     wb.save(to).unwrap();
 }
 
+/// The golden report with the bulletin, and D1's form returned with
+/// `marks` and `extra` rows: (its directory, scheme, data, report, form).
+fn returned(
+    marks: &[(&str, &str)],
+    extra: &[[&str; 13]],
+) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, PathBuf) {
+    let (t, scheme, data, out) = report(Some(BULLETIN));
+    let form = t.path().join("D1-returned.xlsx");
+    fill(&out.join("feedback/D1.xlsx"), &form, marks, extra);
+    (t, scheme, data, out, form)
+}
+
 #[test]
 fn returned_forms_go_into_the_register_once_and_the_next_run_answers_them() {
     use govtrust::data::objections::import;
-    let (t, scheme, data, out) = report(Some(BULLETIN));
-    let form = t.path().join("D1-returned.xlsx");
     // D1 contests r1, and slips in D3's record r4 as its own.
-    fill(
-        &out.join("feedback/D1.xlsx"),
-        &form,
+    let (t, scheme, data, out, form) = returned(
         &[("r1", "该记录已整改")],
         &[[
             "4",
@@ -436,6 +444,84 @@ fn returned_forms_go_into_the_register_once_and_the_next_run_answers_them() {
     let ps = Docx::open(&out2.join("feedback/D1.docx")).paragraphs();
     assert!(ps.iter().any(|p| p == "成立"), "{ps:#?}");
     assert!(ps.iter().any(|p| p == "经核实记录有误"), "{ps:#?}");
+}
+
+/// A register the office edited in Excel on a Chinese Windows is GB18030
+/// with CRLF line ends. An import keeps its bytes and appends in its
+/// encoding and line ends (before, it stopped at "invalid utf-8"), keeps
+/// its permissions, and writes through a symbolic link to the file it
+/// names; the scheme reads it with `[objections] encoding = "gb18030"`.
+#[test]
+fn an_import_appends_to_a_gb18030_register_in_its_encoding() {
+    use govtrust::data::objections::import;
+    use std::os::unix::fs::PermissionsExt;
+    let (_t, scheme, data, out, form) = returned(&[("r1", "该记录已整改")], &[]);
+    // The office's register: r2 decided, in GB18030, CRLF, mode 0640,
+    // kept in a folder of the data directory and linked to from the
+    // name the scheme reads (a link out of it would be refused).
+    let text = "dataset,record_key,unit_id,filed_on,reason,status,decided_on,reply\r\nrecords,r2,D1,2026-01-16,已整改到位,rejected,2026-01-20,经核查异议不成立\r\n";
+    let before = encoding_rs::GB18030.encode(text).0.into_owned();
+    assert!(
+        std::str::from_utf8(&before).is_err(),
+        "not UTF-8, or the test shows nothing"
+    );
+    let real = data.join("office").join("异议登记.csv");
+    std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+    std::fs::write(&real, &before).unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let register = data.join("objections.csv");
+    std::os::unix::fs::symlink("office/异议登记.csv", &register).unwrap();
+    let evidence = import::evidence_keys(&out).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 19).unwrap();
+    let got = import::import(std::slice::from_ref(&form), &register, &evidence, day).unwrap();
+    assert_eq!(got.added.len(), 1);
+    // The link is still a link; the file it names has the old bytes and
+    // then the new row, in GB18030 with CRLF; its mode is kept.
+    assert!(
+        std::fs::symlink_metadata(&register)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let after = std::fs::read(&real).unwrap();
+    assert_eq!(&after[..before.len()], &before[..]);
+    let (added, _, bad) = encoding_rs::GB18030.decode(&after[before.len()..]);
+    assert!(!bad);
+    assert_eq!(added, "records,r1,D1,2026-01-19,该记录已整改,pending,,\r\n");
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    // The next run reads it as GB18030: both rows, their Chinese intact.
+    std::fs::write(
+        scheme.join("z_objections.toml"),
+        "[objections]\nfile = \"objections.csv\"\nencoding = \"gb18030\"\n",
+    )
+    .unwrap();
+    let run = govtrust::run::assess(&scheme, &data, LoadOptions::default()).unwrap();
+    let reg = run.data.register.as_ref().unwrap();
+    let reasons: Vec<&str> = reg.rows.iter().map(|o| o.reason.as_str()).collect();
+    assert_eq!(reasons, ["已整改到位", "该记录已整改"]);
+    let refused: Vec<_> = run
+        .data
+        .rejects
+        .iter()
+        .filter(|r| r.dataset == govtrust::data::objections::DATASET)
+        .collect();
+    assert!(refused.is_empty(), "{refused:?}");
+    // A register that is neither (0xFF is no byte of either) is refused
+    // with where, and left as it was: `records,r2,D1,2026-01-16,` is 25
+    // characters, so the byte is the 26th of line 2.
+    let odd = b"dataset,record_key,unit_id,filed_on,reason,status,decided_on,reply\nrecords,r2,D1,2026-01-16,\xFF,pending,,\n";
+    std::fs::write(&real, odd).unwrap();
+    let e = import::import(std::slice::from_ref(&form), &register, &evidence, day).unwrap_err();
+    assert!(
+        e.to_string().contains(
+            "neither UTF-8 nor GB18030 text (the first at line 2, character 26: the bytes FF)"
+        ),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(&real).unwrap(), odd);
 }
 
 #[test]

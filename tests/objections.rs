@@ -253,7 +253,7 @@ fn the_objections_section_is_checked() {
         "scheme.toml",
         &scheme("").replace(
             "file = \"objections.csv\"",
-            "file = \"../objections.csv\"\nreply_days = 0",
+            "file = \"../objections.csv\"\nreply_days = 0\nencoding = \"big5\"",
         ),
     )
     .data("units.csv", UNITS)
@@ -261,4 +261,5 @@ fn the_objections_section_is_checked() {
     let e = f.err();
     assert!(e.contains("leaves the data directory"), "{e}");
     assert!(e.contains("reply_days must be a whole number"), "{e}");
+    assert!(e.contains("big5") && e.contains("gb18030"), "{e}");
 }

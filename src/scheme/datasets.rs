@@ -107,7 +107,7 @@ pub enum Encoding {
     Gb18030,
 }
 
-const ENCODINGS: &[(&str, Encoding)] = &[
+pub(super) const ENCODINGS: &[(&str, Encoding)] = &[
     ("utf-8", Encoding::Utf8),
     ("utf8", Encoding::Utf8),
     ("gb18030", Encoding::Gb18030),

@@ -45,6 +45,9 @@ pub struct RawObjections {
     /// Working days after the bulletin date in which a unit may object;
     /// default 5.
     pub window_days: Option<S<i64>>,
+    /// The register's encoding: "utf-8" (default) or "gb18030" (what
+    /// Excel on a Chinese Windows saves a CSV as).
+    pub encoding: Option<S<String>>,
 }
 
 /// The checked `[bulletin]`: every text the document carries.
@@ -68,6 +71,8 @@ pub struct ObjectionsSpec {
     pub file: Option<String>,
     pub reply_days: u32,
     pub window_days: u32,
+    /// The register's encoding (`--register` files are read in it too).
+    pub encoding: super::Encoding,
     /// A register read instead of `file`, from anywhere (`assess
     /// --register`, a workbench run's `RUNS/ID/objections.csv`); never set
     /// by the scheme's TOML. Reports name it by its file name.
@@ -89,6 +94,7 @@ impl Default for ObjectionsSpec {
             file: None,
             reply_days: 15,
             window_days: 5,
+            encoding: super::Encoding::Utf8,
             register: None,
         }
     }
@@ -169,10 +175,17 @@ pub(super) fn objections(v: &mut Validator, f: usize, o: &RawObjections) -> Obje
         }
         Some(name.clone())
     });
+    let encoding = v.choice(
+        f,
+        &o.encoding,
+        super::datasets::ENCODINGS,
+        super::Encoding::Utf8,
+    );
     ObjectionsSpec {
         file,
         reply_days,
         window_days,
+        encoding,
         register: None,
     }
 }

@@ -37,7 +37,16 @@ pub async fn seed(
     }
     let bad = |e: String| sqlx::Error::Protocol(format!("{}: {e}", path.display()));
     let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    // In the register's declared encoding (`[objections] encoding`).
+    let text = match scheme.objections.encoding {
+        crate::scheme::Encoding::Utf8 => bytes,
+        crate::scheme::Encoding::Gb18030 => encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .ok_or_else(|| bad("not GB18030 text, as [objections] encoding declares".into()))?
+            .into_owned()
+            .into_bytes(),
+    };
+    let body = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     let mut rd = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let head = rd.headers().map_err(|e| bad(e.to_string()))?.clone();
     let col = |c: &str| head.iter().position(|h| h.trim() == c);

@@ -29,6 +29,8 @@ pub struct App {
     pub dir: tempfile::TempDir,
     pub url: String,
     drop_db: Option<(String, String)>,
+    /// The scheme and the data directory it serves.
+    inputs: (PathBuf, PathBuf),
 }
 
 /// A new PostgreSQL database on the server `GOVTRUST_TEST_POSTGRES`
@@ -69,7 +71,20 @@ fn rand_suffix() -> String {
 impl App {
     /// A new workbench, or None where the backend is not available.
     pub async fn new(backend: Backend) -> Option<App> {
-        let dir = tempfile::tempdir().unwrap();
+        let inputs = (
+            Path::new(ROOT).join("indicators"),
+            Path::new(ROOT).join("datasets/demo"),
+        );
+        App::new_on(backend, tempfile::tempdir().unwrap(), inputs).await
+    }
+
+    /// A new workbench on another scheme and data directory (`inputs`),
+    /// its database and runs in `dir`.
+    pub async fn new_on(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        inputs: (PathBuf, PathBuf),
+    ) -> Option<App> {
         let (url, drop_db) = match backend {
             Backend::Sqlite => (
                 format!("sqlite://{}", dir.path().join("gt.db").display()),
@@ -80,7 +95,7 @@ impl App {
                 (url, Some((admin, name)))
             }
         };
-        let app = App::open(dir, url, drop_db).await;
+        let app = App::open(dir, url, drop_db, inputs).await;
         for (name, role, unit) in [
             ("office", Role::Office, None),
             ("evaluator", Role::Evaluator, None),
@@ -108,12 +123,9 @@ impl App {
         dir: tempfile::TempDir,
         url: String,
         drop_db: Option<(String, String)>,
+        inputs: (PathBuf, PathBuf),
     ) -> App {
-        let mut config = Config::new(
-            Path::new(ROOT).join("indicators"),
-            Path::new(ROOT).join("datasets/demo"),
-            dir.path().join("runs"),
-        );
+        let mut config = Config::new(inputs.0.clone(), inputs.1.clone(), dir.path().join("runs"));
         config.documents = false;
         let st = AppState::open(config, &url)
             .await
@@ -124,19 +136,21 @@ impl App {
             dir,
             url,
             drop_db,
+            inputs,
         }
     }
 
     /// Stop this instance and start another on the same database.
     pub async fn restart(mut self) -> App {
-        let (dir, url, drop_db) = (
+        let (dir, url, drop_db, inputs) = (
             std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap()),
             self.url.clone(),
             self.drop_db.take(),
+            self.inputs.clone(),
         );
         self.st.db.pool.close().await;
         drop(self);
-        App::open(dir, url, drop_db).await
+        App::open(dir, url, drop_db, inputs).await
     }
 
     pub fn runs(&self) -> PathBuf {

@@ -150,3 +150,63 @@ async fn a_run_cut_short_by_a_stop_leaves_the_previous_results_served(app: App) 
         "partial"
     );
 }
+
+/// An office moving to the workbench with a register Excel saved as
+/// GB18030 (`[objections] encoding = "gb18030"`): a first start takes its
+/// rows in with their Chinese intact (before, it was read as UTF-8 and
+/// the start failed), and a run reads the UTF-8 register the workbench
+/// writes for it, not as the scheme's GB18030.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gb18030_register_is_taken_in_and_runs_read_their_own_utf8_one() {
+    use crate::harness::{Backend, ROOT};
+    use std::path::Path;
+    let dir = tempfile::tempdir().unwrap();
+    let (scheme, data) = (dir.path().join("scheme"), dir.path().join("data"));
+    for (from, to) in [("indicators", &scheme), ("datasets/demo", &data)] {
+        copy_dir(&Path::new(ROOT).join(from), to);
+    }
+    let text = std::fs::read_to_string(data.join("objections.csv")).unwrap();
+    std::fs::write(
+        data.join("objections.csv"),
+        encoding_rs::GB18030
+            .encode(text.trim_start_matches('\u{feff}'))
+            .0,
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(scheme.join("scheme.toml")).unwrap();
+    let declared = toml.replacen(
+        "file = \"objections.csv\"",
+        "file = \"objections.csv\"\nencoding = \"gb18030\"",
+        1,
+    );
+    assert_ne!(declared, toml);
+    std::fs::write(scheme.join("scheme.toml"), declared).unwrap();
+    let db = tempfile::tempdir().unwrap();
+    let app = crate::harness::App::new_on(Backend::Sqlite, db, (scheme, data))
+        .await
+        .unwrap();
+    // The demo register's first row, as its reason reads in UTF-8.
+    let reasons: Vec<String> = sqlx::query("SELECT reason FROM objections ORDER BY id")
+        .fetch_all(&app.st.db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String, _>("reason"))
+        .collect();
+    assert_eq!(reasons[0], "记录所涉事项在登记前已依法办结，不应列为失信");
+    let office = app.login("office").await;
+    let run = app.run(&office).await;
+    assert_eq!(run["status"], "done", "{run}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

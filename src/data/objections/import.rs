@@ -136,17 +136,59 @@ fn marks(path: &Path) -> Result<Vec<(u32, String, String, String, String)>, Impo
 /// (dataset, record_key, unit_id) of register rows, or of a run's records.
 pub type Keys = HashSet<(String, String, String)>;
 
-fn existing(register: &Path) -> Result<(Keys, Vec<u8>), ImportError> {
+/// The register as it is on disk: its bytes, kept as they are, and how
+/// new rows must be written to match them.
+struct Existing {
+    seen: Keys,
+    bytes: Vec<u8>,
+    /// GB18030 (a register saved by Excel on a Chinese Windows) rather
+    /// than UTF-8.
+    gb18030: bool,
+    /// Its lines end in CRLF (as Excel writes them).
+    crlf: bool,
+}
+
+/// The register's text: UTF-8 (after a byte-order mark, if any) or, if
+/// it is not, GB18030; anything else is an error naming the first bytes
+/// that are neither, and the register is not touched.
+fn register_text(register: &Path, bytes: &[u8]) -> Result<(String, bool), ImportError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(t) = std::str::from_utf8(body) {
+        return Ok((t.to_string(), false));
+    }
+    match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        Some(t) => Ok((t.into_owned(), true)),
+        None => Err(err(
+            register,
+            format!(
+                "the register is neither UTF-8 nor GB18030 text{}; hint: save it again as CSV UTF-8 (or as CSV from Excel on a Chinese Windows)",
+                crate::data::transcode::first_at(crate::data::transcode::first_malformed(
+                    bytes,
+                    encoding_rs::GB18030
+                ))
+            ),
+        )),
+    }
+}
+
+fn existing(register: &Path) -> Result<Existing, ImportError> {
     let bytes = match std::fs::read(register) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((HashSet::new(), Vec::new()));
+            return Ok(Existing {
+                seen: HashSet::new(),
+                bytes: Vec::new(),
+                gb18030: false,
+                crlf: false,
+            });
         }
         Err(e) => return Err(err(register, e.to_string())),
     };
+    let (text, gb18030) = register_text(register, &bytes)?;
+    let crlf = text.find('\n').is_some_and(|i| text[..i].ends_with('\r'));
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(&bytes[..]);
+        .from_reader(text.as_bytes());
     let head: Vec<String> = r
         .headers()
         .map_err(|e| err(register, e.to_string()))?
@@ -169,7 +211,12 @@ fn existing(register: &Path) -> Result<(Keys, Vec<u8>), ImportError> {
         let f = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
         seen.insert((f(0), f(1), f(2)));
     }
-    Ok((seen, bytes))
+    Ok(Existing {
+        seen,
+        bytes,
+        gb18030,
+        crlf,
+    })
 }
 
 /// Import `forms` into `register`, checked against the run's evidence;
@@ -180,7 +227,8 @@ pub fn import(
     evidence: &Keys,
     filed_on: NaiveDate,
 ) -> Result<Imported, ImportError> {
-    let (mut seen, bytes) = existing(register)?;
+    let reg = existing(register)?;
+    let mut seen = reg.seen.clone();
     let mut out = Imported::default();
     for form in forms {
         let ms = marks(form)?;
@@ -208,37 +256,49 @@ pub fn import(
         }
     }
     if !out.added.is_empty() {
-        append(register, &bytes, &out.added, filed_on)?;
+        append(register, &reg, &out.added, filed_on)?;
     }
     Ok(out)
 }
 
-/// Write the register's bytes and the new rows to a temporary file beside
-/// it, sync, and rename it over the register.
+/// Write the register's bytes and the new rows, in the register's
+/// encoding and line ends, to a temporary file beside it (beside the file
+/// a symbolic link names, so the link stays a link), with the register's
+/// permissions; sync, and rename it over the register.
 fn append(
     register: &Path,
-    bytes: &[u8],
+    reg: &Existing,
     rows: &[(String, String, String, String)],
     filed_on: NaiveDate,
 ) -> Result<(), ImportError> {
+    let bytes = &reg.bytes[..];
+    let end: &[u8] = if reg.crlf { b"\r\n" } else { b"\n" };
     let mut data = bytes.to_vec();
     if data.is_empty() {
         data.extend_from_slice("\u{feff}".as_bytes());
         data.extend_from_slice(COLUMNS.join(",").as_bytes());
         data.push(b'\n');
     } else if !data.ends_with(b"\n") {
-        data.push(b'\n');
+        data.extend_from_slice(end);
     }
     let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
+        .terminator(match reg.crlf {
+            true => csv::Terminator::CRLF,
+            false => csv::Terminator::Any(b'\n'),
+        })
         .from_writer(Vec::new());
     // As many fields as the register's header (one with `repaired_on`
     // has nine): the new rows carry no repair.
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let width = csv::Reader::from_reader(body)
-        .headers()
-        .map_or(COLUMNS.len(), |h| h.len())
-        .max(COLUMNS.len());
+    let width = match bytes.is_empty() {
+        true => COLUMNS.len(),
+        false => {
+            let (text, _) = register_text(register, bytes)?;
+            csv::Reader::from_reader(text.as_bytes())
+                .headers()
+                .map_or(COLUMNS.len(), |h| h.len())
+                .max(COLUMNS.len())
+        }
+    };
     for (d, k, u, why) in rows {
         let filed = filed_on.to_string();
         let mut rec = vec![d.as_str(), k, u, &filed, why, "pending", "", ""];
@@ -246,7 +306,23 @@ fn append(
         w.write_record(rec)
             .map_err(|e| err(register, e.to_string()))?;
     }
-    data.extend(w.into_inner().map_err(|e| err(register, e.to_string()))?);
+    let new = w.into_inner().map_err(|e| err(register, e.to_string()))?;
+    if reg.gb18030 {
+        // GB18030 encodes every Unicode character: nothing is replaced.
+        let text = String::from_utf8(new).map_err(|e| err(register, e.to_string()))?;
+        data.extend_from_slice(&encoding_rs::GB18030.encode(&text).0);
+    } else {
+        data.extend(new);
+    }
+    // A symbolic link is followed: its file gets the rows, the link stays.
+    let target = match std::fs::symlink_metadata(register) {
+        Ok(m) if m.file_type().is_symlink() => {
+            std::fs::canonicalize(register).map_err(|e| err(register, e.to_string()))?
+        }
+        _ => register.to_path_buf(),
+    };
+    let permissions = std::fs::metadata(&target).ok().map(|m| m.permissions());
+    let register = target.as_path();
     let dir = register
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -262,6 +338,9 @@ fn append(
             .create_new(true)
             .open(&tmp)?;
         f.write_all(&data)?;
+        if let Some(p) = &permissions {
+            f.set_permissions(p.clone())?;
+        }
         f.sync_all()?;
         std::fs::rename(&tmp, register)?;
         std::fs::File::open(dir)?.sync_all()

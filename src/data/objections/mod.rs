@@ -163,16 +163,35 @@ pub fn load(
     let spec = FileSpec {
         file: file.clone(),
         format: crate::scheme::Format::Csv,
-        encoding: crate::scheme::Encoding::Utf8,
+        encoding: scheme.objections.encoding,
         sheet: None,
     };
-    // A register given by path (`--register`) is read from its own
-    // directory, under its file name.
+    // A register given by path (`--register`, a workbench run's) is read
+    // from its own directory, under its file name; as UTF-8 where it is
+    // (the workbench writes UTF-8), else in the declared encoding.
+    let mut spec = spec;
     let base = match &scheme.objections.register {
-        Some(p) => p.parent().unwrap_or(Path::new(".")),
+        Some(p) => {
+            if std::fs::read(p).is_ok_and(|b| std::str::from_utf8(&b).is_ok()) {
+                spec.encoding = crate::scheme::Encoding::Utf8;
+            }
+            p.parent().unwrap_or(Path::new("."))
+        }
         None => data_dir,
     };
-    let raw = read_table(base, &spec, DATASET, Wanted::All)?;
+    // The hint for a file that is not UTF-8 names the register's own key.
+    let raw = read_table(base, &spec, DATASET, Wanted::All).map_err(|e| match e {
+        DataError::Read { path, message } if message.contains(crate::data::table::GBK_HINT) => {
+            DataError::Read {
+                path,
+                message: message.replace(
+                    crate::data::table::GBK_HINT,
+                    " (hint: a register saved by Excel on a Chinese Windows is GB18030: write encoding = \"gb18030\" under [objections])",
+                ),
+            }
+        }
+        e => e,
+    })?;
     for c in COLUMNS {
         if raw.frame.column(c).is_err() {
             return Err(DataError::MissingColumn {
