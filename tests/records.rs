@@ -482,6 +482,42 @@ fn parquet_files_keep_their_types() {
     );
 }
 
+/// A Parquet file written from pandas stores an integer column that had a
+/// missing value as doubles, and a tool that exported datetimes as text
+/// writes their fractions of a second: both are read as what they are.
+#[test]
+fn parquet_doubles_in_an_int_column_and_text_datetimes_with_fractions() {
+    use polars::prelude::*;
+    let f = Fixture::new();
+    f.scheme(
+        "scheme.toml",
+        &format!(
+            "{HEADER}[datasets.t]\nfile = \"t.parquet\"\nunit = \"unit\"\ndate = \"ts\"\n[datasets.t.columns]\nunit = \"string\"\nn = \"int?\"\nts = \"datetime\"\n[[indicator]]\nid = \"s\"\nweight = 1\ndataset = \"t\"\nmeasure = {{ kind = \"sum\", expr = \"n\" }}\nscore = {{ kind = \"target\", target = 100, floor = 0 }}\n"
+        ),
+    )
+    .data("units.csv", UNITS);
+    let mut df = df!(
+        "unit" => ["A", "A", "A", "A"],
+        "n" => [Some(4.0f64), None, Some(-2.0), Some(4.5)],
+        "ts" => [
+            "2025-03-01 08:30:00.000000",
+            "2025-03-02 08:30:00.250",
+            "2025-03-03 08:30:00",
+            "2025-03-04 08:30:00",
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(f.data_dir().join("t.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let run = f.run();
+    // Rows 1-3 count (row 2's n is missing, allowed by "int?", and the
+    // sum skips it): Σ n = 4 + (-2) = 2 over n = 3 records; row 4's 4.5
+    // is no whole number ("line" 5).
+    let c = &run.measured.cells[0][unit_index(&run, "A")];
+    assert_eq!((c.value, c.n), (Some(2.0), 3));
+    assert_eq!(reasons(&run), vec![(5, "n", "not a whole number")]);
+}
+
 #[test]
 fn spaces_are_judged_by_the_lenient_parser() {
     // Row 2: padded text is kept as written and a padded number read;
@@ -625,7 +661,19 @@ A,10 ,n,2025/3/5,2025/3/5 12:00:01,2025-03-05 12:00
 B,7,是,2025-12-31,2025-12-31T23:59:59,2026/1/1 0:00
 B,5,FALSE,2024/12/31,2024/12/31 10:00,2024-12-31 11:00:00
 ");
-    for r in [&canonical, &other] {
+    // As a database or pandas exports them: whole numbers with a zero
+    // fraction (an integer column that had a missing value), seconds with
+    // milliseconds (SQL Server). Line 4 is late by a millisecond, line 5
+    // on time by one: the fraction counts.
+    let exported = run(
+        "A,3.0,true,2025-03-03,2025-03-03 08:30:00.000,2025-03-03 08:30:00.000
+A,-2.00,是,2025-03-04,2025-03-06 09:00:00.000,2025-03-05 09:00:00.000
+A,10.0,0,2025-03-05,2025-03-05 12:00:00.001,2025-03-05 12:00:00.000
+B,7.0,1,2025-12-31,2025-12-31 23:59:59.999,2026-01-01 00:00:00.000
+B,5.0,false,2024-12-31,2024-12-31 10:00:00.000,2024-12-31 11:00:00.000
+",
+    );
+    for r in [&canonical, &other, &exported] {
         assert!(r.data.rejects.is_empty(), "{:?}", r.data.rejects);
         let a = &r.data.inputs.iter().find(|i| i.dataset == "t").unwrap();
         assert_eq!((a.accounting.counted, a.accounting.out_of_period), (4, 1));

@@ -6,8 +6,9 @@
 //! non-zero code are rejected by the caller; nothing here loops over rows.
 //!
 //! Accepted forms (docs/scheme.md section 1): `bool` true/false, 1/0, 是/否, Y/N
-//! (any case); `date` 2025-03-01 or 2025/3/1; `datetime` 2025-03-01 08:30,
-//! 2025-03-01 08:30:00, with `T` or `/` as well. Surrounding spaces are
+//! (any case); `int` 12 or 4.0 (a fraction of zeros); `date` 2025-03-01
+//! or 2025/3/1; `datetime` 2025-03-01 08:30, 2025-03-01 08:30:00, with a
+//! fraction of a second, with `T` or `/` as well. Surrounding spaces are
 //! ignored for every type but `string`.
 
 use polars::prelude::*;
@@ -92,7 +93,21 @@ pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
         ColType::String => when(t.eq(lit("")))
             .then(lit(NULL).cast(DataType::String))
             .otherwise(raw),
-        ColType::Int => t.cast(DataType::Int64),
+        // A whole number written with a fraction of zeros (`4.0`, as
+        // pandas writes an integer column that had a missing value) is
+        // that number; `4.5` is not an integer.
+        ColType::Int => {
+            let whole = t
+                .clone()
+                .str()
+                .strip_chars_end(lit("0"))
+                .str()
+                .strip_suffix(lit("."));
+            when(t.clone().str().contains_literal(lit(".")))
+                .then(whole)
+                .otherwise(t)
+                .cast(DataType::Int64)
+        }
         ColType::Float => finite(t.cast(DataType::Float64)),
         ColType::Bool => {
             let l = t.str().to_lowercase();
@@ -121,7 +136,11 @@ pub fn parse_text(raw: Expr, ty: ColType) -> Expr {
                     lit("raise"),
                 )
             };
-            dt("%Y-%m-%d %H:%M:%S").fill_null(dt("%Y-%m-%d %H:%M"))
+            // Fractions of a second, as databases export them (SQL
+            // Server's 2025-03-01 08:30:00.000), are kept.
+            dt("%Y-%m-%d %H:%M:%S")
+                .fill_null(dt("%Y-%m-%d %H:%M"))
+                .fill_null(dt("%Y-%m-%d %H:%M:%S%.f"))
         }
     }
 }
@@ -249,6 +268,10 @@ mod tests {
                 Some("2025-03-01T08:30:05"),
                 Some("2025/3/1 8:30"),
                 Some("2025-03-01"),
+                Some("2025-03-01 08:30:05.250"),
+                Some("2025-03-01T08:30:05.123456789"),
+                Some("2025-03-01 08:30:05+08:00"),
+                Some("2025-03-01 08:30:05."),
             ],
             ColType::Datetime,
             false,
@@ -256,8 +279,13 @@ mod tests {
         assert_eq!(v[0], "2025-03-01 08:30:00.000000");
         assert_eq!(v[1], "2025-03-01 08:30:05.000000");
         assert_eq!(v[2], "2025-03-01 08:30:00.000000");
-        // A bare date is not a datetime: rejected rather than guessed.
-        assert_eq!(e, [OK, OK, OK, BAD]);
+        // Fractions of a second are kept to the microsecond (the rest
+        // cut off, as the column holds microseconds).
+        assert_eq!(v[4], "2025-03-01 08:30:05.250000");
+        assert_eq!(v[5], "2025-03-01 08:30:05.123456");
+        // A bare date is not a datetime: rejected rather than guessed;
+        // nor is a time zone, or a dot without digits.
+        assert_eq!(e, [OK, OK, OK, BAD, OK, OK, BAD, BAD]);
     }
 
     #[test]
@@ -269,6 +297,23 @@ mod tests {
         );
         assert_eq!(v, ["12", "∅", "∅"]);
         assert_eq!(e, [OK, BAD, BAD]);
+        // Whole numbers with a fraction of zeros are integers; anything
+        // else with a dot, or an exponent, is not.
+        let (v, e) = run(
+            &[
+                Some("4.0"),
+                Some("-40.00"),
+                Some("0.0"),
+                Some("4.50"),
+                Some(".0"),
+                Some("4.0.0"),
+                Some("1e3"),
+            ],
+            ColType::Int,
+            false,
+        );
+        assert_eq!(v, ["4", "-40", "0", "∅", "∅", "∅", "∅"]);
+        assert_eq!(e, [OK, OK, OK, BAD, BAD, BAD, BAD]);
         let (v, e) = run(
             &[Some("1.5"), Some("-2"), Some("inf"), Some("NaN")],
             ColType::Float,
