@@ -388,18 +388,18 @@ fn a_gbk_file_read_as_utf8_says_so() {
     assert!(e.contains("gb18030"), "{e}");
 }
 
-#[test]
-fn xlsx_sheets_are_read_with_sheet_row_numbers() {
+/// The records of `scheme` as a sheet 记录, its header on 0-based row
+/// `top` under a title of `top` rows. Sheet rows after the header: a real
+/// Excel date; a date as text; a bad date as text.
+fn records_sheet(top: u32) -> Vec<u8> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let f = fixture("", false);
-    let text = scheme("", false).replace(
-        "file = \"recs.csv\"",
-        "file = \"recs.xlsx\"\nsheet = \"记录\"",
-    );
-    f.scheme("scheme.toml", &text);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("记录").unwrap();
+    for r in 0..top {
+        ws.write_string(r, 0, format!("2025年政务失信记录明细（标题第{}行）", r + 1))
+            .unwrap();
+    }
     let datefmt = Format::new().set_num_format("yyyy-mm-dd");
     let header = [
         "key",
@@ -411,39 +411,64 @@ fn xlsx_sheets_are_read_with_sheet_row_numbers() {
         "sev",
     ];
     for (c, h) in header.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
+        ws.write_string(top, c as u16, *h).unwrap();
     }
-    // Row 2 (sheet row numbers): a real Excel date; row 3: a date as text;
-    // row 4: a bad date as text.
     let d = ExcelDateTime::from_ymd(2025, 3, 1).unwrap();
-    ws.write_string(1, 0, "x1").unwrap();
-    ws.write_string(1, 1, "A").unwrap();
-    ws.write_datetime_with_format(1, 2, &d, &datefmt).unwrap();
-    ws.write_boolean(1, 3, false).unwrap();
-    ws.write_string(1, 6, "较重").unwrap();
+    ws.write_string(top + 1, 0, "x1").unwrap();
+    ws.write_string(top + 1, 1, "A").unwrap();
+    ws.write_datetime_with_format(top + 1, 2, &d, &datefmt)
+        .unwrap();
+    ws.write_boolean(top + 1, 3, false).unwrap();
+    ws.write_string(top + 1, 6, "较重").unwrap();
     for (r, day) in [(2u32, "2025/4/1"), (3, "2025-02-30")] {
-        ws.write_string(r, 0, format!("x{r}")).unwrap();
-        ws.write_string(r, 1, "A").unwrap();
-        ws.write_string(r, 2, day).unwrap();
-        ws.write_string(r, 3, "否").unwrap();
-        ws.write_string(r, 6, "一般").unwrap();
+        ws.write_string(top + r, 0, format!("x{r}")).unwrap();
+        ws.write_string(top + r, 1, "A").unwrap();
+        ws.write_string(top + r, 2, day).unwrap();
+        ws.write_string(top + r, 3, "否").unwrap();
+        ws.write_string(top + r, 6, "一般").unwrap();
     }
-    let bytes = wb.save_to_buffer().unwrap();
-    f.bytes("recs.xlsx", &bytes);
+    wb.save_to_buffer().unwrap()
+}
+
+/// `records_sheet(top)` assessed: x1 5 + x2 2 = 7 for A, and x3 rejected
+/// on sheet line `top` + 4 (its 1-based row).
+fn assess_sheet(top: u32) -> govtrust::run::Run {
+    let f = fixture("", false);
+    let text = scheme("", false).replace(
+        "file = \"recs.csv\"",
+        "file = \"recs.xlsx\"\nsheet = \"记录\"",
+    );
+    f.scheme("scheme.toml", &text);
+    f.bytes("recs.xlsx", &records_sheet(top));
     let run = f.run();
-    // x1 5 + x2 2 = 7; x3 rejected on sheet row 4.
     assert_eq!(
         run.measured.cells[0][unit_index(&run, "A")].value,
         Some(7.0)
     );
-    assert_eq!(run.data.rejects.len(), 1);
-    assert_eq!(
-        (
-            run.data.rejects[0].line,
-            run.data.rejects[0].column.as_str()
-        ),
-        (4, "day")
-    );
+    let r = reasons(&run);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!((r[0].0, r[0].1), (u64::from(top) + 4, "day"));
+    run
+}
+
+#[test]
+fn xlsx_sheets_are_read_with_sheet_row_numbers() {
+    let run = assess_sheet(0);
+    assert!(!run.warnings().iter().any(|w| w.contains("表头之上")));
+}
+
+/// A title of two rows above the header (as government workbooks have)
+/// is passed over, said once, and lines stay the sheet's: x3 is on line 6.
+#[test]
+fn a_title_above_a_sheets_header_is_passed_over_and_said() {
+    let run = assess_sheet(2);
+    let w: Vec<String> = run
+        .warnings()
+        .into_iter()
+        .filter(|w| w.contains("表头之上"))
+        .collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("recs.xlsx的表头之上有2行"), "{}", w[0]);
 }
 
 #[test]

@@ -241,6 +241,7 @@ pub(super) fn read_csv(
         lines: LineMap::from_pieces(scan.pieces.clone(), scan.rows),
         malformed: malformed(bytes, &scan, text.enc).map_err(err)?,
         blank_lines: scan.blank_lines(),
+        title_rows: 0,
         subset: Subset::Csv(CsvRows {
             text: match &text.decoded {
                 None => CsvText::File(path.to_path_buf()),

@@ -242,6 +242,14 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
             .collect::<Result<Vec<_>, _>>()
     })?;
     let mut sources = sources;
+    for (d, s) in scheme.datasets.iter().zip(&sources) {
+        if s.title_rows > 0 {
+            warnings.push(format!(
+                "数据集“{}”（{}）：{}的表头之上有{}行（标题等）不含所列各列名，不是记录，未读",
+                d.title, d.id, d.source.file, s.title_rows
+            ));
+        }
+    }
     if let Some(r) = &register {
         for (ds, s) in sources.iter_mut().enumerate() {
             s.marks = r.marks(ds, &units);

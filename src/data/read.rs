@@ -36,6 +36,8 @@ pub struct Source {
     pub malformed: Vec<Malformed>,
     /// Blank lines (or blank spreadsheet rows), skipped.
     pub blank_lines: u64,
+    /// Rows with a value above a sheet's header (a title), not read.
+    pub title_rows: u64,
     /// The objection register's marks on this file's records (set by
     /// [`super::prepare`]).
     pub marks: Vec<super::marks::Mark>,
@@ -155,6 +157,7 @@ pub fn open(
         path: shown,
         malformed: o.malformed,
         blank_lines: o.blank_lines,
+        title_rows: o.title_rows,
         marks: Vec::new(),
         subset: o.subset,
         proven,

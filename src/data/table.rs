@@ -247,6 +247,8 @@ pub(super) struct Opened {
     pub lines: LineMap,
     pub malformed: Vec<Malformed>,
     pub blank_lines: u64,
+    /// Rows with a value above a sheet's header (a title), not read.
+    pub title_rows: u64,
     pub subset: Subset,
 }
 
@@ -258,6 +260,7 @@ impl Opened {
             lines,
             malformed: Vec::new(),
             blank_lines: 0,
+            title_rows: 0,
             subset: Subset::Filter,
         }
     }

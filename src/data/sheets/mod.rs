@@ -12,6 +12,10 @@ use super::table::{LineMap, Opened, ROW, Wanted, pick, polars_err};
 use crate::diag::list;
 use crate::scheme::ColType;
 
+/// A title above a sheet's table is passed over: the header is looked
+/// for among this many rows with a value.
+pub(crate) const HEADER_SEARCH: u32 = 20;
+
 /// Reads the sheet: in parallel from its XML ([`sheetxml`]) when the
 /// columns are declared, else (or where that reader steps aside) with
 /// calamine. Both give the same cells.
@@ -62,6 +66,7 @@ pub(super) fn read_xlsx(
         lines,
         malformed: Vec::new(),
         blank_lines,
+        title_rows: u64::from(s.above),
         subset: super::table::Subset::Filter,
     })
 }
@@ -96,22 +101,47 @@ fn lines(s: &Sheet) -> (LineMap, u64) {
 /// for [`Wanted::All`]), blank rows skipped.
 fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Sheet, String> {
     let range = sheet_range(path, sheet)?;
-    let first_row = range.start().map_or(0, |(r, _)| r);
-    let last = range.end().map_or(first_row, |(r, _)| r);
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .map(|r| {
-            r.iter()
-                .map(|c| {
-                    Value::from(c)
-                        .text(ColType::String)
-                        .unwrap_or_default()
-                        .into_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let start = range.start().map_or(0, |(r, _)| r);
+    let last = range.end().map_or(start, |(r, _)| r);
+    let texts = |r: &[calamine::Data]| -> Vec<String> {
+        r.iter()
+            .map(|c| {
+                Value::from(c)
+                    .text(ColType::String)
+                    .unwrap_or_default()
+                    .into_owned()
+            })
+            .collect()
+    };
+    // The header: the first row holding any declared name, among the
+    // first HEADER_SEARCH rows with a value (a title may stand above the
+    // table); else the first row, whose names the missing-column error
+    // lists.
+    let (skip, above) = match wanted {
+        Wanted::Declared(d) => {
+            let mut seen = 0u32;
+            let mut at = None;
+            for (i, r) in range.rows().enumerate() {
+                if r.iter().all(|c| matches!(Value::from(c), Value::Empty)) {
+                    continue;
+                }
+                let t = texts(r);
+                if d.iter().any(|(n, _)| t.contains(n)) {
+                    at = Some((i, seen));
+                    break;
+                }
+                seen += 1;
+                if seen >= HEADER_SEARCH {
+                    break;
+                }
+            }
+            at.unwrap_or((0, 0))
+        }
+        Wanted::All => (0, 0),
+    };
+    let first_row = start + skip as u32;
+    let mut rows = range.rows().skip(skip);
+    let header: Vec<String> = rows.next().map(texts).unwrap_or_default();
     let names: Vec<(String, ColType)> = match wanted {
         Wanted::Declared(d) => d.to_vec(),
         Wanted::All => header
@@ -153,6 +183,7 @@ fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Shee
         first_row,
         kept,
         last,
+        above,
     })
 }
 

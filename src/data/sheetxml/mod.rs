@@ -45,6 +45,8 @@ pub(crate) struct Sheet {
     pub kept: Vec<u32>,
     /// The last row with a value (the end of calamine's range).
     pub last: u32,
+    /// Rows with a value above the header (a title), not read.
+    pub above: u32,
 }
 
 /// Inflated XML per piece read side by side (the first piece, read
@@ -76,9 +78,9 @@ pub(crate) fn read_in(
     let part = book::entry(&zip, &book.sheet).ok_or("no sheet part")?;
     let mut file = zip.by_name(&part).map_err(|e| e.to_string())?;
     let mut cut = Cutter::new(b"<row");
-    let mut want = Want::Names(want.to_vec());
+    let mut want = Want::Names(want.to_vec(), 0);
     let mut pieces = Vec::new();
-    while matches!(want, Want::Names(_)) && !cut.done {
+    while matches!(want, Want::Names(..)) && !cut.done {
         let xml = cut.next(&mut file, if pieces.is_empty() { first } else { size })?;
         pieces.push(rows::piece(&xml, &book, pieces.is_empty(), &mut want)?);
     }
@@ -96,6 +98,7 @@ pub(crate) fn read_in(
 /// The pieces, in order, as one sheet.
 fn join(pieces: Vec<Piece>, want: &Want) -> Result<Sheet, Unusual> {
     let (mut header, mut kept, mut last, mut cols) = (None, Vec::new(), None, None);
+    let mut above = 0;
     let mut columns: Vec<Option<StringChunked>> = Vec::new();
     let mut prev: Option<u32> = None;
     let mut ended = false;
@@ -111,6 +114,7 @@ fn join(pieces: Vec<Piece>, want: &Want) -> Result<Sheet, Unusual> {
         prev = p.span.map(|s| s.1).or(prev);
         ended |= p.end;
         header = header.or(p.header);
+        above += p.above;
         kept.extend(p.kept);
         last = p.last.or(last);
         if let Some((a, b)) = p.cols {
@@ -127,6 +131,11 @@ fn join(pieces: Vec<Piece>, want: &Want) -> Result<Sheet, Unusual> {
     }
     if !ended {
         return Err("no end of sheetData".into());
+    }
+    if header.is_none() && above > 0 {
+        // Only rows without the names: calamine reads the first as the
+        // header, for the error that names what it holds.
+        return Err("no header row".into());
     }
     let (first_row, cells) = header.unwrap_or_default();
     let header = match cols {
@@ -161,5 +170,6 @@ fn join(pieces: Vec<Piece>, want: &Want) -> Result<Sheet, Unusual> {
         first_row,
         kept,
         last: last.unwrap_or(first_row),
+        above,
     })
 }

@@ -20,7 +20,9 @@ use crate::scheme::ColType;
 /// the header's column numbers.
 #[derive(Clone)]
 pub(super) enum Want {
-    Names(Vec<(String, ColType)>),
+    /// Looking for the header: the names, and the rows with a value
+    /// passed over so far (titles above the table).
+    Names(Vec<(String, ColType)>, u32),
     At {
         /// Slot (in the order of the names) of each sheet column, up to
         /// the last wanted one; `usize::MAX` for a column not read.
@@ -47,6 +49,8 @@ pub(super) struct Piece {
     pub cols: Option<(u32, u32)>,
     /// Whether `</sheetData>` was reached.
     pub end: bool,
+    /// Rows with a value passed over above the header.
+    pub above: u32,
 }
 
 /// Reads a piece. `first`: the piece starts at the top of the sheet's
@@ -62,7 +66,7 @@ pub(super) fn piece(
     // without having opened them.
     r.config_mut().allow_unmatched_ends = true;
     let names = match want {
-        Want::Names(n) => n.len(),
+        Want::Names(n, _) => n.len(),
         Want::At { types, .. } => types.len(),
     };
     let mut p = Piece {
@@ -75,6 +79,7 @@ pub(super) fn piece(
         last: None,
         cols: None,
         end: false,
+        above: 0,
     };
     let mut inside = !first;
     let mut row: Option<u32> = None;
@@ -144,7 +149,7 @@ pub(super) fn piece(
                 }
                 blank &= v.blank();
                 let wanted = match want {
-                    Want::Names(_) => true,
+                    Want::Names(..) => true,
                     Want::At { slot, .. } => {
                         slot.get(col as usize).is_some_and(|&s| s != usize::MAX)
                     }
@@ -159,16 +164,29 @@ pub(super) fn piece(
                     continue;
                 }
                 match want {
-                    Want::Names(names) => {
+                    Want::Names(names, passed) => {
                         let header: Vec<(u32, String)> = cells
                             .drain(..)
                             .map(|(c, v)| {
                                 (c, v.text(ColType::String).unwrap_or_default().into_owned())
                             })
                             .collect();
+                        p.last = Some(at);
+                        // A row with none of the declared names is a
+                        // title above the table (docs/scheme.md section 1).
+                        if !names
+                            .iter()
+                            .any(|(n, _)| header.iter().any(|(_, h)| h == n))
+                        {
+                            *passed += 1;
+                            p.above += 1;
+                            if *passed >= crate::data::sheets::HEADER_SEARCH {
+                                return Err("no header row among the first rows".into());
+                            }
+                            continue;
+                        }
                         *want = found(names, &header);
                         p.header = Some((at, header));
-                        p.last = Some(at);
                     }
                     Want::At { slot, types } => {
                         p.last = Some(at);
