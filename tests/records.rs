@@ -286,6 +286,23 @@ fn a_missing_declared_column_is_fatal_and_named() {
     assert!(e.contains("dataset recs"), "{e}");
     assert!(e.contains("recs.csv"), "{e}");
     assert!(e.contains("no column \"sev\""), "{e}");
+    // One missing column among others found: the file's columns, no
+    // word of a title.
+    assert!(e.contains("the file has: key, unit"), "{e}");
+    assert!(!e.contains("title"), "{e}");
+    // A titled sheet saved as CSV: its first line holds none of the
+    // declared names, and the hint says what to do.
+    let f = fixture("", false);
+    f.data(
+        "recs.csv",
+        "2025年政务失信记录明细,,,,,,\nkey,unit,day,exempt,objection,repaired_on,sev\nr1,A,2025-03-01,false,,,一般\n",
+    );
+    let e = f.err();
+    assert!(
+        e.contains("the header has none of the declared columns, only: 2025年政务失信记录明细")
+            && e.contains("if a title stands above the header, delete it"),
+        "{e}"
+    );
 }
 
 #[test]

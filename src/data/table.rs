@@ -320,8 +320,15 @@ pub(super) fn pick(
             for (c, _) in cols.iter() {
                 twice(c)?;
                 if !found.contains(c) {
+                    // None of the declared names: likely a title line
+                    // above the header (a titled sheet saved as CSV).
+                    let none = !cols.iter().any(|(d, _)| found.contains(d));
                     let hint = match suggest(c, found.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean {s:?}?"),
+                        None if none => format!(
+                            "the header has none of the declared columns, only: {}; if a title stands above the header, delete it (a CSV file's header is its first line)",
+                            list(found, 16)
+                        ),
                         None => format!("the file has: {}", list(found, 16)),
                     };
                     return Err(DataError::MissingColumn {
