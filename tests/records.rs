@@ -478,14 +478,55 @@ fn xlsx_sheets_are_read_with_sheet_row_numbers() {
 /// is passed over, said once, and lines stay the sheet's: x3 is on line 6.
 #[test]
 fn a_title_above_a_sheets_header_is_passed_over_and_said() {
-    let run = assess_sheet(2);
+    title_warning(&assess_sheet(2), "recs.xlsx的表头之上有2行");
+}
+
+/// The run says once, in these words, that a title was passed over.
+fn title_warning(run: &govtrust::run::Run, words: &str) {
     let w: Vec<String> = run
         .warnings()
         .into_iter()
         .filter(|w| w.contains("表头之上"))
         .collect();
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].contains("recs.xlsx的表头之上有2行"), "{}", w[0]);
+    assert!(w[0].contains(words), "{}", w[0]);
+}
+
+/// A unit register kept as a titled sheet is found by its required
+/// columns in the same way: A and B are units, B's duplicate on sheet
+/// line 5 is rejected with that line, and the title is said once.
+#[test]
+fn a_titled_unit_register_sheet_is_read_below_its_title() {
+    let f = fixture("", false);
+    let text = scheme("", false).replace("file = \"units.csv\"", "file = \"units.xlsx\"");
+    assert!(text.contains("units.xlsx"));
+    f.scheme("scheme.toml", &text);
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "被考核单位名册").unwrap();
+    let rows = [
+        ["unit_id", "unit_name", "group"],
+        ["A", "甲局", "dept"],
+        ["B", "乙局", "dept"],
+        ["B", "乙局", "dept"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    f.bytes("units.xlsx", &wb.save_to_buffer().unwrap());
+    let run = f.run();
+    assert_eq!(run.data.units.ids, ["A", "B"]);
+    let dup: Vec<_> = run
+        .data
+        .rejects
+        .iter()
+        .filter(|r| r.dataset == "units")
+        .collect();
+    assert_eq!(dup.len(), 1, "{dup:?}");
+    assert_eq!((dup[0].line, dup[0].column.as_str()), (5, "unit_id"));
+    title_warning(&run, "被考核单位名册units.xlsx的表头之上有1行");
 }
 
 #[test]

@@ -10,9 +10,10 @@ use polars::prelude::*;
 use super::DataError;
 use super::csvscan::Scan;
 use super::fields::Read;
+use super::header::pick;
 use super::table::{
     CsvRows, CsvText, CsvWindow, GBK_HINT, LineMap, Malformed, Opened, ROW, Subset, Wanted, Window,
-    pick, polars_err,
+    polars_err,
 };
 use crate::scheme::Encoding;
 
@@ -183,7 +184,7 @@ pub(super) fn read_csv(
             .iter()
             .find(|(n, _)| n == c)
             .map_or(Read::Text, |(n, ty)| Read::of(n, *ty)),
-        Wanted::All => Read::Text,
+        Wanted::All(_) => Read::Text,
     };
     let wanted: Vec<(usize, PlSmallStr, Read)> = cols
         .iter()

@@ -12,6 +12,7 @@ mod csv;
 mod csvread;
 pub mod csvscan;
 mod fields;
+mod header;
 pub mod marks;
 pub mod objections;
 pub mod pages;
@@ -242,6 +243,12 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
             .collect::<Result<Vec<_>, _>>()
     })?;
     let mut sources = sources;
+    if units.title_rows > 0 {
+        warnings.push(format!(
+            "被考核单位名册{}的表头之上有{}行（标题等）不含 unit_id、unit_name、group，不是单位，未读",
+            scheme.units.file, units.title_rows
+        ));
+    }
     for (d, s) in scheme.datasets.iter().zip(&sources) {
         if s.title_rows > 0 {
             warnings.push(format!(

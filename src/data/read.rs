@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::DataError;
+use super::header::pick;
 pub use super::table::{LineMap, Malformed, ROW, Wanted, Window, polars_err};
-use super::table::{Opened, io_err, pick};
+use super::table::{Opened, io_err};
 use crate::scheme::{FileSpec, Format};
 
 /// A file opened for reading: a lazy frame of its wanted columns (text
@@ -57,6 +58,8 @@ pub struct RawTable {
     pub path: PathBuf,
     pub malformed: Vec<Malformed>,
     pub blank_lines: u64,
+    /// Rows with a value above a sheet's header (a title), not read.
+    pub title_rows: u64,
 }
 
 /// Read a whole (small) table into memory.
@@ -82,6 +85,7 @@ pub fn read_table(
         path: s.path,
         malformed: s.malformed,
         blank_lines: s.blank_lines,
+        title_rows: s.title_rows,
     })
 }
 

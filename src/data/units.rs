@@ -22,6 +22,8 @@ pub struct Units {
     /// Attribute columns, as text.
     pub attrs: HashMap<String, Vec<Option<String>>>,
     pub path: PathBuf,
+    /// Rows with a value above a sheet register's header (a title).
+    pub title_rows: u64,
     index: HashMap<String, usize>,
 }
 
@@ -84,7 +86,7 @@ pub fn load(
     scheme: &Scheme,
     data_dir: &Path,
 ) -> Result<(Units, Vec<Reject>, InputFile), DataError> {
-    let raw = read_table(data_dir, &scheme.units, "units", Wanted::All)?;
+    let raw = read_table(data_dir, &scheme.units, "units", Wanted::All(&REQUIRED))?;
     let names: Vec<String> = raw
         .frame
         .get_column_names()
@@ -152,6 +154,7 @@ fn rows(scheme: &Scheme, raw: &RawTable) -> Result<(Units, Vec<Reject>, Vec<usiz
         .collect::<Result<_, _>>()?;
     let mut units = Units {
         path: raw.path.clone(),
+        title_rows: raw.title_rows,
         ..Default::default()
     };
     let mut rejects: Vec<Reject> = raw

@@ -180,7 +180,7 @@ pub fn load(
         None => data_dir,
     };
     // The hint for a file that is not UTF-8 names the register's own key.
-    let raw = read_table(base, &spec, DATASET, Wanted::All).map_err(|e| match e {
+    let raw = read_table(base, &spec, DATASET, Wanted::All(&COLUMNS)).map_err(|e| match e {
         DataError::Read { path, message } if message.contains(crate::data::table::GBK_HINT) => {
             DataError::Read {
                 path,

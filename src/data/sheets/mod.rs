@@ -7,8 +7,9 @@ use calamine::{Reader, open_workbook_auto};
 use polars::prelude::*;
 
 use super::DataError;
+use super::header::pick;
 use super::sheetxml::{self, Sheet, value::Value};
-use super::table::{LineMap, Opened, ROW, Wanted, pick, polars_err};
+use super::table::{LineMap, Opened, ROW, Wanted, polars_err};
 use crate::diag::list;
 use crate::scheme::ColType;
 
@@ -37,7 +38,7 @@ pub(super) fn read_xlsx(
                 None
             }
         },
-        Wanted::All => None,
+        Wanted::All(_) => None,
     };
     let s = match fast {
         Some(s) => s,
@@ -117,8 +118,12 @@ fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Shee
     // first HEADER_SEARCH rows with a value (a title may stand above the
     // table); else the first row, whose names the missing-column error
     // lists.
-    let (skip, above) = match wanted {
-        Wanted::Declared(d) => {
+    let names: Vec<&str> = match wanted {
+        Wanted::Declared(d) => d.iter().map(|(n, _)| n.as_str()).collect(),
+        Wanted::All(n) => n.to_vec(),
+    };
+    let (skip, above) = {
+        {
             let mut seen = 0u32;
             let mut at = None;
             for (i, r) in range.rows().enumerate() {
@@ -126,7 +131,7 @@ fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Shee
                     continue;
                 }
                 let t = texts(r);
-                if d.iter().any(|(n, _)| t.contains(n)) {
+                if names.iter().any(|n| t.iter().any(|h| h == n)) {
                     at = Some((i, seen));
                     break;
                 }
@@ -137,14 +142,13 @@ fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Shee
             }
             at.unwrap_or((0, 0))
         }
-        Wanted::All => (0, 0),
     };
     let first_row = start + skip as u32;
     let mut rows = range.rows().skip(skip);
     let header: Vec<String> = rows.next().map(texts).unwrap_or_default();
     let names: Vec<(String, ColType)> = match wanted {
         Wanted::Declared(d) => d.to_vec(),
-        Wanted::All => header
+        Wanted::All(_) => header
             .iter()
             .map(|h| (h.clone(), ColType::String))
             .collect(),
