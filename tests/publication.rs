@@ -301,12 +301,7 @@ fn explain_and_compare_commands() {
         .arg(&run_dir)
         .assert()
         .success();
-    let out = Command::cargo_bin("govtrust")
-        .unwrap()
-        .args(["explain", "D1", "--format", "json", "--run"])
-        .arg(&run_dir)
-        .output()
-        .unwrap();
+    let out = explain(&run_dir, &["D1", "--format", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -340,12 +335,7 @@ fn explain_and_compare_commands() {
         [("r1".into(), -2.0), ("r2".into(), -1.0), ("2".into(), 2.0)]
     );
     // The text form, by name.
-    let out = Command::cargo_bin("govtrust")
-        .unwrap()
-        .args(["explain", "市教育局", "--run"])
-        .arg(&run_dir)
-        .output()
-        .unwrap();
+    let out = explain(&run_dir, &["市教育局"]);
     let text = String::from_utf8(out.stdout).unwrap();
     // In Chinese: the rank, the rule in words, the value as a share, the
     // records with their rule names.
@@ -360,21 +350,11 @@ fn explain_and_compare_commands() {
         assert!(text.contains(want), "no {want:?} in {text}");
     }
     // An unknown unit is an error naming it.
-    let out = Command::cargo_bin("govtrust")
-        .unwrap()
-        .args(["explain", "NOPE", "--run"])
-        .arg(&run_dir)
-        .output()
-        .unwrap();
+    let out = explain(&run_dir, &["NOPE"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no unit `NOPE`"));
     // A name that is part of a unit's name gets the nearest as a hint.
-    let out = Command::cargo_bin("govtrust")
-        .unwrap()
-        .args(["explain", "教育局", "--run"])
-        .arg(&run_dir)
-        .output()
-        .unwrap();
+    let out = explain(&run_dir, &["教育局"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("did you mean: 市教育局 (D1)"), "{err}");
     // compare a run with itself: nothing moved.
@@ -544,4 +524,62 @@ fn workbook_formats_are_numbered_in_a_fixed_order() {
     assert!(xfs[3].contains("numFmtId=\"165\""), "{xfs:?}");
     assert!(styles.contains(r#"<numFmt numFmtId="164" formatCode="0.00"/>"#));
     assert!(styles.contains(r#"<numFmt numFmtId="165" formatCode="0.0%"/>"#));
+}
+
+/// Two units of one name (D2 renamed 市教育局, as D1 is): each is still its
+/// own unit, but the run warns that the bulletin cannot tell them apart,
+/// and `explain 市教育局` refuses to choose, naming both ids.
+#[test]
+fn units_that_share_a_name_are_warned_of_and_explain_asks_for_the_id() {
+    use assert_cmd::Command;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = Path::new("tests/fixtures/golden");
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for e in std::fs::read_dir(base.join("data")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, data.join(p.file_name().unwrap())).unwrap();
+    }
+    let units = std::fs::read_to_string(data.join("units.csv")).unwrap();
+    let renamed = units.replace("D2,市财政局", "D2,市教育局");
+    assert_ne!(renamed, units);
+    std::fs::write(data.join("units.csv"), renamed).unwrap();
+    let run_dir = tmp.path().join("run");
+    let out = Command::cargo_bin("govtrust")
+        .unwrap()
+        .args(["assess", "--scheme"])
+        .arg(base.join("scheme"))
+        .arg("--data")
+        .arg(&data)
+        .arg("--out")
+        .arg(&run_dir)
+        .assert()
+        .success();
+    let said = "被考核单位名册中2个单位同名“市教育局”（D1、D2）";
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains(said));
+    let manifest = std::fs::read_to_string(run_dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains(said), "{manifest}");
+    let out = explain(&run_dir, &["市教育局"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 units are named `市教育局`") && err.contains("D1, D2"),
+        "{err}"
+    );
+    // By id, each is its own: D2 keeps D2's scores.
+    let out = explain(&run_dir, &["D2"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("市教育局（D2）"));
+}
+
+/// `govtrust explain ARGS --run RUN_DIR`.
+fn explain(run_dir: &Path, args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("govtrust")
+        .unwrap()
+        .arg("explain")
+        .args(args)
+        .arg("--run")
+        .arg(run_dir)
+        .output()
+        .unwrap()
 }

@@ -36,6 +36,22 @@ pub fn run(a: &Args, _quiet: bool) -> Result<ExitCode> {
     })?;
     let e: Explained = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not a govtrust explain.json", path.display()))?;
+    let mut named: Vec<&str> = e
+        .units
+        .iter()
+        .filter(|u| u.unit_name == a.unit)
+        .map(|u| u.unit_id.as_str())
+        .collect();
+    named.sort_unstable();
+    if named.len() > 1 && !e.units.iter().any(|u| u.unit_id == a.unit) {
+        bail!(
+            "{} units are named `{}` in {}: {}\n    hint: give the unit_id",
+            named.len(),
+            a.unit,
+            path.display(),
+            named.join(", ")
+        );
+    }
     let Some(mut u) = e
         .units
         .iter()

@@ -243,6 +243,7 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
             .collect::<Result<Vec<_>, _>>()
     })?;
     let mut sources = sources;
+    warnings.extend(shared_names(&units));
     if units.title_rows > 0 {
         warnings.push(format!(
             "被考核单位名册{}的表头之上有{}行（标题等）不含 unit_id、unit_name、group，不是单位，未读",
@@ -270,6 +271,28 @@ pub fn prepare(scheme: &Scheme, data_dir: &Path, opts: LoadOptions) -> Result<Pr
         warnings,
         register,
     })
+}
+
+/// Units that share a name: the bulletin and the charts would show two
+/// rows no reader can tell apart, and `explain NAME` could not choose. Not
+/// an error (each id is its own unit, and its records count), but said
+/// once per name, with the ids.
+fn shared_names(units: &Units) -> Vec<String> {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (n, id) in units.names.iter().zip(&units.ids) {
+        by_name.entry(n.as_str()).or_default().push(id.as_str());
+    }
+    by_name
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(n, ids)| {
+            format!(
+                "被考核单位名册中{}个单位同名“{n}”（{}）：通报和图表中无法区分，请在名册中改用全称",
+                ids.len(),
+                ids.join("、")
+            )
+        })
+        .collect()
 }
 
 /// A calendar that says which years it lists (`years = [2024, 2026]`)
