@@ -12,7 +12,7 @@ use super::Draw;
 use super::change::{Intervals, Slope};
 use super::detail::{Heatmap, Profile};
 use super::overview::{Distribution, Ranking};
-use super::style::{PAGE, stems};
+use super::style::{MARGIN, PAGE, W, stems};
 use crate::history::Snapshot;
 use crate::run::Run;
 
@@ -115,7 +115,13 @@ pub fn charts(run: &Run) -> Result<Vec<Chart>, String> {
         pages(run, gi, ms, previous.as_ref(), &mut jobs);
         group(run, gi, ms, now.as_ref(), &mut jobs);
         for &u in ms {
-            let title = format!("{}各维度得分与同类单位平均", units.names[u]);
+            // A long name is cut, not the words saying what the chart is.
+            let what = "各维度得分与同类单位平均";
+            let room = W - 2.0 * MARGIN - super::pen::text_width(what, 16.0);
+            let title = format!(
+                "{}{what}",
+                super::pen::fit_width(&units.names[u], 16.0, room)
+            );
             jobs.push(Planned {
                 name: format!("profile-{}", stems[u]),
                 title: title.clone(),

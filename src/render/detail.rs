@@ -3,13 +3,18 @@
 
 use plotters::prelude::{DrawingBackend, RGBColor};
 
-use super::pen::{Align, Pen};
-use super::style::{GRID, INK, MUTED, W, legend, title};
+use super::pen::{self, Align, Pen};
+use super::style::{GRID, INK, MARGIN, MUTED, W, legend, title};
 use super::{Draw, fit, grade_rgb, rgb};
 use crate::run::Run;
 
 const NAME_X: f64 = 36.0;
 const ROW: f64 = 20.0;
+/// The profile's value labels: their size, and their gap after the bar.
+const LABEL: f64 = 11.0;
+const LABEL_GAP: f64 = 6.0;
+/// Where the profile's bars start.
+const BAR_X: f64 = 200.0;
 
 /// Points per top-level dimension: the unit's, the group's mean, the
 /// maximum.
@@ -43,6 +48,37 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// Each row's value label: points / full （均值 mean）.
+    fn labels(&self) -> Vec<String> {
+        self.rows
+            .iter()
+            .map(|(_, own, mean, full)| {
+                let own_t = own.map_or("无数据".to_string(), |v| format!("{v:.2}"));
+                let mean_t = mean.map_or("—".to_string(), |m| format!("{m:.2}"));
+                format!("{own_t} / {full} （均值 {mean_t}）")
+            })
+            .collect()
+    }
+
+    /// Where the longest bar ends: where every row's label, after its
+    /// full bar, still ends inside the canvas, and at most at 640.
+    fn bar_end(&self, labels: &[String]) -> f64 {
+        let max = self.rows.iter().map(|r| r.3).fold(0.0, f64::max).max(1e-9);
+        self.rows
+            .iter()
+            .zip(labels)
+            .map(|(r, l)| {
+                let room = W - MARGIN - LABEL_GAP - pen::text_width(l, LABEL) - BAR_X;
+                BAR_X + room * max / r.3.max(1e-9)
+            })
+            .fold(640.0, f64::min)
+            // Labels of a scheme of a million points would leave no
+            // room: the bars keep some.
+            .max(BAR_X + 120.0)
+    }
+}
+
 impl Draw for Profile {
     fn size(&self) -> (f64, f64) {
         (W, 50.0 + self.rows.len() as f64 * 30.0 + 44.0)
@@ -50,10 +86,11 @@ impl Draw for Profile {
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
         title(p, &self.title)?;
-        let (x0, x1) = (200.0, 640.0);
         let max = self.rows.iter().map(|r| r.3).fold(0.0, f64::max).max(1e-9);
+        let labels = self.labels();
+        let (x0, x1) = (BAR_X, self.bar_end(&labels));
         let x = |v: f64| x0 + (x1 - x0) * v / max;
-        for (i, (name, own, mean, full)) in self.rows.iter().enumerate() {
+        for (i, ((name, own, mean, full), label)) in self.rows.iter().zip(&labels).enumerate() {
             let y = 50.0 + i as f64 * 30.0 + 15.0;
             p.text(&fit(name, 26), 12.0, y, 13.0, INK, Align::Left)?;
             p.rect(x0, y - 9.0, x(*full), y + 9.0, GRID, 0.6)?;
@@ -70,16 +107,7 @@ impl Draw for Profile {
             if let Some(m) = mean {
                 p.rect(x0, y + 2.0, x(*m).max(x0 + 1.0), y + 8.0, MUTED, 0.8)?;
             }
-            let own_t = own.map_or("无数据".to_string(), |v| format!("{v:.2}"));
-            let mean_t = mean.map_or("—".to_string(), |m| format!("{m:.2}"));
-            p.text(
-                &format!("{own_t} / {full} （均值 {mean_t}）"),
-                x(*full) + 6.0,
-                y,
-                11.0,
-                INK,
-                Align::Left,
-            )?;
+            p.text(label, x(*full) + LABEL_GAP, y, LABEL, INK, Align::Left)?;
         }
         let y = 50.0 + self.rows.len() as f64 * 30.0 + 22.0;
         legend(
@@ -279,5 +307,41 @@ impl Draw for Heatmap {
         p.rect(x0 + 271.0, y - 5.0, x0 + 281.0, y + 5.0, NA_FILL, 1.0)?;
         p.text("不适用", x0 + 286.0, y, 11.0, MUTED, Align::Left)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The demo's widest row (20 points) with its label, beside narrower
+    /// ones: before, bars ended at 640 and "18.10 / 20 （均值 12.18）"
+    /// ran 60 units past the canvas. Every label now ends inside it.
+    #[test]
+    fn every_profile_label_ends_inside_the_canvas() {
+        let rows = vec![
+            (
+                "市民服务（12345热线）".to_string(),
+                Some(18.1),
+                Some(12.18),
+                20.0,
+            ),
+            ("企业服务".to_string(), Some(11.86), Some(9.45), 15.0),
+            ("环境保护".to_string(), None, None, 10.0),
+        ];
+        let p = Profile {
+            title: String::new(),
+            rows,
+            color: 0,
+        };
+        let labels = p.labels();
+        assert_eq!(labels[0], "18.10 / 20 （均值 12.18）");
+        assert_eq!(labels[2], "无数据 / 10 （均值 —）");
+        let end = p.bar_end(&labels);
+        assert!(end < 640.0, "{end}");
+        for (r, l) in p.rows.iter().zip(&labels) {
+            let right = BAR_X + (end - BAR_X) * r.3 / 20.0 + LABEL_GAP + pen::text_width(l, LABEL);
+            assert!(right <= W - MARGIN + 1e-9, "{l}: {right}");
+        }
     }
 }

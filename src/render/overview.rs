@@ -220,16 +220,21 @@ impl Distribution {
     }
 }
 
+/// Design units below a distribution's axis.
+const BELOW: f64 = 100.0;
+
 impl Draw for Distribution {
     fn size(&self) -> (f64, f64) {
         let stack = self.placed().iter().map(|p| p.1 + 1).max().unwrap_or(1);
-        (W, 90.0 + stack as f64 * DOT + 100.0)
+        (W, 90.0 + stack as f64 * DOT + BELOW)
     }
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
         title(p, &self.title)?;
         let (_, h) = self.size();
-        let base = h - 70.0;
+        // Below the axis: tick labels, the axis name, and the legend,
+        // whose text (16.5 units high) ends 12 units above the edge.
+        let base = h - (BELOW - 10.0);
         let top = 60.0;
         for t in ticks(self.max, 10) {
             p.line(&[(self.x(t), base), (self.x(t), base + 4.0)], MUTED, 1.0)?;

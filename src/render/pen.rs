@@ -221,6 +221,32 @@ fn em_to_height() -> f64 {
     f64::from(f.height_unscaled()) / f64::from(f.units_per_em().unwrap_or(1000.0))
 }
 
+/// The width of `s` drawn by [`Pen::text`] at `size`, in design units,
+/// by the bundled font's advances (what the PNG draws, and what the SVG's
+/// named font is laid out with).
+pub fn text_width(s: &str, size: f64) -> f64 {
+    let em = (size * TEXT_SCALE).max(TEXT_MIN);
+    layout(s, (em * em_to_height()) as f32)
+        .last()
+        .map_or(0.0, |g| f64::from(g.2))
+}
+
+/// `s` cut, with "…", to at most `width` design units at `size`.
+pub fn fit_width(s: &str, size: f64, width: f64) -> String {
+    if text_width(s, size) <= width {
+        return s.to_string();
+    }
+    let mut out: String = s.to_string();
+    while !out.is_empty() {
+        out.pop();
+        let cut = format!("{out}…");
+        if text_width(&cut, size) <= width {
+            return cut;
+        }
+    }
+    "…".to_string()
+}
+
 /// Each glyph of `s` at `px` pixels (the scale of its height): (glyph, pen position, pen position
 /// after it), by advances and kerning.
 pub fn layout(s: &str, px: f32) -> Vec<(ab_glyph::GlyphId, f32, f32)> {
@@ -244,6 +270,29 @@ pub fn layout(s: &str, px: f32) -> Vec<(ab_glyph::GlyphId, f32, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A unit's name of 44 characters (880 units) in a 16-size title is
+    /// cut to the canvas with "…"; a short title is kept whole.
+    #[test]
+    fn titles_are_cut_to_the_width_given() {
+        let long = "市教育局机关党委纪检监察室与政务服务管理办公室联合工作专班及其下属各个派出机构和直属单位";
+        assert!((text_width(long, 16.0) - 880.0).abs() < 0.01);
+        let cut = fit_width(long, 16.0, 784.0);
+        assert!(
+            cut.ends_with('…') && text_width(&cut, 16.0) <= 784.0,
+            "{cut}"
+        );
+        // Not cut further than needed: one more character would not fit.
+        let kept = cut.trim_end_matches('…').chars().count();
+        let one_more: String = long.chars().take(kept + 1).chain(['…']).collect();
+        assert!(text_width(&one_more, 16.0) > 784.0);
+        assert_eq!(
+            fit_width("市直部门综合得分排名", 16.0, 784.0),
+            "市直部门综合得分排名"
+        );
+        // A size-16 CJK character is 20 design units (16 × TEXT_SCALE).
+        assert!((text_width("市", 16.0) - 20.0).abs() < 0.01);
+    }
 
     /// The ink columns of a rendered line, and where each glyph's ink must
     /// be: its outline's bounds at its pen position.

@@ -75,8 +75,14 @@ pub fn ticks(max: f64, n: usize) -> Vec<f64> {
 
 /// The title line of every chart.
 pub fn title<DB: DrawingBackend>(p: &Pen<DB>, t: &str) -> Result<(), String> {
-    p.text(t, W / 2.0, 20.0, 16.0, INK, Align::Center)
+    // A long unit name would run off both sides: cut to the canvas.
+    let t = super::pen::fit_width(t, 16.0, W - 2.0 * MARGIN);
+    p.text(&t, W / 2.0, 20.0, 16.0, INK, Align::Center)
 }
+
+/// The space kept clear at a chart's left and right edges, in design
+/// units.
+pub const MARGIN: f64 = 8.0;
 
 /// Grade legend along the bottom, from `x` at height `y`.
 pub fn legend<DB: DrawingBackend>(
