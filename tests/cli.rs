@@ -475,6 +475,28 @@ fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
     // 2025-04-10 (Thu) + 5 working days by the bundled calendar: 11, 14,
     // 15, 16, 17 -> 2025年4月17日 is the objection deadline.
     assert!(html.contains("于2025年4月17日前（本通报印发之日起5个工作日内）"));
+    // A date before the quarter's end is refused, before any work.
+    let o = govtrust()
+        .args([
+            "assess",
+            "--period",
+            "2025-Q1",
+            "--bulletin-date",
+            "2025-03-30",
+            "--out",
+        ])
+        .arg(tmp.path().join("q1c"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "--bulletin-date: the bulletin's date 2025-03-30 is before the period's end 2025-03-31"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("q1c").exists());
     // The scheme's own period, given as --period, keeps them.
     let o = govtrust()
         .args(["assess", "--period", "2025", "--out"])

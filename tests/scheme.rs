@@ -243,6 +243,36 @@ fn a_schemes_points_are_bounded_so_that_no_total_overflows() {
     close(pts("i2"), 500_000.0);
 }
 
+/// A bulletin dated before its period ends is a slip of the year
+/// (2025-01-15 for 2026-01-15): an error at the date, since every
+/// objection's deadline would be judged as of it. The period's last day
+/// itself, or any later day, is accepted.
+#[test]
+fn a_bulletin_dated_before_its_period_ends_is_an_error() {
+    let with = |d: &str| {
+        format!(
+            "{HEADER}{DATASET}{}[bulletin]\ndate = {d}\n",
+            ind("i1", "x", 1.0).replace("parent = \"x\"\n", "")
+        )
+    };
+    let text = with("2025-01-15");
+    let e = load(&text).unwrap_err();
+    // `date = ` is 7 characters: the value starts at column 8 of the
+    // file's last line.
+    let line = text.lines().count();
+    assert!(
+        e.contains(&format!(
+            "s.toml:{line}:8: the bulletin's date 2025-01-15 is before the period's end 2025-12-31"
+        )),
+        "{e}"
+    );
+    assert!(e.contains("check the year"), "{e}");
+    for ok in ["2025-12-31", "2026-01-15"] {
+        let s = load(&with(ok)).unwrap();
+        assert_eq!(s.bulletin.date.unwrap().to_string(), ok);
+    }
+}
+
 #[test]
 fn dataset_problems() {
     let bad = r#"

@@ -80,6 +80,12 @@ pub fn run(a: &Args, quiet: bool) -> Result<ExitCode> {
         scheme.bulletin.number = Some(n.clone());
     }
     if let Some(d) = a.bulletin_date {
+        if d < scheme.period.end {
+            anyhow::bail!(
+                "--bulletin-date: {}",
+                crate::scheme::publication::before_end(d, scheme.period.end)
+            );
+        }
         scheme.bulletin.date = Some(d);
     }
     let mut run = run::assess_scheme(

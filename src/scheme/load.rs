@@ -263,7 +263,10 @@ fn assemble(v: &mut Validator, it: Items, base: &Path) -> Option<Scheme> {
     let bulletin = it
         .bulletin
         .as_ref()
-        .map(|(f, b)| super::publication::bulletin(v, *f, b.get_ref()))
+        .map(|(f, b)| {
+            let end = hdr.as_ref().map(|h| h.period.end);
+            super::publication::bulletin(v, *f, b.get_ref(), end)
+        })
         .unwrap_or_default();
     let objections = it
         .objections

@@ -100,18 +100,43 @@ impl Default for ObjectionsSpec {
     }
 }
 
+/// The problem with a bulletin dated `date`, before the period's `end`.
+pub fn before_end(date: NaiveDate, end: NaiveDate) -> String {
+    format!(
+        "the bulletin's date {date} is before the period's end {end}: a bulletin of results is dated after the period it reports"
+    )
+}
+
 fn text(x: &Option<S<String>>) -> Option<String> {
     x.as_ref()
         .map(|s| s.get_ref().trim().to_string())
         .filter(|s| !s.is_empty())
 }
 
-pub(super) fn bulletin(v: &mut Validator, f: usize, b: &RawBulletin) -> BulletinSpec {
+/// `[bulletin]` (file `f`); `end` is the period's last day, if the
+/// header was read.
+pub(super) fn bulletin(
+    v: &mut Validator,
+    f: usize,
+    b: &RawBulletin,
+    end: Option<NaiveDate>,
+) -> BulletinSpec {
     let date = b.date.as_ref().and_then(|d| {
         let x = toml_date(d.get_ref());
-        if x.is_none() {
-            v.err(f, d.span().start, "expected a date")
-                .hint("write date = 2026-01-15 (成文日期)");
+        match (x, end) {
+            (None, _) => {
+                v.err(f, d.span().start, "expected a date")
+                    .hint("write date = 2026-01-15 (成文日期)");
+            }
+            // A bulletin of results is written after the period: a date
+            // before its end is a slip of the year (2025-01-15 for
+            // 2026-01-15), which would also judge every objection's
+            // deadline as of that day.
+            (Some(x), Some(end)) if x < end => {
+                v.err(f, d.span().start, before_end(x, end))
+                    .hint("check the year: the 2025 assessment's bulletin is dated in 2026");
+            }
+            _ => {}
         }
         x
     });
