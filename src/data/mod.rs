@@ -307,11 +307,9 @@ fn calendar_coverage(scheme: &Scheme) -> Option<String> {
     let days = [scheme.period.start, scheme.period.end]
         .into_iter()
         .chain(scheme.bulletin.date);
-    let outside: Vec<i32> = days
+    let outside: std::collections::BTreeSet<i32> = days
         .map(|d| d.year())
         .filter(|y| !(first..=last).contains(y))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
         .collect();
     if outside.is_empty() {
         return None;

@@ -46,9 +46,12 @@ impl Profile {
                 .map_or(0x1565C0, |g| grade_rgb(s, g)),
         }
     }
-}
 
-impl Profile {
+    /// The most points of any row (the longest bar's).
+    fn most(&self) -> f64 {
+        self.rows.iter().map(|r| r.3).fold(0.0, f64::max).max(1e-9)
+    }
+
     /// Each row's value label: points / full （均值 mean）.
     fn labels(&self) -> Vec<String> {
         self.rows
@@ -64,7 +67,7 @@ impl Profile {
     /// Where the longest bar ends: where every row's label, after its
     /// full bar, still ends inside the canvas, and at most at 640.
     fn bar_end(&self, labels: &[String]) -> f64 {
-        let max = self.rows.iter().map(|r| r.3).fold(0.0, f64::max).max(1e-9);
+        let max = self.most();
         self.rows
             .iter()
             .zip(labels)
@@ -86,7 +89,7 @@ impl Draw for Profile {
 
     fn draw<DB: DrawingBackend>(&self, p: &Pen<DB>) -> Result<(), String> {
         title(p, &self.title)?;
-        let max = self.rows.iter().map(|r| r.3).fold(0.0, f64::max).max(1e-9);
+        let max = self.most();
         let labels = self.labels();
         let (x0, x1) = (BAR_X, self.bar_end(&labels));
         let x = |v: f64| x0 + (x1 - x0) * v / max;

@@ -71,7 +71,8 @@ pub struct ObjectionsSpec {
     pub file: Option<String>,
     pub reply_days: u32,
     pub window_days: u32,
-    /// The register's encoding (`--register` files are read in it too).
+    /// The register's encoding (a `--register` file too, unless all of it
+    /// is UTF-8).
     pub encoding: super::Encoding,
     /// A register read instead of `file`, from anywhere (`assess
     /// --register`, a workbench run's `RUNS/ID/objections.csv`); never set

@@ -146,6 +146,8 @@ struct Existing {
     gb18030: bool,
     /// Its lines end in CRLF (as Excel writes them).
     crlf: bool,
+    /// Fields a new row has: the header's.
+    width: usize,
 }
 
 /// The register's text: UTF-8 (after a byte-order mark, if any) or, if
@@ -180,6 +182,7 @@ fn existing(register: &Path) -> Result<Existing, ImportError> {
                 bytes: Vec::new(),
                 gb18030: false,
                 crlf: false,
+                width: COLUMNS.len(),
             });
         }
         Err(e) => return Err(err(register, e.to_string())),
@@ -216,6 +219,7 @@ fn existing(register: &Path) -> Result<Existing, ImportError> {
         bytes,
         gb18030,
         crlf,
+        width: head.len(),
     })
 }
 
@@ -227,8 +231,7 @@ pub fn import(
     evidence: &Keys,
     filed_on: NaiveDate,
 ) -> Result<Imported, ImportError> {
-    let reg = existing(register)?;
-    let mut seen = reg.seen.clone();
+    let mut reg = existing(register)?;
     let mut out = Imported::default();
     for form in forms {
         let ms = marks(form)?;
@@ -248,7 +251,7 @@ pub fn import(
                 out.refused.push(refuse(format!(
                     "record {k} of dataset {d} does not count against unit {u} in this run: a unit may object only to its own records"
                 )));
-            } else if !seen.insert((d.clone(), k.clone(), u.clone())) {
+            } else if !reg.seen.insert((d.clone(), k.clone(), u.clone())) {
                 out.already += 1;
             } else {
                 out.added.push((d, k, u, why));
@@ -287,22 +290,11 @@ fn append(
             false => csv::Terminator::Any(b'\n'),
         })
         .from_writer(Vec::new());
-    // As many fields as the register's header (one with `repaired_on`
-    // has nine): the new rows carry no repair.
-    let width = match bytes.is_empty() {
-        true => COLUMNS.len(),
-        false => {
-            let (text, _) = register_text(register, bytes)?;
-            csv::Reader::from_reader(text.as_bytes())
-                .headers()
-                .map_or(COLUMNS.len(), |h| h.len())
-                .max(COLUMNS.len())
-        }
-    };
     for (d, k, u, why) in rows {
         let filed = filed_on.to_string();
         let mut rec = vec![d.as_str(), k, u, &filed, why, "pending", "", ""];
-        rec.resize(width, "");
+        // As many fields as the register's header.
+        rec.resize(reg.width.max(COLUMNS.len()), "");
         w.write_record(rec)
             .map_err(|e| err(register, e.to_string()))?;
     }

@@ -160,7 +160,7 @@ pub fn load(
     let Some(file) = &scheme.objections.file else {
         return Ok(None);
     };
-    let spec = FileSpec {
+    let mut spec = FileSpec {
         file: file.clone(),
         format: crate::scheme::Format::Csv,
         encoding: scheme.objections.encoding,
@@ -169,7 +169,6 @@ pub fn load(
     // A register given by path (`--register`, a workbench run's) is read
     // from its own directory, under its file name; as UTF-8 where it is
     // (the workbench writes UTF-8), else in the declared encoding.
-    let mut spec = spec;
     let base = match &scheme.objections.register {
         Some(p) => {
             if std::fs::read(p).is_ok_and(|b| std::str::from_utf8(&b).is_ok()) {

@@ -17,6 +17,13 @@ use crate::scheme::ColType;
 /// for among this many rows with a value.
 pub(crate) const HEADER_SEARCH: u32 = 20;
 
+/// Is a row with these cells the header? It is if it holds any of the
+/// names looked for; a row above it that holds none is a title. Both
+/// sheet readers ask this.
+pub(crate) fn is_header<'a>(names: &[&str], mut cells: impl Iterator<Item = &'a str>) -> bool {
+    cells.any(|c| names.contains(&c))
+}
+
 /// Reads the sheet: in parallel from its XML ([`sheetxml`]) when the
 /// columns are declared, else (or where that reader steps aside) with
 /// calamine. Both give the same cells.
@@ -122,27 +129,22 @@ fn by_calamine(path: &Path, sheet: Option<&str>, wanted: &Wanted) -> Result<Shee
         Wanted::Declared(d) => d.iter().map(|(n, _)| n.as_str()).collect(),
         Wanted::All(n) => n.to_vec(),
     };
-    let (skip, above) = {
-        {
-            let mut seen = 0u32;
-            let mut at = None;
-            for (i, r) in range.rows().enumerate() {
-                if r.iter().all(|c| matches!(Value::from(c), Value::Empty)) {
-                    continue;
-                }
-                let t = texts(r);
-                if names.iter().any(|n| t.iter().any(|h| h == n)) {
-                    at = Some((i, seen));
-                    break;
-                }
-                seen += 1;
-                if seen >= HEADER_SEARCH {
-                    break;
-                }
-            }
-            at.unwrap_or((0, 0))
+    let mut passed = 0u32;
+    let mut at = None;
+    for (i, r) in range.rows().enumerate() {
+        if r.iter().all(|c| matches!(Value::from(c), Value::Empty)) {
+            continue;
         }
-    };
+        if is_header(&names, texts(r).iter().map(String::as_str)) {
+            at = Some((i, passed));
+            break;
+        }
+        passed += 1;
+        if passed >= HEADER_SEARCH {
+            break;
+        }
+    }
+    let (skip, above) = at.unwrap_or((0, 0));
     let first_row = start + skip as u32;
     let mut rows = range.rows().skip(skip);
     let header: Vec<String> = rows.next().map(texts).unwrap_or_default();

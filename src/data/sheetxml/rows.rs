@@ -174,10 +174,11 @@ pub(super) fn piece(
                         p.last = Some(at);
                         // A row with none of the declared names is a
                         // title above the table (docs/scheme.md section 1).
-                        if !names
-                            .iter()
-                            .any(|(n, _)| header.iter().any(|(_, h)| h == n))
-                        {
+                        let looked_for: Vec<&str> = names.iter().map(|(n, _)| n.as_str()).collect();
+                        if !crate::data::sheets::is_header(
+                            &looked_for,
+                            header.iter().map(|(_, h)| h.as_str()),
+                        ) {
                             *passed += 1;
                             p.above += 1;
                             if *passed >= crate::data::sheets::HEADER_SEARCH {
