@@ -427,11 +427,17 @@ fn a_quarter_is_assessed_without_editing_the_scheme() {
 fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
     let tmp = tempfile::tempdir().unwrap();
     let read = |dir: &str, f: &str| std::fs::read_to_string(tmp.path().join(dir).join(f)).unwrap();
-    let o = govtrust()
-        .args(["assess", "--period", "2025-Q1", "--out"])
-        .arg(tmp.path().join("q1"))
-        .output()
-        .unwrap();
+    // `assess --period P FLAGS --out OUT` under the temporary directory.
+    let assess = |period: &str, flags: &[&str], out: &str| {
+        govtrust()
+            .args(["assess", "--period", period])
+            .args(flags)
+            .arg("--out")
+            .arg(tmp.path().join(out))
+            .output()
+            .unwrap()
+    };
+    let o = assess("2025-Q1", &[], "q1");
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -454,20 +460,16 @@ fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
         m["objections"]
     );
     // Given on the command line: the quarter's own, and no warning.
-    let o = govtrust()
-        .args([
-            "assess",
-            "--period",
-            "2025-Q1",
+    let o = assess(
+        "2025-Q1",
+        &[
             "--bulletin-number",
             "信用办〔2025〕5号",
             "--bulletin-date",
             "2025-04-10",
-            "--out",
-        ])
-        .arg(tmp.path().join("q1b"))
-        .output()
-        .unwrap();
+        ],
+        "q1b",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!String::from_utf8_lossy(&o.stdout).contains("方案[bulletin]"));
     let html = read("q1b", "bulletin-2025-Q1.html");
@@ -475,19 +477,18 @@ fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
     // 2025-04-10 (Thu) + 5 working days by the bundled calendar: 11, 14,
     // 15, 16, 17 -> 2025年4月17日 is the objection deadline.
     assert!(html.contains("于2025年4月17日前（本通报印发之日起5个工作日内）"));
+    // The date alone given: the warning names only the 文号, and no
+    // longer says the date is left to fill in.
+    let o = assess("2025-Q1", &["--bulletin-date", "2025-04-10"], "q1d");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("警告：方案[bulletin]的文号“信用办〔2026〕3号”属于2025年度的通报，2025年第一季度的通报不沿用：文号空缺；"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("成文日期留待填写"), "{stdout}");
     // A date before the quarter's end is refused, before any work.
-    let o = govtrust()
-        .args([
-            "assess",
-            "--period",
-            "2025-Q1",
-            "--bulletin-date",
-            "2025-03-30",
-            "--out",
-        ])
-        .arg(tmp.path().join("q1c"))
-        .output()
-        .unwrap();
+    let o = assess("2025-Q1", &["--bulletin-date", "2025-03-30"], "q1c");
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains(
@@ -498,11 +499,7 @@ fn a_quarters_bulletin_does_not_take_the_years_number_and_date() {
     );
     assert!(!tmp.path().join("q1c").exists());
     // The scheme's own period, given as --period, keeps them.
-    let o = govtrust()
-        .args(["assess", "--period", "2025", "--out"])
-        .arg(tmp.path().join("y"))
-        .output()
-        .unwrap();
+    let o = assess("2025", &[], "y");
     assert!(o.status.success(), "{}", stderr(&o));
     let html = read("y", "bulletin-2025.html");
     assert!(html.contains("信用办〔2026〕3号") && html.contains("2026年1月15日"));

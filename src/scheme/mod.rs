@@ -160,19 +160,23 @@ impl Scheme {
     /// in Chinese, for the run's warnings; None if nothing.
     pub fn period_note(&self) -> Option<String> {
         let l = &self.left_for_period;
-        let mut left = Vec::new();
+        // What was left out, and what that means, for each still missing.
+        let (mut left, mut means) = (Vec::new(), Vec::new());
         if let (Some(n), None) = (&l.number, &self.bulletin.number) {
             left.push(format!("文号“{n}”"));
+            means.push("文号空缺");
         }
         if let (Some(d), None) = (l.date, self.bulletin.date) {
             left.push(format!("成文日期{}", d.format("%Y年%-m月%-d日")));
+            means.push("成文日期留待填写，异议期限按考核期末计算");
         }
         (!left.is_empty()).then(|| {
             format!(
-                "方案[bulletin]的{}属于{}的通报，{}的通报不沿用：文号空缺、成文日期留待填写，异议期限按考核期末计算；可用 assess --bulletin-number、--bulletin-date 给出本期的",
+                "方案[bulletin]的{}属于{}的通报，{}的通报不沿用：{}；可用 assess --bulletin-number、--bulletin-date 给出本期的",
                 left.join("和"),
                 l.label,
-                self.period.label()
+                self.period.label(),
+                means.join("、")
             )
         })
     }
